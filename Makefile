@@ -1,0 +1,83 @@
+# Front Door. `make run` serves the portal on http://127.0.0.1:8000; `make test` runs the tests.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= frontdoor.settings
+
+.PHONY: run test test-fast check lint format bench clean system-test-deps
+
+$(VENV)/.installed: requirements.txt
+	@PYTHON=$$(bin/find-python) || exit 1; \
+	  if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$PYTHON"; "$$PYTHON" -m venv $(VENV) || { \
+	    echo "Could not create a virtual environment: install the venv module (Debian: apt-get install python3-venv)"; exit 1; }; fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 18+ and npm (Debian: apt-get install nodejs npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+static/build/frontdoor.css: node_modules/.installed assets/frontdoor.scss assets/build.mjs
+	node assets/build.mjs
+
+# A random key made once per checkout, never committed (.gitignore).
+.secret_key:
+	@$$(bin/find-python) -c 'import secrets; print(secrets.token_urlsafe(64))' > $@
+	@chmod 600 $@
+
+run: $(VENV)/.installed static/build/frontdoor.css .secret_key
+	@mkdir -p var
+	@export SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" HTTPS="$${HTTPS:-false}" \
+	  EMAIL_URL="$${EMAIL_URL:-console://}"; \
+	set -e; \
+	$(PY) manage.py migrate --no-input -v 0; \
+	$(PY) manage.py createcachetable; \
+	$(PY) manage.py load_teams; \
+	$(PY) manage.py collectstatic --no-input -v 0; \
+	$(PY) manage.py worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	echo; echo "Front Door is at http://127.0.0.1:$(PORT)/ - emails (with sign-in codes) are printed here."; \
+	echo "Create a staff account: .venv/bin/python manage.py create_staff --help (with SECRET_KEY set: see README)"; echo; \
+	$(VENV)/bin/gunicorn frontdoor.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - \
+	  --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(L)ss'
+
+# Debian's Chromium drives the browser tests (Playwright cannot download its own here).
+system-test-deps:
+	@if ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	  else echo "The browser tests need Chromium: sudo apt-get install chromium"; exit 1; fi; fi
+
+test: $(VENV)/.dev-installed static/build/frontdoor.css system-test-deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Everything but the browser tests.
+test-fast: $(VENV)/.dev-installed static/build/frontdoor.css
+	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+format: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check: lint static/build/frontdoor.css
+	SECRET_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(64))') $(PY) manage.py makemigrations --check --dry-run
+	SECRET_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(64))') $(PY) manage.py check --deploy --fail-level WARNING
+
+bench: $(VENV)/.dev-installed
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules static/build staticfiles

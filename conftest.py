@@ -1,0 +1,122 @@
+"""Shared fixtures: named personas, the real task worker, and helpers to read emails.
+
+Browser fixtures (Chromium + axe-core) live in tests/browser/conftest.py; the SMTP
+server fixture in frontdoor/notifications/tests.
+"""
+
+import re
+from collections.abc import Callable
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from frontdoor.accounts.models import Team, User
+from frontdoor.accounts.passwords import remember_password
+from frontdoor.addresses.models import Address
+
+PASSWORD = "Kettle-Orbit-Lantern7"
+ADDRESS = Address(house="12", street="Fictional Road", town="Worcester", postcode="WR1 1AA")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    # Throttle counters live in the cache (a database table): start every test clean.
+    from django.core.cache import cache
+
+    try:
+        cache.clear()
+    except Exception:  # noqa: S110 - the table does not exist for tests without a database
+        pass
+
+
+@pytest.fixture
+def run_tasks(db: None) -> Callable[[], None]:
+    """Run the real database task worker until the queue is empty (emails, codes…)."""
+
+    def run() -> None:
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+    return run
+
+
+def make_user(email: str, first_name: str, last_name: str, **extra: object) -> User:
+    from django.utils import timezone
+
+    user = User.objects.create_user(
+        email=email,
+        password=PASSWORD,
+        first_name=first_name,
+        last_name=last_name,
+        email_verified_at=timezone.now(),
+        address_data=ADDRESS.to_dict(),
+        **extra,
+    )
+    remember_password(user)
+    return user
+
+
+@pytest.fixture
+def teams(db: None) -> dict[str, Team]:
+    call_command("load_teams", verbosity=0)
+    return {team.slug: team for team in Team.objects.all()}
+
+
+@pytest.fixture
+def professional(db: None) -> User:
+    return make_user(
+        "dsl@school.example.org",
+        "Priya",
+        "Patel",
+        is_professional=True,
+        organisation="Riverside Primary School",
+        job_title="Designated safeguarding lead",
+    )
+
+
+@pytest.fixture
+def second_professional(db: None) -> User:
+    return make_user(
+        "gp@surgery.example.nhs.uk",
+        "Gareth",
+        "Owen",
+        is_professional=True,
+        organisation="Elm Street Surgery",
+        job_title="GP",
+    )
+
+
+@pytest.fixture
+def member_of_public(db: None) -> User:
+    return make_user("parent@example.net", "Sam", "Jones")
+
+
+@pytest.fixture
+def mash_staff(teams: dict[str, Team]) -> User:
+    user = make_user("mash.worker@council.example.gov.uk", "Morgan", "Reid", is_professional=True)
+    user.teams.add(teams["social-care"])
+    return user
+
+
+@pytest.fixture
+def early_help_staff(teams: dict[str, Team]) -> User:
+    user = make_user("eh.worker@council.example.gov.uk", "Alex", "Khan", is_professional=True)
+    user.teams.add(teams["early-help"])
+    return user
+
+
+@pytest.fixture
+def administrator(db: None) -> User:
+    return make_user(
+        "admin@council.example.gov.uk", "Ada", "Lovelace", is_staff=True, is_superuser=True
+    )
+
+
+def last_code(to: str) -> str:
+    """The 6-digit code in the newest email sent to `to` (memory email backend)."""
+    for message in reversed(mail.outbox):
+        if to in message.to:
+            match = re.search(r"\b(\d{6})\b", message.body)
+            if match:
+                return match.group(1)
+    raise AssertionError(f"No code was emailed to {to}")

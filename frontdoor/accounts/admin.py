@@ -1,0 +1,113 @@
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth import password_validation
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from frontdoor.accounts import services
+from frontdoor.accounts.models import Team, User
+from frontdoor.audit.services import record
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin[Team]):
+    list_display = ["name", "slug", "mailbox"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class StaffCreationForm(forms.ModelForm[User]):
+    password1 = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput)
+    password2 = forms.CharField(label="Confirm password", strip=False, widget=forms.PasswordInput)
+
+    class Meta:
+        model = User
+        fields = ["email", "first_name", "last_name", "teams", "is_staff"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        password = cleaned.get("password1")
+        if password and password != cleaned.get("password2"):
+            self.add_error("password2", "The passwords do not match")
+        elif password:
+            candidate = User(
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+                email=cleaned.get("email", ""),
+            )
+            try:
+                password_validation.validate_password(password, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin[User]):
+    """Accounts: mark professionals, manage teams, deactivate leavers. No referral data here."""
+
+    list_display = ["email", "first_name", "last_name", "is_professional", "is_active", "is_staff"]
+    list_filter = ["is_professional", "is_active", "is_staff", "teams"]
+    search_fields = ["email", "first_name", "last_name", "organisation"]
+    filter_horizontal = ["teams"]
+    actions = ["deactivate", "mark_professional"]
+    fieldsets = [
+        (None, {"fields": ["email", "first_name", "last_name"]}),
+        ("Work", {"fields": ["is_professional", "organisation", "job_title", "telephone"]}),
+        ("Council staff", {"fields": ["teams", "is_staff"]}),
+        ("Status", {"fields": ["is_active", "email_verified_at", "date_joined", "last_login"]}),
+    ]
+    readonly_fields = ["email_verified_at", "date_joined", "last_login"]
+
+    def get_form(self, request: HttpRequest, obj: User | None = None, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["form"] = StaffCreationForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
+        if obj is None:
+            return [
+                (
+                    "New council staff account",
+                    {"fields": ["email", "first_name", "last_name", "teams", "is_staff", "password1", "password2"]},
+                )
+            ]
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> Any:
+        return self.readonly_fields if obj is not None else []
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            record("account.changed_by_admin", actor=request.user, obj=obj, fields=sorted(form.changed_data), request=request)
+            return
+        created = services.create_staff(
+            email=form.cleaned_data["email"],
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+            password=form.cleaned_data["password1"],
+            teams=list(form.cleaned_data["teams"]),
+            administrator=form.cleaned_data["is_staff"],
+            created_by=request.user,  # type: ignore[arg-type]
+        )
+        obj.pk = created.pk
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        if change:
+            super().save_related(request, form, formsets, change)
+
+    @admin.action(description="Deactivate selected accounts (leavers): their sessions end at once")
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset.filter(is_active=True):
+            user.is_active = False
+            user.save()
+            record("account.deactivated", actor=request.user, obj=user, request=request)
+
+    @admin.action(description="Mark selected accounts as professional (after checking)")
+    def mark_professional(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset.filter(is_professional=False):
+            user.is_professional = True
+            user.save(update_fields=["is_professional"])
+            record("account.marked_professional", actor=request.user, obj=user, request=request)

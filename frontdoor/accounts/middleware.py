@@ -1,0 +1,52 @@
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from frontdoor.audit.services import record
+from frontdoor.core.client import client_ip
+
+LAST_ACTIVITY = "last_activity"
+SIGNED_IN_AT = "signed_in_at"
+# Don't write the session on every request: activity is recorded to the half-minute.
+WRITE_EVERY_SECONDS = 30
+
+
+def seconds_left(request: HttpRequest) -> int:
+    now = time.time()
+    idle_end = request.session.get(LAST_ACTIVITY, now) + settings.SESSION_IDLE_MINUTES * 60
+    absolute_end = request.session.get(SIGNED_IN_AT, now) + settings.SESSION_ABSOLUTE_HOURS * 3600
+    return max(0, int(min(idle_end, absolute_end) - now))
+
+
+class SessionTimeoutMiddleware:
+    """Ends a signed-in session on the server after inactivity, and after an absolute limit.
+
+    Any request is activity, except asking how long is left (the warning's check must not
+    keep a session alive by itself). The request after the end sees a clear
+    "you have been signed out" page rather than a bare sign-in form.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            status_path = reverse("accounts:session_status")
+            if seconds_left(request) <= 0:
+                user = request.user
+                logout(request)
+                record("session.timed_out", actor=user, ip=client_ip(request))
+                if request.path == status_path:
+                    return JsonResponse({"signed_in": False, "seconds_left": 0})
+                return redirect("accounts:timed_out")
+            now = time.time()
+            if request.path != status_path and (
+                now - request.session.get(LAST_ACTIVITY, 0) >= WRITE_EVERY_SECONDS
+            ):
+                request.session[LAST_ACTIVITY] = now
+        return self.get_response(request)

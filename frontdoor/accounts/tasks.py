@@ -1,0 +1,57 @@
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+
+from frontdoor.accounts.models import OneTimeCode, User
+from frontdoor.notifications.services import deliver_now
+
+
+@task()
+def send_code(user_id: int, purpose: str, sent_to: str) -> None:
+    """Make a one-time code and email it. Runs in the worker: the code lives only in the email."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return
+    minutes = (
+        settings.PASSWORD_RESET_VALID_MINUTES
+        if purpose == OneTimeCode.Purpose.PASSWORD_RESET
+        else settings.CODE_VALID_MINUTES
+    )
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    now = timezone.now()
+    with transaction.atomic():
+        # The newest request wins, even if two sends were queued close together.
+        OneTimeCode.objects.filter(
+            user=user, purpose=purpose, used_at=None, cancelled_at=None
+        ).update(cancelled_at=now)
+        OneTimeCode.objects.create(
+            user=user,
+            purpose=purpose,
+            code_hash=OneTimeCode.hash(code),
+            sent_to=sent_to,
+            created_at=now,
+            expires_at=now + timedelta(minutes=minutes),
+        )
+        # Sent inside the transaction: if the mail server refuses, no code is left behind
+        # that nobody received, and the user can ask for a new one.
+        deliver_now(
+            sent_to,
+            "code",
+            {
+                "first_name": user.first_name,
+                "code": code,
+                "purpose": OneTimeCode.Purpose(purpose).label,
+                "minutes": minutes,
+            },
+        )
+
+
+@task()
+def delete_unverified_accounts() -> int:
+    from frontdoor.accounts.services import delete_unverified_accounts as delete
+
+    return delete()

@@ -1,0 +1,77 @@
+"""Throttles for wrong passwords and wrong codes, shared by every app process (the cache).
+
+Two counters per failure: a strict one per account + client address, and a loose one per
+client address alone (a school or an NHS site puts hundreds of people behind one address).
+Each counts failures in a sliding window; at the limit it locks until the window has
+passed with no further failure. The account part is a hash of the email typed, so an
+unknown email is throttled exactly like a known one and the lock says nothing about
+whether an account exists. A password reset lifts the account's locks everywhere by
+moving it to a new generation of counters.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+from frontdoor.accounts.models import normalise_email
+
+
+@dataclass(frozen=True)
+class Lock:
+    minutes: int
+
+
+def _account(email: str) -> str:
+    digest = hashlib.sha256(normalise_email(email).encode()).hexdigest()[:32]
+    generation = cache.get(f"throttle:gen:{digest}", 0)
+    return f"{digest}:{generation}"
+
+
+def _keys(email: str, ip: str | None) -> tuple[str, str]:
+    address = ip or "unknown"
+    return f"throttle:acct:{_account(email)}:{address}", f"throttle:ip:{address}"
+
+
+def _window() -> int:
+    return settings.THROTTLE_LOCK_MINUTES * 60
+
+
+def check(email: str, ip: str | None) -> Lock | None:
+    """A Lock if this email from this address may not try again yet, else None."""
+    account_key, address_key = _keys(email, ip)
+    counts = cache.get_many([account_key, address_key])
+    if counts.get(account_key, 0) >= settings.THROTTLE_ACCOUNT_FREE_TRIES:
+        return Lock(settings.THROTTLE_LOCK_MINUTES)
+    if counts.get(address_key, 0) >= settings.THROTTLE_ADDRESS_FREE_TRIES:
+        return Lock(settings.THROTTLE_LOCK_MINUTES)
+    return None
+
+
+def fail(email: str, ip: str | None) -> bool:
+    """Count a failure. True when this failure reached a limit (the lock begins)."""
+    reached = False
+    account_key, address_key = _keys(email, ip)
+    for key, limit in (
+        (account_key, settings.THROTTLE_ACCOUNT_FREE_TRIES),
+        (address_key, settings.THROTTLE_ADDRESS_FREE_TRIES),
+    ):
+        count = cache.get(key, 0) + 1
+        # Re-set (not incr) so the window slides from the latest failure.
+        cache.set(key, count, _window())
+        reached = reached or count == limit
+    return reached
+
+
+def succeed(email: str, ip: str | None) -> None:
+    """A success clears the strict counter for this account and address."""
+    account_key, _ = _keys(email, ip)
+    cache.delete(account_key)
+
+
+def lift(email: str) -> None:
+    """Lift every lock on the account, from every address (after a password reset)."""
+    digest = hashlib.sha256(normalise_email(email).encode()).hexdigest()[:32]
+    key = f"throttle:gen:{digest}"
+    cache.set(key, cache.get(key, 0) + 1, None)

@@ -1,0 +1,386 @@
+import time
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from frontdoor.accounts import forms, services, throttle
+from frontdoor.accounts.middleware import LAST_ACTIVITY, SIGNED_IN_AT, seconds_left
+from frontdoor.accounts.models import OneTimeCode, User
+from frontdoor.accounts.passwords import POLICY_LINES, SPECIAL_CHARACTERS
+from frontdoor.audit.services import record
+from frontdoor.core.client import client_ip
+
+REGISTER_STEP1 = "register_step1"
+VERIFY_EMAIL = "verify_email"
+PENDING_SIGN_IN = "pending_sign_in"
+RESET_EMAIL = "reset_email"
+# A half-signed-in session (password, no code yet) lasts this long.
+PENDING_SECONDS = 15 * 60
+
+CODE_MESSAGES = {
+    services.CodeResult.WRONG: "The code is not correct. Check the email and try again",
+    services.CodeResult.EXPIRED: "The code has expired or has been used. Select "
+    "\u201cPlease send me a new code\u201d",
+    services.CodeResult.LOCKED: "There have been too many attempts. Wait {minutes} minutes, "
+    "then try again",
+}
+
+POST_OR_GET = require_http_methods(["GET", "POST"])
+
+
+def _policy() -> dict[str, Any]:
+    return {"policy_lines": POLICY_LINES, "special_characters": SPECIAL_CHARACTERS}
+
+
+def _code_error(form: forms.CodeForm, result: services.CodeResult) -> None:
+    form.add_error(
+        "code", CODE_MESSAGES[result].format(minutes=settings.THROTTLE_LOCK_MINUTES)
+    )
+
+
+def _safe_next(request: HttpRequest, url: str | None) -> str:
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+# --- Registration -----------------------------------------------------------------------
+
+
+@POST_OR_GET
+def register(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("pages:home")
+    saved = request.session.get(REGISTER_STEP1)
+    if request.method == "POST":
+        form = forms.RegisterStep1Form(request.POST)
+        if form.is_valid():
+            request.session[REGISTER_STEP1] = form.cleaned_data
+            return redirect("accounts:register_step2")
+    else:
+        form = forms.RegisterStep1Form(initial=saved)
+    return render(request, "accounts/register_step1.html", {"form": form})
+
+
+@POST_OR_GET
+def register_step2(request: HttpRequest) -> HttpResponse:
+    step1 = request.session.get(REGISTER_STEP1)
+    if not step1:
+        return redirect("accounts:register")
+    if request.method == "POST":
+        form = forms.RegisterStep2Form(request.POST, step1=step1)
+        if form.is_valid():
+            details = forms.RegisterStep1Form(step1)
+            details.is_valid()
+            services.register(
+                details.details(),
+                form.cleaned_data["email"],
+                form.cleaned_data["new_password"],
+                client_ip(request),
+            )
+            del request.session[REGISTER_STEP1]
+            request.session[VERIFY_EMAIL] = form.cleaned_data["email"]
+            return redirect("accounts:verify_email")
+    else:
+        form = forms.RegisterStep2Form(step1=step1)
+    return render(request, "accounts/register_step2.html", {"form": form, **_policy()})
+
+
+@require_GET
+def register_cancel(request: HttpRequest) -> HttpResponse:
+    request.session.pop(REGISTER_STEP1, None)
+    return redirect("accounts:login")
+
+
+@POST_OR_GET
+def verify_email(request: HttpRequest) -> HttpResponse:
+    email = request.session.get(VERIFY_EMAIL)
+    if not email:
+        return redirect("accounts:register")
+    form = forms.CodeForm(request.POST or None)
+    if request.method == "POST" and "resend" in request.POST:
+        form = forms.CodeForm()
+        _resend(request, email, OneTimeCode.Purpose.VERIFY_EMAIL)
+    elif form.is_valid():
+        result = services.verify_email(email, form.cleaned_data["code"], client_ip(request))
+        if result is services.CodeResult.OK:
+            del request.session[VERIFY_EMAIL]
+            return redirect("accounts:registered")
+        _code_error(form, result)
+    return render(
+        request, "accounts/code.html", {"form": form, "purpose": "verify", "sent_to": email}
+    )
+
+
+def _resend(request: HttpRequest, email: str, purpose: str, user: User | None = None) -> None:
+    """'Please send me a new code': the same answer whether or not the account exists."""
+    if services.resend_allowed(f"{email}:{purpose}"):
+        target = user
+        if target is None:
+            lookup = User.objects.filter(email=email)
+            if purpose == OneTimeCode.Purpose.VERIFY_EMAIL:
+                lookup = lookup.filter(email_verified_at=None)
+            target = lookup.filter(is_active=True).first()
+        if target is not None:
+            services.request_code(target, purpose, ip=client_ip(request))
+        messages.success(request, "We have sent you a new code. Codes sent before it no longer work.")
+    else:
+        messages.info(
+            request,
+            f"We sent a code less than a minute ago. Wait a minute before asking for another.",
+        )
+
+
+@require_GET
+def registered(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/registered.html")
+
+
+# --- Signing in and out -----------------------------------------------------------------
+
+
+@POST_OR_GET
+def sign_in(request: HttpRequest) -> HttpResponse:
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if request.user.is_authenticated:
+        return redirect(_safe_next(request, next_url))
+    form = forms.SignInForm(request.POST or None)
+    if form.is_valid():
+        outcome, user = services.start_sign_in(
+            form.cleaned_data["email"], form.cleaned_data["password"], client_ip(request)
+        )
+        if outcome is services.SignIn.CODE_SENT and user is not None:
+            request.session[PENDING_SIGN_IN] = {
+                "user": user.pk,
+                "at": time.time(),
+                "next": _safe_next(request, next_url),
+            }
+            return redirect("accounts:sign_in_code")
+        if outcome is services.SignIn.LOCKED:
+            form.add_error(
+                None,
+                "There have been too many attempts to sign in. Wait "
+                f"{settings.THROTTLE_LOCK_MINUTES} minutes, then try again, or reset your "
+                "password",
+            )
+        else:
+            form.add_error(None, "Enter a correct email address and password")
+    return render(request, "accounts/sign_in.html", {"form": form, "next": next_url})
+
+
+def _pending_user(request: HttpRequest) -> User | None:
+    pending = request.session.get(PENDING_SIGN_IN)
+    if not pending or time.time() - pending["at"] > PENDING_SECONDS:
+        return None
+    return User.objects.filter(pk=pending["user"], is_active=True).first()
+
+
+@POST_OR_GET
+def sign_in_code(request: HttpRequest) -> HttpResponse:
+    user = _pending_user(request)
+    if user is None:
+        request.session.pop(PENDING_SIGN_IN, None)
+        return redirect("accounts:login")
+    form = forms.CodeForm(request.POST or None)
+    if request.method == "POST" and "resend" in request.POST:
+        form = forms.CodeForm()
+        _resend(request, user.email, OneTimeCode.Purpose.SIGN_IN, user=user)
+    elif form.is_valid():
+        result = services.finish_sign_in(user, form.cleaned_data["code"], client_ip(request))
+        if result is services.CodeResult.OK:
+            next_url = request.session[PENDING_SIGN_IN]["next"]
+            # login() gives the session a new key: no fixation.
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            request.session.pop(PENDING_SIGN_IN, None)
+            now = time.time()
+            request.session[SIGNED_IN_AT] = now
+            request.session[LAST_ACTIVITY] = now
+            return redirect(_safe_next(request, next_url))
+        _code_error(form, result)
+    return render(
+        request, "accounts/code.html", {"form": form, "purpose": "sign_in", "sent_to": None}
+    )
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        record("signout", request=request)
+    logout(request)
+    return redirect("accounts:signed_out")
+
+
+@require_GET
+def signed_out(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/signed_out.html")
+
+
+@require_GET
+def timed_out(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/timed_out.html")
+
+
+@require_GET
+def session_status(request: HttpRequest) -> JsonResponse:
+    """Time left before the session ends. Asking does not extend the session."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"signed_in": False, "seconds_left": 0})
+    return JsonResponse({"signed_in": True, "seconds_left": seconds_left(request)})
+
+
+@require_POST
+def session_extend(request: HttpRequest) -> HttpResponse:
+    """'Stay signed in': any request counts as activity; this one does nothing else."""
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return session_status(request)
+    return redirect(_safe_next(request, request.POST.get("next")))
+
+
+# --- Forgotten password -----------------------------------------------------------------
+
+
+@POST_OR_GET
+def forgotten_password(request: HttpRequest) -> HttpResponse:
+    form = forms.ForgottenPasswordForm(request.POST or None)
+    if form.is_valid():
+        email = form.cleaned_data["email"]
+        services.request_password_reset(email, client_ip(request))
+        request.session[RESET_EMAIL] = email
+        return redirect("accounts:reset_password")
+    return render(request, "accounts/forgotten_password.html", {"form": form})
+
+
+@POST_OR_GET
+def reset_password(request: HttpRequest) -> HttpResponse:
+    email = request.session.get(RESET_EMAIL)
+    if not email:
+        return redirect("accounts:forgotten_password")
+    if request.method == "POST" and "resend" in request.POST:
+        form = forms.ResetPasswordForm(email=email)
+        _resend(request, email, OneTimeCode.Purpose.PASSWORD_RESET)
+    else:
+        form = forms.ResetPasswordForm(request.POST or None, email=email)
+        if form.is_valid():
+            result = services.reset_password(
+                email, form.cleaned_data["code"], form.cleaned_data["new_password"], client_ip(request)
+            )
+            if result is services.CodeResult.OK:
+                del request.session[RESET_EMAIL]
+                messages.success(
+                    request, "Your password has been changed. Sign in with your new password."
+                )
+                return redirect("accounts:login")
+            _code_error(form, result)
+    return render(
+        request, "accounts/reset_password.html", {"form": form, "sent_to": email, **_policy()}
+    )
+
+
+# --- Your details -----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def details(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/details.html")
+
+
+@login_required
+@POST_OR_GET
+def change_details(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    initial = {
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "organisation": user.organisation,
+        "job_title": user.job_title,
+        "telephone": user.telephone,
+        **forms.PersonalDetailsForm.initial_from(user.address),
+    }
+    form = forms.PersonalDetailsForm(
+        request.POST or None, initial=initial, professional=user.is_professional
+    )
+    if form.is_valid():
+        services.update_details(user, form.details(), client_ip(request))
+        messages.success(request, "Your details have been updated.")
+        return redirect("accounts:details")
+    return render(request, "accounts/change_details.html", {"form": form})
+
+
+@login_required
+@POST_OR_GET
+def change_email(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    ip = client_ip(request)
+    form = forms.ChangeEmailForm(request.POST or None, user=user)
+    if request.method == "POST":
+        if throttle.check(user.email, ip):
+            form = forms.ChangeEmailForm(user=user)
+            form.add_error(None, "There have been too many attempts. Try again later")
+        elif form.is_valid():
+            services.request_email_change(user, form.cleaned_data["email"], ip)
+            request.session["email_change_to"] = form.cleaned_data["email"]
+            return redirect("accounts:confirm_email")
+        elif "password" in form.errors:
+            throttle.fail(user.email, ip)
+            record("email.change_failed", request=request, reason="password")
+    return render(request, "accounts/change_email.html", {"form": form})
+
+
+@login_required
+@POST_OR_GET
+def confirm_email(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    sent_to = request.session.get("email_change_to")
+    if not sent_to:
+        return redirect("accounts:change_email")
+    form = forms.CodeForm(request.POST or None)
+    if request.method == "POST" and "resend" in request.POST:
+        form = forms.CodeForm()
+        if user.pending_email and services.resend_allowed(f"{user.pk}:change_email"):
+            services.request_code(
+                user, OneTimeCode.Purpose.CHANGE_EMAIL, sent_to=user.pending_email, ip=client_ip(request)
+            )
+        messages.success(request, "If we can send a code to that address, we have sent a new one.")
+    elif form.is_valid():
+        result = services.confirm_email_change(user, form.cleaned_data["code"], client_ip(request))
+        if result is services.CodeResult.OK:
+            del request.session["email_change_to"]
+            messages.success(request, "Your email address has been changed.")
+            return redirect("accounts:details")
+        _code_error(form, result)
+    return render(
+        request, "accounts/code.html", {"form": form, "purpose": "change_email", "sent_to": sent_to}
+    )
+
+
+@login_required
+@POST_OR_GET
+def change_password(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    ip = client_ip(request)
+    form = forms.ChangePasswordForm(request.POST or None, user=user)
+    if request.method == "POST":
+        if throttle.check(user.email, ip):
+            form = forms.ChangePasswordForm(user=user)
+            form.add_error(None, "There have been too many attempts. Try again later")
+        elif form.is_valid():
+            services.change_password(user, form.cleaned_data["new_password"], ip)
+            # Keep this session; every other session of the account ends.
+            update_session_auth_hash(request, user)
+            messages.success(request, "Your password has been changed.")
+            return redirect("accounts:details")
+        elif "current_password" in form.errors:
+            throttle.fail(user.email, ip)
+            record("password.change_failed", request=request, reason="password")
+    return render(request, "accounts/change_password.html", {"form": form, **_policy()})

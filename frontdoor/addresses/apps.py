@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AddressesConfig(AppConfig):
+    name = "frontdoor.addresses"
+    label = "addresses"

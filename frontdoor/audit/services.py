@@ -1,0 +1,47 @@
+"""record(): the one way anything in Front Door writes to the audit log.
+
+Never pass personal data, passwords, codes or session ids in `detail`: ids, counts,
+reasons and status names only.
+"""
+
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+
+from frontdoor.audit.models import AuditEvent
+from frontdoor.core.client import client_ip
+
+
+def record(
+    action: str,
+    *,
+    actor: Any = None,
+    obj: models.Model | None = None,
+    request: HttpRequest | None = None,
+    ip: str | None = None,
+    **detail: Any,
+) -> AuditEvent:
+    if actor is None and request is not None and request.user.is_authenticated:
+        actor = request.user
+    if ip is None and request is not None:
+        ip = client_ip(request)
+    return AuditEvent.objects.create(
+        action=action,
+        actor_id=getattr(actor, "pk", None),
+        actor_label=_label(actor),
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        client_ip=ip,
+        detail=detail,
+    )
+
+
+def _label(actor: Any) -> str:
+    if actor is None:
+        return ""
+    if getattr(actor, "is_staff", False):
+        return "administrator"
+    if getattr(actor, "is_council_staff", False):
+        return "staff"
+    return "user"

@@ -1,0 +1,35 @@
+from typing import Any
+
+from django import forms
+from django.forms.renderers import TemplatesSetting
+
+
+class GovukFormRenderer(TemplatesSetting):
+    """Renders every form and field with GOV.UK Design System markup (templates/govuk/)."""
+
+    form_template_name = "govuk/form.html"
+    field_template_name = "govuk/field.html"
+
+
+class GovukForm(forms.Form):
+    """A form whose errors read like GOV.UK's and which leaves validation to the server.
+
+    GOV.UK pages turn off the browser's own validation (`novalidate`): its messages are
+    not accessible and differ from ours, so fields carry no `required` attribute.
+    """
+
+    use_required_attribute = False
+    # Fields that are conditional on another answer, for the radios' reveal.
+    conditional: dict[str, dict[str, list[str]]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class GovukModelForm(forms.ModelForm):
+    use_required_attribute = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)

@@ -1,0 +1,39 @@
+"""Jobs that run on a schedule inside the task worker, with no cron needed.
+
+Each job is a task that does its work and then queues itself again for later. The
+`worker` command makes sure each job is queued once when the worker starts. For councils
+that prefer cron, every job also has a management command.
+"""
+
+from datetime import timedelta
+
+from django.tasks import task
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+# name: (dotted path of a function taking no arguments, how often in minutes)
+JOBS: dict[str, tuple[str, int]] = {
+    "delete-unverified-accounts": ("frontdoor.accounts.services.delete_unverified_accounts", 60),
+}
+
+
+@task()
+def run_job(name: str) -> None:
+    path, minutes = JOBS[name]
+    try:
+        import_string(path)()
+    finally:
+        run_job.using(run_after=timezone.now() + timedelta(minutes=minutes)).enqueue(name=name)
+
+
+def ensure_scheduled() -> list[str]:
+    """Queue every job that is not already waiting in the queue. Returns those queued."""
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.ready().filter(task_path=run_job.module_path)
+    queued = []
+    for name in JOBS:
+        if not any(r.args_kwargs.get("kwargs", {}).get("name") == name for r in waiting):
+            run_job.enqueue(name=name)
+            queued.append(name)
+    return queued

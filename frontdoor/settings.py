@@ -1,0 +1,334 @@
+"""Front Door settings: one file, read from the environment only (see .env.example).
+
+Every value has a production-safe default except SECRET_KEY, which must be given.
+`make run` supplies a generated key and HTTPS=false for a laptop.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def mailer(url: str) -> dict[str, object]:
+    """Turn EMAIL_URL into Django's MAILERS["default"].
+
+    console://            print every email to the terminal (the `make run` default)
+    memory://             keep them in django.core.mail.outbox (tests)
+    smtp://user:pass@host:port   plain SMTP, STARTTLS with ?tls=true
+    smtps://user:pass@host:port  SMTP over TLS
+    """
+    parts = urlsplit(url)
+    backends = {
+        "console": "django.core.mail.backends.console.EmailBackend",
+        "memory": "django.core.mail.backends.locmem.EmailBackend",
+        "smtp": "django.core.mail.backends.smtp.EmailBackend",
+        "smtps": "django.core.mail.backends.smtp.EmailBackend",
+    }
+    if parts.scheme not in backends:
+        raise ImproperlyConfigured(f"EMAIL_URL scheme must be one of {sorted(backends)}")
+    config: dict[str, object] = {"BACKEND": backends[parts.scheme]}
+    if parts.scheme in ("smtp", "smtps"):
+        query = parse_qs(parts.query)
+        config["OPTIONS"] = {
+            "host": parts.hostname or "localhost",
+            "port": parts.port or (465 if parts.scheme == "smtps" else 25),
+            "username": unquote(parts.username or ""),
+            "password": unquote(parts.password or ""),
+            "use_ssl": parts.scheme == "smtps",
+            "use_tls": query.get("tls", ["false"])[0].lower() == "true",
+            "timeout": 20,
+        }
+    return config
+
+
+def cache_settings(url: str) -> dict[str, object]:
+    """CACHE_URL: `db://` (a table in the main database, the default) or `redis://host:port/n`.
+
+    The cache holds throttle counters, so it must be shared by every app process:
+    there is deliberately no per-process memory option.
+    """
+    parts = urlsplit(url)
+    if parts.scheme == "db":
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "frontdoor_cache",
+        }
+    if parts.scheme in ("redis", "rediss"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ImproperlyConfigured("CACHE_URL must start db:// or redis://")
+
+
+# --- Core -------------------------------------------------------------------------------
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env_str("SECRET_KEY")
+if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure") or len(set(SECRET_KEY)) < 5:
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to a random value of at least 50 characters "
+        "(`make run` generates one into .secret_key)."
+    )
+
+# HTTPS=false is for a laptop (`make run`): everything else stays production-strict.
+HTTPS = env_bool("HTTPS", True)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.forms",
+    "django_tasks_db",
+    "frontdoor.core",
+    "frontdoor.audit",
+    "frontdoor.notifications",
+    "frontdoor.addresses",
+    "frontdoor.accounts",
+    "frontdoor.pages",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "frontdoor.core.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "frontdoor.accounts.middleware.SessionTimeoutMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "frontdoor.urls"
+WSGI_APPLICATION = "frontdoor.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "frontdoor.core.context_processors.council",
+            ],
+        },
+    },
+]
+# GOV.UK markup for every form field, from templates/govuk/.
+FORM_RENDERER = "frontdoor.core.forms.GovukFormRenderer"
+
+# --- Database ---------------------------------------------------------------------------
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'frontdoor.sqlite3'}"),
+        # Persistent connections: PostgreSQL POSTs ran at 40 % speed without them.
+        conn_max_age=env_int("CONN_MAX_AGE", 600),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+    # One connection per request on SQLite keeps WAL checkpoints moving.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache, sessions, background tasks --------------------------------------------------
+
+CACHES = {"default": cache_settings(env_str("CACHE_URL", "db://"))}
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_NAME = "frontdoor_session"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = HTTPS
+# The server ends a session after SESSION_IDLE_MINUTES without activity and after
+# SESSION_ABSOLUTE_HOURS in all (accounts/middleware.py); the cookie lives as long.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 60)
+SESSION_WARNING_MINUTES = env_int("SESSION_WARNING_MINUTES", 5)
+SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+CSRF_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "frontdoor.pages.views.csrf_failure"
+
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# --- Authentication ---------------------------------------------------------------------
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "pages:home"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "frontdoor.accounts.passwords.CouncilRulesValidator"},
+    {"NAME": "frontdoor.accounts.passwords.NotGuessableValidator"},
+    {"NAME": "frontdoor.accounts.passwords.NotRecentlyUsedValidator"},
+]
+PASSWORD_HISTORY = 5
+
+# One-time codes (emailed) and throttles.
+CODE_VALID_MINUTES = env_int("CODE_VALID_MINUTES", 5)
+PASSWORD_RESET_VALID_MINUTES = env_int("PASSWORD_RESET_VALID_MINUTES", 60)
+CODE_MAX_ATTEMPTS = 5
+CODE_RESEND_SECONDS = 60
+UNVERIFIED_ACCOUNT_DAYS = 7
+# Wrong passwords/codes: strict per account + client address, loose per client address
+# alone (a school or hospital shares one address).
+THROTTLE_ACCOUNT_FREE_TRIES = env_int("THROTTLE_ACCOUNT_FREE_TRIES", 10)
+THROTTLE_ADDRESS_FREE_TRIES = env_int("THROTTLE_ADDRESS_FREE_TRIES", 100)
+THROTTLE_LOCK_MINUTES = env_int("THROTTLE_LOCK_MINUTES", 15)
+# Client address: X-Forwarded-For is believed only from these proxy addresses.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+
+# Professionals must register with a work address.
+PERSONAL_EMAIL_DOMAINS = env_list(
+    "PERSONAL_EMAIL_DOMAINS",
+    "gmail.com,googlemail.com,hotmail.com,hotmail.co.uk,outlook.com,outlook.co.uk,live.com,"
+    "live.co.uk,msn.com,yahoo.com,yahoo.co.uk,ymail.com,icloud.com,me.com,mac.com,aol.com,"
+    "aol.co.uk,btinternet.com,sky.com,talktalk.net,virginmedia.com,protonmail.com,"
+    "proton.me,gmx.com,gmx.co.uk,mail.com,zoho.com,tutanota.com,yandex.com",
+)
+
+# --- Email ------------------------------------------------------------------------------
+
+MAILERS = {"default": mailer(env_str("EMAIL_URL", "console://"))}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Front Door <no-reply@frontdoor.invalid>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_RETRY_MINUTES = [1, 5, 15, 60, 240]
+
+# --- The council ------------------------------------------------------------------------
+
+COUNCIL = {
+    "name": env_str("COUNCIL_NAME", "Worcestershire County Council"),
+    "logo_text": env_str("COUNCIL_LOGO_TEXT", "Worcestershire"),
+    "service_name": env_str("SERVICE_NAME", "Children's Services Front Door"),
+    "contact_phone": env_str("COUNCIL_CONTACT_PHONE", "01905 822666"),
+    "contact_email": env_str("COUNCIL_CONTACT_EMAIL", "frontdoor@worcestershire.gov.uk"),
+    "contact_hours": env_str("COUNCIL_CONTACT_HOURS", "Monday to Thursday 8:30am to 5pm, Friday 8:30am to 4:30pm"),
+    "emergency_phone": env_str("COUNCIL_EMERGENCY_PHONE", "01905 768020"),
+    "address": env_str("COUNCIL_ADDRESS", "County Hall, Spetchley Road, Worcester WR5 2NP"),
+    "threshold_url": env_str(
+        "COUNCIL_THRESHOLD_URL", "https://www.worcestershire.gov.uk/council-services/children"
+    ),
+    "brand_colour": env_str("COUNCIL_BRAND_COLOUR", "#1d70b8"),
+    "privacy_contact": env_str("COUNCIL_DPO_EMAIL", "dataprotection@worcestershire.gov.uk"),
+}
+
+# --- Security headers -------------------------------------------------------------------
+
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None
+X_FRAME_OPTIONS = "DENY"
+SECURE_CSP = {
+    "default-src": [CSP.NONE],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+    "manifest-src": [CSP.SELF],
+}
+if HTTPS:
+    SECURE_CSP["upgrade-insecure-requests"] = []
+
+# --- Static files -----------------------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "frontdoor.core.storage.StaticStorage"},
+}
+
+# --- Locale -----------------------------------------------------------------------------
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = False
+USE_TZ = True
+
+# --- Logging: no personal data. Requests are logged by path only, never query strings. --
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        "django.security.DisallowedHost": {"level": "ERROR"},
+    },
+}

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from frontdoor.core.admin_site import secure_admin
+
+secure_admin(admin.site)
+
+urlpatterns = [
+    path("", include("frontdoor.pages.urls")),
+    path("account/", include("frontdoor.accounts.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "frontdoor.pages.views.bad_request"
+handler403 = "frontdoor.pages.views.permission_denied"
+handler404 = "frontdoor.pages.views.page_not_found"
+handler500 = "frontdoor.pages.views.server_error"

@@ -1,0 +1,63 @@
+// Front Door's JavaScript: GOV.UK Frontend's components, and the warning before a
+// signed-in session times out. Every page works without it.
+import { initAll } from "../build/govuk-frontend.min.js";
+
+initAll();
+
+function sessionWarning() {
+  const body = document.body;
+  const dialog = document.getElementById("timeout-dialog");
+  if (!body.dataset.sessionIdleMinutes || !dialog || !dialog.showModal) return;
+  const warningSeconds = Number(body.dataset.sessionWarningMinutes) * 60;
+  const statusUrl = body.dataset.sessionStatusUrl;
+  const signedOutUrl = body.dataset.signedOutUrl;
+  const minutesText = dialog.querySelector("[data-timeout-minutes]");
+  let timer;
+
+  // Asking the server how long is left never extends the session, so several tabs
+  // agree: whichever was used last decides.
+  async function check() {
+    let left;
+    try {
+      const response = await fetch(statusUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+      left = (await response.json()).seconds_left;
+    } catch {
+      schedule(60);
+      return;
+    }
+    if (left <= 0) {
+      window.location.assign(signedOutUrl);
+    } else if (left <= warningSeconds) {
+      const minutes = Math.max(1, Math.ceil(left / 60));
+      minutesText.textContent = minutes === 1 ? "1 minute" : `${minutes} minutes`;
+      if (!dialog.open) dialog.showModal();
+      schedule(Math.min(left + 2, 30));
+    } else {
+      if (dialog.open) dialog.close();
+      schedule(left - warningSeconds);
+    }
+  }
+
+  function schedule(seconds) {
+    clearTimeout(timer);
+    timer = setTimeout(check, Math.max(1, seconds) * 1000);
+  }
+
+  const stay = dialog.querySelector("[data-timeout-stay]");
+  stay.addEventListener("click", async (event) => {
+    event.preventDefault();
+    const form = stay.form;
+    await fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    });
+    dialog.close();
+    check();
+  });
+
+  schedule(Number(body.dataset.sessionIdleMinutes) * 60 - warningSeconds);
+}
+
+sessionWarning();
