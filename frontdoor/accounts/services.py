@@ -66,7 +66,8 @@ def check_code(user: User | None, purpose: str, code: str, *, email: str, ip: st
     `user` is None when the email has no account: the answer is then WRONG, exactly as
     for a wrong code, so the page says nothing about whether the account exists.
     """
-    if throttle.check(email, ip):
+    scope = throttle.RESET if purpose == Purpose.PASSWORD_RESET else throttle.SIGN_IN
+    if throttle.check(email, ip, scope):
         record("code.throttled", actor=user, ip=ip, purpose=purpose)
         return CodeResult.LOCKED
     live = None
@@ -84,12 +85,12 @@ def check_code(user: User | None, purpose: str, code: str, *, email: str, ip: st
         # Single use even under a double click: only one request can flip used_at.
         used = OneTimeCode.objects.filter(pk=live.pk, used_at=None).update(used_at=timezone.now())
         if used:
-            throttle.succeed(email, ip)
+            throttle.succeed(email, ip, scope)
             return CodeResult.OK
     if live is not None:
         OneTimeCode.objects.filter(pk=live.pk).update(wrong_tries=live.wrong_tries + 1)
     record("code.failed", actor=user, ip=ip, purpose=purpose, reason="wrong")
-    if throttle.fail(email, ip):
+    if throttle.fail(email, ip, scope):
         record("account.locked", actor=user, ip=ip, reason="codes")
     return CodeResult.WRONG
 

@@ -18,6 +18,12 @@ from django.core.cache import cache
 from frontdoor.accounts.models import normalise_email
 
 
+# Separate counters: someone locked out of signing in (perhaps by an attacker at the same
+# school) can still reset their password, and the reset lifts the sign-in lock.
+SIGN_IN = "signin"
+RESET = "reset"
+
+
 @dataclass(frozen=True)
 class Lock:
     minutes: int
@@ -29,18 +35,21 @@ def _account(email: str) -> str:
     return f"{digest}:{generation}"
 
 
-def _keys(email: str, ip: str | None) -> tuple[str, str]:
+def _keys(email: str, ip: str | None, scope: str) -> tuple[str, str]:
     address = ip or "unknown"
-    return f"throttle:acct:{_account(email)}:{address}", f"throttle:ip:{address}"
+    return (
+        f"throttle:{scope}:acct:{_account(email)}:{address}",
+        f"throttle:{scope}:ip:{address}",
+    )
 
 
 def _window() -> int:
     return settings.THROTTLE_LOCK_MINUTES * 60
 
 
-def check(email: str, ip: str | None) -> Lock | None:
+def check(email: str, ip: str | None, scope: str = SIGN_IN) -> Lock | None:
     """A Lock if this email from this address may not try again yet, else None."""
-    account_key, address_key = _keys(email, ip)
+    account_key, address_key = _keys(email, ip, scope)
     counts = cache.get_many([account_key, address_key])
     if counts.get(account_key, 0) >= settings.THROTTLE_ACCOUNT_FREE_TRIES:
         return Lock(settings.THROTTLE_LOCK_MINUTES)
@@ -49,10 +58,10 @@ def check(email: str, ip: str | None) -> Lock | None:
     return None
 
 
-def fail(email: str, ip: str | None) -> bool:
+def fail(email: str, ip: str | None, scope: str = SIGN_IN) -> bool:
     """Count a failure. True when this failure reached a limit (the lock begins)."""
     reached = False
-    account_key, address_key = _keys(email, ip)
+    account_key, address_key = _keys(email, ip, scope)
     for key, limit in (
         (account_key, settings.THROTTLE_ACCOUNT_FREE_TRIES),
         (address_key, settings.THROTTLE_ADDRESS_FREE_TRIES),
@@ -64,9 +73,9 @@ def fail(email: str, ip: str | None) -> bool:
     return reached
 
 
-def succeed(email: str, ip: str | None) -> None:
+def succeed(email: str, ip: str | None, scope: str = SIGN_IN) -> None:
     """A success clears the strict counter for this account and address."""
-    account_key, _ = _keys(email, ip)
+    account_key, _ = _keys(email, ip, scope)
     cache.delete(account_key)
 
 
