@@ -10,6 +10,7 @@ moving it to a new generation of counters.
 """
 
 import hashlib
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -47,13 +48,22 @@ def _window() -> int:
     return settings.THROTTLE_LOCK_MINUTES * 60
 
 
+def _count(entry: object, now: float) -> int:
+    # Each counter holds its count and when its window ends. The end is kept in the value,
+    # not only as the cache's expiry, so every cache backend agrees on when a lock ends.
+    if isinstance(entry, dict) and now < entry.get("until", 0):
+        return int(entry.get("n", 0))
+    return 0
+
+
 def check(email: str, ip: str | None, scope: str = SIGN_IN) -> Lock | None:
     """A Lock if this email from this address may not try again yet, else None."""
     account_key, address_key = _keys(email, ip, scope)
-    counts = cache.get_many([account_key, address_key])
-    if counts.get(account_key, 0) >= settings.THROTTLE_ACCOUNT_FREE_TRIES:
+    entries = cache.get_many([account_key, address_key])
+    now = time.time()
+    if _count(entries.get(account_key), now) >= settings.THROTTLE_ACCOUNT_FREE_TRIES:
         return Lock(settings.THROTTLE_LOCK_MINUTES)
-    if counts.get(address_key, 0) >= settings.THROTTLE_ADDRESS_FREE_TRIES:
+    if _count(entries.get(address_key), now) >= settings.THROTTLE_ADDRESS_FREE_TRIES:
         return Lock(settings.THROTTLE_LOCK_MINUTES)
     return None
 
@@ -61,14 +71,15 @@ def check(email: str, ip: str | None, scope: str = SIGN_IN) -> Lock | None:
 def fail(email: str, ip: str | None, scope: str = SIGN_IN) -> bool:
     """Count a failure. True when this failure reached a limit (the lock begins)."""
     reached = False
+    now = time.time()
     account_key, address_key = _keys(email, ip, scope)
     for key, limit in (
         (account_key, settings.THROTTLE_ACCOUNT_FREE_TRIES),
         (address_key, settings.THROTTLE_ADDRESS_FREE_TRIES),
     ):
-        count = cache.get(key, 0) + 1
-        # Re-set (not incr) so the window slides from the latest failure.
-        cache.set(key, count, _window())
+        count = _count(cache.get(key), now) + 1
+        # The window slides from the latest failure.
+        cache.set(key, {"n": count, "until": now + _window()}, _window())
         reached = reached or count == limit
     return reached
 

@@ -230,19 +230,23 @@ def timed_out(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/timed_out.html")
 
 
-@require_GET
-def session_status(request: HttpRequest) -> JsonResponse:
-    """Time left before the session ends. Asking does not extend the session."""
+def _time_left(request: HttpRequest) -> JsonResponse:
     if not request.user.is_authenticated:
         return JsonResponse({"signed_in": False, "seconds_left": 0})
     return JsonResponse({"signed_in": True, "seconds_left": seconds_left(request)})
+
+
+@require_GET
+def session_status(request: HttpRequest) -> JsonResponse:
+    """Time left before the session ends. Asking does not extend the session."""
+    return _time_left(request)
 
 
 @require_POST
 def session_extend(request: HttpRequest) -> HttpResponse:
     """'Stay signed in': any request counts as activity; this one does nothing else."""
     if request.headers.get("Accept", "").startswith("application/json"):
-        return session_status.__wrapped__(request)  # type: ignore[attr-defined]  # skip require_GET
+        return _time_left(request)
     return redirect(_safe_next(request, request.POST.get("next")))
 
 

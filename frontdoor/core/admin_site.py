@@ -19,7 +19,16 @@ def secure_admin(site: AdminSite) -> None:
         next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
         return redirect_to_login(next_url, reverse("accounts:login"))
 
+    allowed = site.has_permission
+
+    def has_permission(request: HttpRequest) -> bool:
+        if request.user.is_authenticated and not allowed(request):
+            # Signed in but not an administrator: for them the admin does not exist.
+            raise Http404
+        return allowed(request)
+
     site.login = login  # type: ignore[method-assign]
+    site.has_permission = has_permission  # type: ignore[method-assign]
     site.site_header = "Front Door administration"
     site.site_title = "Front Door administration"
     site.index_title = "Accounts, teams and the audit log"
