@@ -1,0 +1,98 @@
+"""Front Door benchmarks: CPU time per page and the cost of a sign-in (`make bench`).
+
+Runs in-process against a throwaway SQLite database with production settings (the real
+Argon2 parameters), so the figures are what one app worker spends per request. Not a
+test: it prints figures to compare between changes.
+"""
+
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+workdir = tempfile.mkdtemp(prefix="frontdoor-bench-")
+os.environ.update(
+    SECRET_KEY="bench-" + "x1y2z3" * 12,
+    HTTPS="false",
+    EMAIL_URL="memory://",
+    DATABASE_URL=f"sqlite:///{workdir}/bench.sqlite3",
+    TASKS_BACKEND="django.tasks.backends.dummy.DummyBackend",
+)
+os.environ["DJANGO_SETTINGS_MODULE"] = "frontdoor.settings"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+settings.STORAGES["staticfiles"] = {
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+settings.ALLOWED_HOSTS = ["testserver"]
+call_command("migrate", verbosity=0)
+call_command("createcachetable", verbosity=0)
+
+from frontdoor.accounts.models import User  # noqa: E402
+
+PASSWORD = "Kettle-Orbit-Lantern7"  # noqa: S105 - a throwaway account
+
+
+def cpu_ms(fn, repeat: int) -> tuple[float, float]:
+    fn()  # warm caches and template loaders
+    samples = []
+    for _ in range(repeat):
+        start = time.process_time()
+        fn()
+        samples.append((time.process_time() - start) * 1000)
+    return statistics.median(samples), max(samples)
+
+
+def main() -> None:
+    user = User.objects.create_user(
+        email="bench@school.example.org",
+        password=PASSWORD,
+        first_name="Bench",
+        last_name="Mark",
+        email_verified_at=timezone.now(),
+    )
+    anonymous = Client()
+    signed_in = Client()
+    signed_in.force_login(user)
+    rows = []
+    for name, client, path in [
+        ("GET / (signed out)", anonymous, "/"),
+        ("GET sign-in page", anonymous, "/account/sign-in/"),
+        ("GET register step 1 (20 fields)", anonymous, "/account/register/"),
+        ("GET Your details", signed_in, "/account/details/"),
+        ("GET change details form", signed_in, "/account/details/change/"),
+    ]:
+        median, worst = cpu_ms(lambda c=client, p=path: c.get(p), 200)
+        rows.append((name, median, worst))
+
+    def bad_step1() -> None:
+        anonymous.post("/account/register/", {"professional": "yes"})
+
+    rows.append(("POST register step 1, all errors", *cpu_ms(bad_step1, 200)))
+
+    def password_step() -> None:
+        Client().post("/account/sign-in/", {"email": user.email, "password": PASSWORD})
+
+    rows.append(("POST sign-in password (Argon2)", *cpu_ms(password_step, 10)))
+    print(f"{'what':42} {'median ms CPU':>14} {'worst':>8}")
+    for name, median, worst in rows:
+        print(f"{name:42} {median:14.1f} {worst:8.1f}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak resident memory of this process: {peak:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
