@@ -56,12 +56,15 @@ system-test-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	  else echo "The browser tests need Chromium: sudo apt-get install chromium"; exit 1; fi; fi
 
+# The test settings, whatever DJANGO_SETTINGS_MODULE says (pytest-django prefers it).
+PYTEST := DJANGO_SETTINGS_MODULE=frontdoor.settings_test $(PY) -m pytest
+
 test: $(VENV)/.dev-installed static/build/frontdoor.css system-test-deps
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 # Everything but the browser tests.
 test-fast: $(VENV)/.dev-installed static/build/frontdoor.css
-	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(PYTEST) -m "not browser" $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
@@ -72,9 +75,13 @@ format: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Lint, then the production settings as a council would run them (a throwaway key, and an
+# SMTP server: the console email backend is for a laptop only).
 check: lint static/build/frontdoor.css
-	SECRET_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(64))') $(PY) manage.py makemigrations --check --dry-run
-	SECRET_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(64))') $(PY) manage.py check --deploy --fail-level WARNING
+	@export SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+	  EMAIL_URL="$${EMAIL_URL:-smtp://localhost:25}"; set -ex; \
+	$(PY) manage.py makemigrations --check --dry-run; \
+	$(PY) manage.py check --deploy --fail-level WARNING
 
 bench: $(VENV)/.dev-installed
 	$(PY) bench/run.py

@@ -6,6 +6,7 @@ server fixture in frontdoor/notifications/tests.
 
 import re
 from collections.abc import Callable
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -35,7 +36,10 @@ def run_tasks(db: None) -> Callable[[], None]:
     """Run the real database task worker until the queue is empty (emails, codes…)."""
 
     def run() -> None:
-        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+        # The worker closes "old" connections between tasks; inside a test's transaction
+        # on PostgreSQL that would close the test's own connection, so keep it open.
+        with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+            call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
     return run
 
