@@ -8,9 +8,9 @@ os.environ.setdefault("EMAIL_URL", "memory://")
 os.environ.setdefault("SITE_URL", "http://testserver")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
-from frontdoor.settings import *  # noqa: E402, F403
+from frontdoor.settings import *  # noqa: F403
 
 # Serve static files from their folders (no collectstatic manifest needed).
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 # Argon2 still, with cheap parameters: the same code path, a fraction of the time.
-PASSWORD_HASHERS = ["frontdoor.core.testing.FastArgon2PasswordHasher"]  # noqa: F405
+PASSWORD_HASHERS = ["frontdoor.core.testing.FastArgon2PasswordHasher"]

@@ -26,7 +26,7 @@ class StaffCreationForm(forms.ModelForm[User]):
         fields = ["email", "first_name", "last_name", "teams", "is_staff"]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         password = cleaned.get("password1")
         if password and password != cleaned.get("password2"):
             self.add_error("password2", "The passwords do not match")
@@ -60,17 +60,29 @@ class UserAdmin(admin.ModelAdmin[User]):
     ]
     readonly_fields = ["email_verified_at", "date_joined", "last_login"]
 
-    def get_form(self, request: HttpRequest, obj: User | None = None, **kwargs: Any) -> Any:
+    def get_form(
+        self, request: HttpRequest, obj: User | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         if obj is None:
             kwargs["form"] = StaffCreationForm
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change, **kwargs)
 
     def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
         if obj is None:
             return [
                 (
                     "New council staff account",
-                    {"fields": ["email", "first_name", "last_name", "teams", "is_staff", "password1", "password2"]},
+                    {
+                        "fields": [
+                            "email",
+                            "first_name",
+                            "last_name",
+                            "teams",
+                            "is_staff",
+                            "password1",
+                            "password2",
+                        ]
+                    },
                 )
             ]
         return super().get_fieldsets(request, obj)
@@ -81,7 +93,13 @@ class UserAdmin(admin.ModelAdmin[User]):
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)
-            record("account.changed_by_admin", actor=request.user, obj=obj, fields=sorted(form.changed_data), request=request)
+            record(
+                "account.changed_by_admin",
+                actor=request.user,
+                obj=obj,
+                fields=sorted(form.changed_data),
+                request=request,
+            )
             return
         created = services.create_staff(
             email=form.cleaned_data["email"],

@@ -72,7 +72,7 @@ class PersonalDetailsForm(AddressFieldsMixin, GovukForm):
         super().__init__(*args, **kwargs)
         # Whether the account is a professional's is fixed once registered: an
         # administrator changes it after checking. Registration asks; Your details shows.
-        self.professional = professional
+        self.fixed_professional = professional
         for name, autocomplete in (
             ("property_name", "address-line1"),
             ("house", "address-line1"),
@@ -84,12 +84,12 @@ class PersonalDetailsForm(AddressFieldsMixin, GovukForm):
             self.fields[name].widget.attrs.setdefault("autocomplete", autocomplete)
 
     def is_professional(self) -> bool:
-        if self.professional is not None:
-            return self.professional
+        if self.fixed_professional is not None:
+            return self.fixed_professional
         return self.cleaned_data.get("professional") == "yes"
 
     def clean_telephone(self) -> str:
-        value = self.cleaned_data["telephone"].strip()
+        value: str = self.cleaned_data["telephone"].strip()
         if value and not _looks_like_phone(value):
             raise forms.ValidationError(
                 "Enter a telephone number, like 01905 765765 or 07700 900982"
@@ -122,9 +122,13 @@ class RegisterStep1Form(PersonalDetailsForm):
         label="Is this account being used in a professional capacity?",
         choices=YES_NO,
         widget=forms.RadioSelect,
-        help_text="For example, as a teacher, GP, health visitor, police officer or nursery worker. "
-        "Childminders and foster carers who use a personal email address should choose No.",
-        error_messages={"required": "Select yes if this account is being used in a professional capacity"},
+        help_text=(
+            "For example, as a teacher, GP, health visitor, police officer or nursery worker. "
+            "Childminders and foster carers who use a personal email address should choose No."
+        ),
+        error_messages={
+            "required": "Select yes if this account is being used in a professional capacity"
+        },
     )
 
     def details(self) -> dict[str, Any]:
@@ -316,7 +320,9 @@ class ChangeEmailForm(GovukForm):
     def clean_email(self) -> str:
         email: str = self.cleaned_data["email"]
         if email == self.user.email:
-            raise forms.ValidationError("Enter an email address that is different from your current one")
+            raise forms.ValidationError(
+                "Enter an email address that is different from your current one"
+            )
         domain = email.rsplit("@", 1)[-1]
         if self.user.is_professional and domain in settings.PERSONAL_EMAIL_DOMAINS:
             raise forms.ValidationError(

@@ -163,6 +163,9 @@ class PasswordHistory(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "password history"
 
+    def __str__(self) -> str:
+        return f"Password history {self.pk}"
+
 
 class OneTimeCode(models.Model):
     """A code emailed to prove control of an address: one code path for every purpose.
@@ -190,6 +193,9 @@ class OneTimeCode(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "purpose", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"One-time code {self.pk} ({self.purpose})"
 
     @staticmethod
     def hash(code: str) -> str:

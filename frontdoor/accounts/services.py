@@ -35,7 +35,9 @@ class CodeResult(enum.Enum):
 # --- Codes ------------------------------------------------------------------------------
 
 
-def request_code(user: User, purpose: str, sent_to: str | None = None, ip: str | None = None) -> None:
+def request_code(
+    user: User, purpose: str, sent_to: str | None = None, ip: str | None = None
+) -> None:
     """Cancel the account's live codes for this purpose and queue a new one.
 
     The worker makes the code and emails it (accounts/tasks.py), so the code never
@@ -50,9 +52,9 @@ def request_code(user: User, purpose: str, sent_to: str | None = None, ip: str |
 
 
 def cancel_codes(user: User, purpose: str) -> None:
-    OneTimeCode.objects.filter(
-        user=user, purpose=purpose, used_at=None, cancelled_at=None
-    ).update(cancelled_at=timezone.now())
+    OneTimeCode.objects.filter(user=user, purpose=purpose, used_at=None, cancelled_at=None).update(
+        cancelled_at=timezone.now()
+    )
 
 
 def resend_allowed(key: str) -> bool:
@@ -60,7 +62,9 @@ def resend_allowed(key: str) -> bool:
     return cache.add(f"resend:{key}", 1, settings.CODE_RESEND_SECONDS)
 
 
-def check_code(user: User | None, purpose: str, code: str, *, email: str, ip: str | None) -> CodeResult:
+def check_code(
+    user: User | None, purpose: str, code: str, *, email: str, ip: str | None
+) -> CodeResult:
     """Check a code typed by someone; `email` is the account they claim, for throttling.
 
     `user` is None when the email has no account: the answer is then WRONG, exactly as

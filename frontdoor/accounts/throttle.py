@@ -18,7 +18,6 @@ from django.core.cache import cache
 
 from frontdoor.accounts.models import normalise_email
 
-
 # Separate counters: someone locked out of signing in (perhaps by an attacker at the same
 # school) can still reset their password, and the reset lifts the sign-in lock.
 SIGN_IN = "signin"

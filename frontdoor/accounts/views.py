@@ -41,9 +41,7 @@ def _policy() -> dict[str, Any]:
 
 
 def _code_error(form: forms.CodeForm, result: services.CodeResult) -> None:
-    form.add_error(
-        "code", CODE_MESSAGES[result].format(minutes=settings.THROTTLE_LOCK_MINUTES)
-    )
+    form.add_error("code", CODE_MESSAGES[result].format(minutes=settings.THROTTLE_LOCK_MINUTES))
 
 
 def _safe_next(request: HttpRequest, url: str | None) -> str:
@@ -133,11 +131,13 @@ def _resend(request: HttpRequest, email: str, purpose: str, user: User | None = 
             target = lookup.filter(is_active=True).first()
         if target is not None:
             services.request_code(target, purpose, ip=client_ip(request))
-        messages.success(request, "We have sent you a new code. Codes sent before it no longer work.")
+        messages.success(
+            request, "We have sent you a new code. Codes sent before it no longer work."
+        )
     else:
         messages.info(
             request,
-            f"We sent a code less than a minute ago. Wait a minute before asking for another.",
+            "We sent a code less than a minute ago. Wait a minute before asking for another.",
         )
 
 
@@ -276,7 +276,10 @@ def reset_password(request: HttpRequest) -> HttpResponse:
         form = forms.ResetPasswordForm(request.POST or None, email=email)
         if form.is_valid():
             result = services.reset_password(
-                email, form.cleaned_data["code"], form.cleaned_data["new_password"], client_ip(request)
+                email,
+                form.cleaned_data["code"],
+                form.cleaned_data["new_password"],
+                client_ip(request),
             )
             if result is services.CodeResult.OK:
                 del request.session[RESET_EMAIL]
@@ -353,7 +356,10 @@ def confirm_email(request: HttpRequest) -> HttpResponse:
         form = forms.CodeForm()
         if user.pending_email and services.resend_allowed(f"{user.pk}:change_email"):
             services.request_code(
-                user, OneTimeCode.Purpose.CHANGE_EMAIL, sent_to=user.pending_email, ip=client_ip(request)
+                user,
+                OneTimeCode.Purpose.CHANGE_EMAIL,
+                sent_to=user.pending_email,
+                ip=client_ip(request),
             )
         messages.success(request, "If we can send a code to that address, we have sent a new one.")
     elif form.is_valid():

@@ -27,7 +27,9 @@ class AddressFieldsMixin(forms.Form):
         label="Postcode",
         max_length=10,
         error_messages={"required": "Enter the postcode"},
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "autocomplete": "postal-code"}),
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input--width-10", "autocomplete": "postal-code"}
+        ),
     )
 
     def clean_postcode(self) -> str:
@@ -38,11 +40,11 @@ class AddressFieldsMixin(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if all(name in cleaned for name in ("street", "town", "postcode")):
-            if len(self.address().joined()) > ADDRESS_MAX_LENGTH:
-                raise forms.ValidationError(
-                    f"The address must be {ADDRESS_MAX_LENGTH} characters or fewer"
-                )
+        complete = all(name in cleaned for name in ("street", "town", "postcode"))
+        if complete and len(self.address().joined()) > ADDRESS_MAX_LENGTH:
+            raise forms.ValidationError(
+                f"The address must be {ADDRESS_MAX_LENGTH} characters or fewer"
+            )
         return cleaned
 
     def address(self) -> Address:

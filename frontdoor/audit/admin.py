@@ -10,7 +10,15 @@ from frontdoor.audit.models import AuditEvent
 class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     """The audit log, read-only: nobody adds, changes or deletes events here."""
 
-    list_display = ["at", "action", "actor_label", "actor_id", "object_type", "object_id", "client_ip"]
+    list_display = [
+        "at",
+        "action",
+        "actor_label",
+        "actor_id",
+        "object_type",
+        "object_id",
+        "client_ip",
+    ]
     list_filter = ["action", "actor_label"]
     search_fields = ["action", "object_id", "=actor_id", "client_ip"]
     date_hierarchy = "at"

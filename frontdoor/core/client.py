@@ -12,17 +12,17 @@ def client_ip(request: HttpRequest) -> str | None:
     is the client. Anyone can send the header, so without that check it could be used to
     dodge throttles or forge the audit log.
     """
-    remote = request.META.get("REMOTE_ADDR") or None
+    remote: str | None = request.META.get("REMOTE_ADDR") or None
     if not remote or not _is_trusted(remote):
         return remote
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
     for candidate in reversed([part.strip() for part in forwarded.split(",") if part.strip()]):
         try:
             ipaddress.ip_address(candidate)
         except ValueError:
             return remote
         if not _is_trusted(candidate):
-            return candidate
+            return str(candidate)
     return remote
 
 

@@ -30,7 +30,8 @@ def ensure_scheduled() -> list[str]:
     """Queue every job that is not already waiting in the queue. Returns those queued."""
     from django_tasks_db.models import DBTaskResult
 
-    waiting = DBTaskResult.objects.ready().filter(task_path=run_job.module_path)
+    # Queued for later counts too (run_after in the future): `ready()` would miss those.
+    waiting = DBTaskResult.objects.filter(status="READY", task_path=run_job.module_path)
     queued = []
     for name in JOBS:
         if not any(r.args_kwargs.get("kwargs", {}).get("name") == name for r in waiting):

@@ -15,13 +15,19 @@ logger = logging.getLogger(__name__)
 def deliver_email(to: str, template: str, context: dict[str, Any], attempt: int) -> None:
     try:
         deliver_now(to, template, context)
-    except Exception:
+    except Exception as error:
         # The mail server is down or refused: try again later rather than lose the email.
+        # Only the error's kind is logged or stored: its text may name the recipient.
+        kind = type(error).__name__
         delays = settings.EMAIL_RETRY_MINUTES
         if attempt >= len(delays):
-            logger.exception("Gave up sending email %s after %d attempts", template, attempt + 1)
-            raise
-        logger.warning("Email %s failed; retrying in %d minutes", template, delays[attempt])
+            logger.error(
+                "Gave up sending email %s after %d attempts (%s)", template, attempt + 1, kind
+            )
+            raise RuntimeError(f"Email {template} not sent after {attempt + 1} attempts") from None
+        logger.warning(
+            "Email %s failed (%s); retrying in %d minutes", template, kind, delays[attempt]
+        )
         deliver_email.using(run_after=timezone.now() + timedelta(minutes=delays[attempt])).enqueue(
             to=to, template=template, context=context, attempt=attempt + 1
         )

@@ -2,91 +2,217 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import frontdoor.accounts.models
 from django.conf import settings
 from django.db import migrations, models
 
+import frontdoor.accounts.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('mailbox', models.EmailField(help_text='Told when a submission arrives (reference only).', max_length=254)),
-                ('forms', models.JSONField(blank=True, default=list, help_text='The kinds of form this team receives, by their short names.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "mailbox",
+                    models.EmailField(
+                        help_text="Told when a submission arrives (reference only).", max_length=254
+                    ),
+                ),
+                (
+                    "forms",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="The kinds of form this team receives, by their short names.",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(max_length=254, unique=True)),
-                ('first_name', models.CharField(max_length=100)),
-                ('last_name', models.CharField(max_length=100, verbose_name='surname')),
-                ('is_professional', models.BooleanField(default=False, help_text='Professionals may use every form and attach documents. Mark an account professional only after checking who they work for.', verbose_name='professional')),
-                ('organisation', models.CharField(blank=True, max_length=150)),
-                ('job_title', models.CharField(blank=True, max_length=150)),
-                ('telephone', models.CharField(blank=True, max_length=30)),
-                ('address_data', models.JSONField(blank=True, default=dict, verbose_name='address')),
-                ('is_active', models.BooleanField(default=True, help_text='Untick for a leaver: every session of the account ends at once.', verbose_name='active')),
-                ('is_staff', models.BooleanField(default=False, help_text='May sign in to this administration site.', verbose_name='administrator')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now)),
-                ('email_verified_at', models.DateTimeField(blank=True, null=True)),
-                ('pending_email', models.EmailField(blank=True, max_length=254)),
-                ('session_token', models.CharField(default=frontdoor.accounts.models.new_session_token, editable=False, max_length=32)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
-                ('teams', models.ManyToManyField(blank=True, related_name='members', to='accounts.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, unique=True)),
+                ("first_name", models.CharField(max_length=100)),
+                ("last_name", models.CharField(max_length=100, verbose_name="surname")),
+                (
+                    "is_professional",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Professionals may use every form and attach documents. Mark an account professional only after checking who they work for.",
+                        verbose_name="professional",
+                    ),
+                ),
+                ("organisation", models.CharField(blank=True, max_length=150)),
+                ("job_title", models.CharField(blank=True, max_length=150)),
+                ("telephone", models.CharField(blank=True, max_length=30)),
+                (
+                    "address_data",
+                    models.JSONField(blank=True, default=dict, verbose_name="address"),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Untick for a leaver: every session of the account ends at once.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="May sign in to this administration site.",
+                        verbose_name="administrator",
+                    ),
+                ),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now)),
+                ("email_verified_at", models.DateTimeField(blank=True, null=True)),
+                ("pending_email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "session_token",
+                    models.CharField(
+                        default=frontdoor.accounts.models.new_session_token,
+                        editable=False,
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
+                (
+                    "teams",
+                    models.ManyToManyField(blank=True, related_name="members", to="accounts.team"),
+                ),
             ],
             options={
-                'ordering': ['last_name', 'first_name'],
+                "ordering": ["last_name", "first_name"],
             },
         ),
         migrations.CreateModel(
-            name='PasswordHistory',
+            name="PasswordHistory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='password_history', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="password_history",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'password history',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name_plural": "password history",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='OneTimeCode',
+            name="OneTimeCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(choices=[('sign_in', 'sign in'), ('verify_email', 'verify your email address'), ('password_reset', 'reset your password'), ('change_email', 'change your email address')], max_length=20)),
-                ('code_hash', models.CharField(max_length=64)),
-                ('sent_to', models.EmailField(max_length=254)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField()),
-                ('wrong_tries', models.PositiveSmallIntegerField(default=0)),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='codes', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("sign_in", "sign in"),
+                            ("verify_email", "verify your email address"),
+                            ("password_reset", "reset your password"),
+                            ("change_email", "change your email address"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("code_hash", models.CharField(max_length=64)),
+                ("sent_to", models.EmailField(max_length=254)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField()),
+                ("wrong_tries", models.PositiveSmallIntegerField(default=0)),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="codes",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['user', 'purpose', 'created_at'], name='accounts_on_user_id_0f5974_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["user", "purpose", "created_at"],
+                        name="accounts_on_user_id_0f5974_idx",
+                    )
+                ],
             },
         ),
     ]

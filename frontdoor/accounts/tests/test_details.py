@@ -36,7 +36,12 @@ def test_your_details_needs_sign_in(client):
 
 def test_your_details_shows_the_account(signed_in):
     page = signed_in.get("/account/details/").content.decode()
-    for text in ("Priya Patel", "Riverside Primary School", "Designated safeguarding lead", "WR1 1AA"):
+    for text in (
+        "Priya Patel",
+        "Riverside Primary School",
+        "Designated safeguarding lead",
+        "WR1 1AA",
+    ):
         assert text in page
 
 
@@ -70,7 +75,8 @@ def test_changing_email_needs_the_password_and_a_code_sent_to_the_new_address(
     signed_in, professional, run_tasks
 ):
     response = signed_in.post(
-        "/account/details/email/", {"email": "priya@hillside.example.org", "password": "Wrong-9-Pass"}
+        "/account/details/email/",
+        {"email": "priya@hillside.example.org", "password": "Wrong-9-Pass"},
     )
     assert "Your password is not correct" in response.content.decode()
 
@@ -123,7 +129,10 @@ def test_changing_password_applies_the_policy_and_history(signed_in, professiona
             {"current_password": current, "new_password": new, "confirm_password": new},
         )
 
-    assert "Your current password is not correct" in change("Wrong-9-Pass", NEW_PASSWORD).content.decode()
+    assert (
+        "Your current password is not correct"
+        in change("Wrong-9-Pass", NEW_PASSWORD).content.decode()
+    )
     assert "You have used this password recently" in change(PASSWORD, PASSWORD).content.decode()
     assert "at least 12 characters" in change(PASSWORD, "Short-1A").content.decode()
 
@@ -143,7 +152,11 @@ def test_changing_password_ends_other_sessions(professional, run_tasks):
     sign_in(second, professional, run_tasks)
     first.post(
         "/account/details/password/",
-        {"current_password": PASSWORD, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD},
+        {
+            "current_password": PASSWORD,
+            "new_password": NEW_PASSWORD,
+            "confirm_password": NEW_PASSWORD,
+        },
     )
     assert second.get("/account/details/").status_code == 302
     assert first.get("/account/details/").status_code == 200

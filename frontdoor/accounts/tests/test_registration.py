@@ -59,9 +59,7 @@ def test_registration_emails_a_code_and_the_account_cannot_sign_in_until_it_is_e
     assert AuditEvent.objects.filter(action="account.verified", actor_id=user.pk).exists()
 
 
-def test_the_code_email_greets_by_first_name_and_carries_no_other_personal_data(
-    client, run_tasks
-):
+def test_the_code_email_greets_by_first_name_and_carries_no_other_personal_data(client, run_tasks):
     register(client)
     run_tasks()
     message = mail.outbox[-1]

@@ -1,4 +1,5 @@
 import re
+import statistics
 import time
 from datetime import timedelta
 
@@ -133,14 +134,18 @@ def test_the_lock_expires_and_the_owner_gets_in(professional, run_tasks):
 def test_an_unknown_email_is_locked_like_a_known_one(client):
     for _ in range(10):
         password_step(client, "nobody@school.example.org", "Wrong-Password-99")
-    assert "too many attempts" in password_step(client, "nobody@school.example.org").content.decode()
+    assert (
+        "too many attempts" in password_step(client, "nobody@school.example.org").content.decode()
+    )
 
 
 def test_one_shared_address_is_throttled_more_loosely(settings, professional, second_professional):
     settings.THROTTLE_ADDRESS_FREE_TRIES = 30
     school = "192.0.2.50"
     for n in range(29):
-        password_step(Client(REMOTE_ADDR=school), f"user{n}@school.example.org", "Wrong-Password-99")
+        password_step(
+            Client(REMOTE_ADDR=school), f"user{n}@school.example.org", "Wrong-Password-99"
+        )
     # 29 failures by different people behind one address: colleagues can still sign in.
     ok = password_step(Client(REMOTE_ADDR=school), professional.email)
     assert ok.headers["Location"] == "/account/sign-in/code/"
@@ -169,16 +174,19 @@ def test_a_password_reset_lifts_the_lock(professional, run_tasks):
     assert response.headers["Location"] == "/account/sign-in/code/"
 
 
-def test_the_sign_in_page_says_the_same_whatever_the_timing(client, professional):
-    # Roughly the same time for a known and an unknown email: both hash a password.
+def test_the_sign_in_page_takes_as_long_for_an_unknown_email(client, professional):
+    # Both paths hash a password, so timing does not tell whether an account exists.
+    # The median of several single requests keeps a busy machine from deciding the test.
     def timed(email: str) -> float:
-        start = time.perf_counter()
-        for _ in range(5):
+        samples = []
+        for _ in range(9):
+            start = time.perf_counter()
             password_step(Client(), email, "Wrong-Password-99")
-        return time.perf_counter() - start
+            samples.append(time.perf_counter() - start)
+        return statistics.median(samples)
 
     known, unknown = timed(professional.email), timed("nobody@school.example.org")
-    assert 0.33 < known / unknown < 3
+    assert 0.25 < known / unknown < 4
 
 
 def test_next_is_followed_after_sign_in(client, professional, run_tasks):
@@ -237,7 +245,11 @@ def test_the_new_password_must_obey_the_policy_and_differ_from_recent_ones(
     assert "You have used this password recently" in response.content.decode()
     response = client.post(
         "/account/forgotten-password/reset/",
-        {"code": last_code(professional.email), "new_password": "short", "confirm_password": "short"},
+        {
+            "code": last_code(professional.email),
+            "new_password": "short",
+            "confirm_password": "short",
+        },
     )
     assert "at least 12 characters" in response.content.decode()
     professional.refresh_from_db()

@@ -23,9 +23,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--team", action="append", default=[], help="A team's short name; repeat for more."
         )
-        parser.add_argument(
-            "--admin", action="store_true", help="May use the administration site."
-        )
+        parser.add_argument("--admin", action="store_true", help="May use the administration site.")
         parser.add_argument("--no-input", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -35,11 +33,15 @@ class Command(BaseCommand):
         teams = list(Team.objects.filter(slug__in=options["team"]))
         unknown = set(options["team"]) - {team.slug for team in teams}
         if unknown:
-            known = ", ".join(Team.objects.values_list("slug", flat=True)) or "none (run load_teams)"
+            known = (
+                ", ".join(Team.objects.values_list("slug", flat=True)) or "none (run load_teams)"
+            )
             raise CommandError(f"No team called {', '.join(sorted(unknown))}. Teams: {known}")
         if not teams and not options["admin"]:
             raise CommandError("Give at least one --team, or --admin.")
-        candidate = User(first_name=options["first_name"], last_name=options["last_name"], email=email)
+        candidate = User(
+            first_name=options["first_name"], last_name=options["last_name"], email=email
+        )
         password = self._password(options["no_input"], candidate)
         user = create_staff(
             email=email,
