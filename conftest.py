@@ -12,6 +12,8 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.http import HttpResponse
+from django.test import Client
 
 from frontdoor.accounts.models import Team, User
 from frontdoor.accounts.passwords import remember_password
@@ -114,6 +116,26 @@ def administrator(db: None) -> User:
     return make_user(
         "admin@council.example.gov.uk", "Ada", "Lovelace", is_staff=True, is_superuser=True
     )
+
+
+def sign_in(
+    client: Client,
+    user: User,
+    run_tasks: Callable[[], None],
+    password: str = PASSWORD,
+    next_url: str | None = None,
+) -> HttpResponse:
+    """The real two-step sign-in: password, then the emailed code. Returns the last response."""
+    data = {"email": user.email, "password": password}
+    if next_url is not None:
+        data["next"] = next_url
+    response = client.post("/account/sign-in/", data)
+    assert response.status_code == 302
+    assert response["Location"] == "/account/sign-in/code/"
+    run_tasks()
+    response = client.post("/account/sign-in/code/", {"code": last_code(user.email)})
+    assert response.status_code == 302
+    return response
 
 
 def last_code(to: str) -> str:

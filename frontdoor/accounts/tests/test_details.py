@@ -2,9 +2,9 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from conftest import PASSWORD, last_code
+from conftest import PASSWORD, last_code, sign_in
 from frontdoor.accounts.models import User
-from frontdoor.accounts.tests.test_sign_in import NEW_PASSWORD, sign_in
+from frontdoor.accounts.tests.test_sign_in import NEW_PASSWORD
 from frontdoor.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core import mail
 from django.test import Client
 
-from conftest import PASSWORD, last_code
+from conftest import PASSWORD, last_code, sign_in
 from frontdoor.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -22,17 +22,6 @@ START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DETAILS = "/account/details/"
 SIGN_IN = "/account/sign-in/"
 NEW_PASSWORD = "Harbour-Violet-Quiz84"
-
-
-def sign_in(client, user, run_tasks, password=PASSWORD):
-    """The real two-step flow: password, then the emailed code."""
-    response = client.post(SIGN_IN, {"email": user.email, "password": password})
-    assert response.status_code == 302
-    assert response["Location"] == "/account/sign-in/code/"
-    run_tasks()
-    response = client.post("/account/sign-in/code/", {"code": last_code(user.email)})
-    assert response.status_code == 302
-    return response
 
 
 def session_cookie(client) -> str:

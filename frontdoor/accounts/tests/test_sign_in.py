@@ -9,7 +9,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from conftest import PASSWORD, last_code
+from conftest import PASSWORD, last_code, sign_in
 from frontdoor.accounts.models import User
 from frontdoor.audit.models import AuditEvent
 
@@ -20,14 +20,6 @@ NEW_PASSWORD = "Harbour-Violet-Quiz84"
 
 def password_step(client: Client, email: str, password: str = PASSWORD, **extra: str):
     return client.post("/account/sign-in/", {"email": email, "password": password}, **extra)
-
-
-def sign_in(client: Client, user: User, run_tasks) -> None:
-    response = password_step(client, user.email)
-    assert response.headers["Location"] == "/account/sign-in/code/"
-    run_tasks()
-    response = client.post("/account/sign-in/code/", {"code": last_code(user.email)})
-    assert response.status_code == 302
 
 
 def test_sign_in_needs_the_password_and_then_the_emailed_code(client, professional, run_tasks):

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
-from conftest import PASSWORD, last_code
+from conftest import PASSWORD, last_code, sign_in
 from frontdoor.accounts.models import Team, User
 from frontdoor.audit.models import AuditEvent
 from frontdoor.audit.services import record
@@ -15,17 +15,6 @@ pytestmark = pytest.mark.django_db
 TEAM_SLUGS = {"social-care", "early-help", "lado", "send", "feedback"}
 STAFF_EMAIL = "new.worker@council.example.gov.uk"
 STAFF_PASSWORD = "Harbour-Violet-Quiz84"
-
-
-def sign_in(client, user, run_tasks, password=PASSWORD):
-    """The real two-step flow: password, then the emailed code."""
-    response = client.post("/account/sign-in/", {"email": user.email, "password": password})
-    assert response.status_code == 302
-    assert response["Location"] == "/account/sign-in/code/"
-    run_tasks()
-    response = client.post("/account/sign-in/code/", {"code": last_code(user.email)})
-    assert response.status_code == 302
-    return response
 
 
 def signed_in_user(client):

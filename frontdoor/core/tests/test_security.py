@@ -5,7 +5,7 @@ import re
 import pytest
 from django.test import Client, RequestFactory, override_settings
 
-from conftest import PASSWORD, last_code
+from conftest import PASSWORD, last_code, sign_in
 from frontdoor.core.client import client_ip
 
 pytestmark = pytest.mark.django_db
@@ -30,20 +30,6 @@ SIGNED_IN_PAGES = [
     "/account/details/email/",
     "/account/details/password/",
 ]
-
-
-def sign_in(client, user, run_tasks, next_url=None):
-    """The real two-step flow: password, then the emailed code. Returns the last response."""
-    data = {"email": user.email, "password": PASSWORD}
-    if next_url is not None:
-        data["next"] = next_url
-    response = client.post("/account/sign-in/", data)
-    assert response.status_code == 302
-    assert response["Location"] == "/account/sign-in/code/"
-    run_tasks()
-    response = client.post("/account/sign-in/code/", {"code": last_code(user.email)})
-    assert response.status_code == 302
-    return response
 
 
 def assert_security_headers(response):
