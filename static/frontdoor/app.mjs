@@ -4,6 +4,28 @@ import { initAll } from "../build/govuk-frontend.min.js";
 
 initAll();
 
+// Questions that only apply after a particular answer ("Organisation" after "Yes"): shown
+// and hidden as the answer changes. Unlike GOV.UK Frontend's own conditional reveal this
+// sets no aria-expanded, which ARIA does not allow on a radio button. Without JavaScript
+// every question is shown.
+function conditionalReveals() {
+  const triggers = document.querySelectorAll("input[data-fd-reveals]");
+  const groups = new Set([...triggers].map((input) => input.name));
+  for (const name of groups) {
+    const radios = document.querySelectorAll(`input[name="${CSS.escape(name)}"]`);
+    const sync = () => {
+      for (const radio of radios) {
+        const target = radio.dataset.fdReveals && document.getElementById(radio.dataset.fdReveals);
+        if (target) target.classList.toggle("govuk-radios__conditional--hidden", !radio.checked);
+      }
+    };
+    radios.forEach((radio) => radio.addEventListener("change", sync));
+    sync();
+  }
+}
+
+conditionalReveals();
+
 function sessionWarning() {
   const body = document.body;
   const dialog = document.getElementById("timeout-dialog");

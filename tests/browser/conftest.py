@@ -1,0 +1,258 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright, with axe-core on every page.
+
+Every page a test visits is checked with axe-core (WCAG 2.2 AA rules) and must log no
+console error: the pages run under the real Content Security Policy (no bypass_csp), so
+a script or style the policy refuses shows up as a console error and fails the test.
+
+Tests drive pages through `CheckedPage` (the `web` fixture, or `open_page(...)` for a
+context with other options such as JavaScript off). Its navigating helpers (`goto`,
+`follow`, `submit`) check each page they land on; the page's "load" events are counted,
+and a test fails if a page was loaded that nobody checked.
+"""
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Error,
+    Locator,
+    Page,
+    Playwright,
+    Route,
+    sync_playwright,
+)
+
+# The sync Playwright API runs an event loop in this thread; Django's ORM (personas,
+# the task worker) runs in the same thread, so its async-safety check must be off.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_RUN = (
+    "async (tags) => {"
+    " const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}});"
+    " return results.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+    " helpUrl: v.helpUrl, nodes: v.nodes.map(n => ({target: n.target.join(' '),"
+    " html: n.html, summary: n.failureSummary}))}));"
+    "}"
+)
+# Long enough for a slow CI machine, short enough that a broken page fails fast.
+TIMEOUT_MS = 5_000
+
+
+@pytest.fixture(scope="session")
+def playwright_driver() -> Iterator[Playwright]:
+    driver = sync_playwright().start()
+    yield driver
+    driver.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver: Playwright) -> Iterator[Browser]:
+    # No skipping: CI must install Chromium (`make test` does, with system-test-deps).
+    assert CHROMIUM.exists(), (
+        f"{CHROMIUM} is missing: the browser tests need Debian's Chromium "
+        "(apt-get install chromium, or `make system-test-deps`)"
+    )
+    assert AXE.exists(), f"{AXE} is missing: run `npm ci`"
+    browser = playwright_driver.chromium.launch(
+        executable_path=str(CHROMIUM),
+        args=[
+            "--no-sandbox",
+            "--headless",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+        ],
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    return AXE.read_text()
+
+
+def run_axe(page: Page, axe_source: str) -> list[dict[str, Any]]:
+    # page.evaluate runs through the browser's debugging protocol, outside the page's
+    # Content Security Policy: the policy stays on for the page's own scripts.
+    page.evaluate(axe_source)
+    violations: list[dict[str, Any]] = page.evaluate(AXE_RUN, AXE_TAGS)
+    return violations
+
+
+class CheckedPage:
+    """A Playwright page whose every loaded document is checked by axe-core."""
+
+    def __init__(self, page: Page, axe_source: str, inspector: Page | None = None) -> None:
+        self.page = page
+        self.axe_source = axe_source
+        # With JavaScript off, axe-core runs on a copy of each page in `inspector`.
+        self.inspector = inspector
+        self.javascript = inspector is None
+        self.errors: list[str] = []
+        self.loads: list[str] = []
+        self.checked = 0
+        page.on("console", self._console)
+        page.on("pageerror", self._page_error)
+        page.on("load", lambda loaded: self.loads.append(loaded.url))
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            location = message.location
+            where = f" ({location['url']}:{location['lineNumber']})" if location else ""
+            self.errors.append(f"console error on {self.page.url}: {message.text}{where}")
+
+    def _page_error(self, error: Error) -> None:
+        self.errors.append(f"uncaught exception on {self.page.url}: {error}")
+
+    # --- Checks ------------------------------------------------------------------------
+
+    def assert_no_errors(self) -> None:
+        assert not self.errors, "The browser reported errors:\n" + "\n".join(self.errors)
+
+    def check(self) -> None:
+        """Run axe-core on the page as it is now (a dialog may be open) and check the console."""
+        self.page.wait_for_load_state("load")
+        if self.javascript:
+            violations = run_axe(self.page, self.axe_source)
+        else:
+            violations = self._run_axe_on_copy()
+        self.checked = len(self.loads)
+        assert not violations, f"axe-core found violations on {self.page.url}:\n" + "\n".join(
+            f"- {v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>\n"
+            + "\n".join(f"    {n['target']}: {n['summary']}" for n in v["nodes"])
+            for v in violations
+        )
+        self.assert_no_errors()
+
+    def _run_axe_on_copy(self) -> list[dict[str, Any]]:
+        """axe-core on a copy of a page that has JavaScript off.
+
+        With JavaScript off, Chromium runs no timers, so axe-core (which needs them) never
+        finishes there. The page's DOM is served, at the same address, to a page with
+        JavaScript on whose policy lets no script of the page run: the copy looks exactly
+        like the page without JavaScript (same DOM, same stylesheet) and axe-core can run.
+        """
+        assert self.inspector is not None
+        url, html = self.page.url, self.page.content()
+
+        def serve_copy(route: Route) -> None:
+            route.fulfill(
+                status=200,
+                body=html,
+                headers={
+                    "Content-Type": "text/html; charset=utf-8",
+                    "Content-Security-Policy": "script-src 'none'",
+                },
+            )
+
+        self.inspector.route(url, serve_copy)
+        try:
+            self.inspector.goto(url, wait_until="load")
+            return run_axe(self.inspector, self.axe_source)
+        finally:
+            self.inspector.unroute(url, serve_copy)
+
+    def assert_all_checked(self) -> None:
+        unchecked = self.loads[self.checked :]
+        assert not unchecked, f"Pages loaded but not checked with axe-core: {unchecked}"
+
+    # --- Navigating (each checks the page it lands on) ----------------------------------
+
+    def goto(self, path: str) -> None:
+        self.assert_all_checked()
+        self.page.goto(path)
+        self.check()
+
+    def _navigate_by(self, action: Callable[[], None]) -> None:
+        self.assert_all_checked()
+        with self.page.expect_navigation():
+            action()
+        self.check()
+
+    @property
+    def header(self) -> Locator:
+        return self.page.get_by_role("banner")
+
+    @property
+    def main(self) -> Locator:
+        return self.page.get_by_role("main")
+
+    def follow(self, link: str, within: Locator | None = None) -> None:
+        """Follow the link with this exact accessible name (in `within`, if given)."""
+        scope = within or self.page
+        self._navigate_by(lambda: scope.get_by_role("link", name=link, exact=True).click())
+
+    def submit(self, button: str, within: Locator | None = None) -> None:
+        """Press the button with this exact accessible name and check the page it leads to."""
+        scope = within or self.page
+        self._navigate_by(lambda: scope.get_by_role("button", name=button, exact=True).click())
+
+    # --- Filling in (no navigation) -----------------------------------------------------
+
+    def fill(self, label: str, value: str) -> None:
+        """Type into the field labelled `label` (a required field's label adds a star)."""
+        self.field(label).fill(value)
+
+    def field(self, label: str) -> Locator:
+        # A required field's label ends with a star (hidden from screen readers), which
+        # Playwright's label matching still sees.
+        return self.page.get_by_label(re.compile(rf"^\s*{re.escape(label)}(\s*\*)?\s*$"))
+
+    def choose(self, label: str, group: str | None = None) -> None:
+        scope = self.page.get_by_role("group", name=group) if group else self.page
+        scope.get_by_role("radio", name=label, exact=True).check()
+
+
+@pytest.fixture
+def open_page(
+    browser: Browser, axe_source: str, live_server: Any, transactional_db: None
+) -> Iterator[Callable[..., CheckedPage]]:
+    """Open a page in a fresh browser context; keyword arguments go to new_context."""
+    opened: list[CheckedPage] = []
+    contexts: list[BrowserContext] = []
+
+    def open_(**options: Any) -> CheckedPage:
+        context = browser.new_context(base_url=live_server.url, **options)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        inspector = None
+        if not options.get("java_script_enabled", True):
+            inspecting = browser.new_context()
+            inspecting.set_default_timeout(TIMEOUT_MS)
+            contexts.append(inspecting)
+            inspector = inspecting.new_page()
+        checked = CheckedPage(context.new_page(), axe_source, inspector)
+        opened.append(checked)
+        return checked
+
+    yield open_
+    try:
+        for checked in opened:
+            checked.assert_all_checked()
+            checked.assert_no_errors()
+    finally:
+        for context in contexts:
+            context.close()
+
+
+@pytest.fixture
+def web(open_page: Callable[..., CheckedPage]) -> CheckedPage:
+    """A page with JavaScript on (the default)."""
+    return open_page()
+
+
+@pytest.fixture
+def page(web: CheckedPage) -> Page:
+    """The plain Playwright page of `web`, for tests that only need Playwright's API."""
+    return web.page
