@@ -269,12 +269,12 @@ class ForgottenPasswordForm(GovukForm):
     email = EmailField()
 
 
-class ResetPasswordForm(NewPasswordMixin, CodeForm):
-    field_order = ["code", "new_password", "confirm_password"]
+class ResetPasswordForm(NewPasswordMixin, GovukForm):
+    """The new password, once the reset code has been accepted (never before)."""
 
-    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.password_user = User.objects.filter(email=normalise_email(email)).first()
+        self.password_user = user
         self.fields["new_password"].label = "New password"
         self.fields["confirm_password"].label = "Confirm new password"
 
@@ -294,13 +294,6 @@ class ChangePasswordForm(NewPasswordMixin, GovukForm):
         self.password_user = user
         self.fields["new_password"].label = "New password"
         self.fields["confirm_password"].label = "Confirm new password"
-
-    def clean_current_password(self) -> str:
-        password: str = self.cleaned_data["current_password"]
-        assert self.password_user is not None
-        if not self.password_user.check_password(password):
-            raise forms.ValidationError("Your current password is not correct")
-        return password
 
 
 class ChangeEmailForm(GovukForm):
@@ -329,9 +322,3 @@ class ChangeEmailForm(GovukForm):
                 f"Enter your work email address. Professional accounts cannot use {domain}."
             )
         return email
-
-    def clean_password(self) -> str:
-        password: str = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError("Your password is not correct")
-        return password

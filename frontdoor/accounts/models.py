@@ -187,7 +187,8 @@ class OneTimeCode(models.Model):
     sent_to = models.EmailField()
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
-    wrong_tries = models.PositiveSmallIntegerField(default=0)
+    # Every try counts, the right one too: each is taken before the comparison.
+    tries = models.PositiveSmallIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
@@ -211,6 +212,28 @@ class OneTimeCode(models.Model):
         return (
             self.used_at is None
             and self.cancelled_at is None
-            and self.wrong_tries < settings.CODE_MAX_ATTEMPTS
+            and self.tries < settings.CODE_MAX_ATTEMPTS
             and timezone.now() < self.expires_at
         )
+
+
+class ThrottleEvent(models.Model):
+    """One try at a password or a code, kept while it counts towards a lock (throttle.py).
+
+    `account` is a hash of the email typed, not a link to an account: unknown emails are
+    throttled alike, and no personal data is kept.
+    """
+
+    scope = models.CharField(max_length=10)
+    account = models.CharField(max_length=32)
+    ip = models.CharField(max_length=45)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["scope", "ip", "at"]),
+            models.Index(fields=["account"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Throttle event {self.pk}"

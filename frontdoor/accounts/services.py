@@ -12,7 +12,8 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from frontdoor.accounts import throttle
@@ -29,6 +30,8 @@ class CodeResult(enum.Enum):
     OK = "ok"
     WRONG = "wrong"
     EXPIRED = "expired"  # no usable code: expired, used, cancelled or out of tries
+    USED = "used"  # the right code, already used by a request a moment earlier
+    TOO_MANY_TRIES = "too_many_tries"
     LOCKED = "locked"
 
 
@@ -36,19 +39,34 @@ class CodeResult(enum.Enum):
 
 
 def request_code(
-    user: User, purpose: str, sent_to: str | None = None, ip: str | None = None
-) -> None:
+    user: User,
+    purpose: str,
+    sent_to: str | None = None,
+    ip: str | None = None,
+    *,
+    limited: bool = True,
+) -> bool:
     """Cancel the account's live codes for this purpose and queue a new one.
 
-    The worker makes the code and emails it (accounts/tasks.py), so the code never
-    exists in plain text anywhere but that email.
+    At most one a minute for the same address and purpose (False when refused: the code
+    sent before still works), so nobody can flood an inbox through the portal. Signing in
+    is not `limited` (the password was right, and someone may sign in twice in a minute)
+    but still starts the minute for "send me a new code". The worker makes the code and
+    emails it (accounts/tasks.py): the code exists in plain text only in that email.
     """
     from frontdoor.accounts.tasks import send_code
 
+    address = sent_to or user.email
+    key = f"{address}:{purpose}"
+    if limited and not resend_allowed(key):
+        return False
+    if not limited:
+        cache.set(f"resend:{key}", 1, settings.CODE_RESEND_SECONDS)
     with transaction.atomic():
         cancel_codes(user, purpose)
-        send_code.enqueue(user_id=user.pk, purpose=purpose, sent_to=sent_to or user.email)
+        send_code.enqueue(user_id=user.pk, purpose=purpose, sent_to=address)
         record("code.sent", actor=user, ip=ip, purpose=purpose)
+    return True
 
 
 def cancel_codes(user: User, purpose: str) -> None:
@@ -58,8 +76,8 @@ def cancel_codes(user: User, purpose: str) -> None:
 
 
 def resend_allowed(key: str) -> bool:
-    """At most one "send me a new code" a minute for the same account and purpose."""
-    return cache.add(f"resend:{key}", 1, settings.CODE_RESEND_SECONDS)
+    """True at most once a minute for the same key (an address and what is sent to it)."""
+    return bool(cache.add(f"resend:{key}", 1, settings.CODE_RESEND_SECONDS))
 
 
 def check_code(
@@ -71,7 +89,8 @@ def check_code(
     for a wrong code, so the page says nothing about whether the account exists.
     """
     scope = throttle.RESET if purpose == Purpose.PASSWORD_RESET else throttle.SIGN_IN
-    if throttle.check(email, ip, scope):
+    attempt = throttle.attempt(email, ip, scope)
+    if attempt.locked:
         record("code.throttled", actor=user, ip=ip, purpose=purpose)
         return CodeResult.LOCKED
     live = None
@@ -81,21 +100,57 @@ def check_code(
             .order_by("-created_at")
             .first()
         )
-    if live is not None and not live.usable:
-        record("code.failed", actor=user, ip=ip, purpose=purpose, reason="expired")
+    result = _use(live, code)
+    if result is CodeResult.OK:
+        throttle.succeeded(email, ip, scope)
+        return result
+    if result is CodeResult.USED:
+        # The right code, a moment after another request used it (a double click): not a
+        # wrong try, and nothing to count against the owner.
+        attempt.forgive()
         return CodeResult.EXPIRED
-    typed = "".join((code or "").split())
-    if live is not None and live.matches(typed):
-        # Single use even under a double click: only one request can flip used_at.
-        used = OneTimeCode.objects.filter(pk=live.pk, used_at=None).update(used_at=timezone.now())
-        if used:
-            throttle.succeed(email, ip, scope)
-            return CodeResult.OK
-    if live is not None:
-        OneTimeCode.objects.filter(pk=live.pk).update(wrong_tries=live.wrong_tries + 1)
-    record("code.failed", actor=user, ip=ip, purpose=purpose, reason="wrong")
-    if throttle.fail(email, ip, scope):
+    record("code.failed", actor=user, ip=ip, purpose=purpose, reason=result.value)
+    if attempt.reached_limit:
         record("account.locked", actor=user, ip=ip, reason="codes")
+    return result
+
+
+def _use(live: OneTimeCode | None, code: str) -> CodeResult:
+    if live is None:
+        return CodeResult.WRONG
+    now = timezone.now()
+    # Take one try before comparing, in one conditional update: parallel guesses cannot
+    # get more than CODE_MAX_ATTEMPTS tries at a code between them.
+    taken = OneTimeCode.objects.filter(
+        pk=live.pk,
+        used_at=None,
+        cancelled_at=None,
+        expires_at__gt=now,
+        tries__lt=settings.CODE_MAX_ATTEMPTS,
+    ).update(tries=F("tries") + 1)
+    if not taken:
+        live.refresh_from_db(fields=["tries"])
+        if live.tries >= settings.CODE_MAX_ATTEMPTS:
+            return CodeResult.TOO_MANY_TRIES
+        return CodeResult.EXPIRED
+    if not live.matches("".join((code or "").split())):
+        return CodeResult.WRONG
+    used = OneTimeCode.objects.filter(pk=live.pk, used_at=None).update(used_at=now)
+    return CodeResult.OK if used else CodeResult.USED
+
+
+def check_current_password(user: User, password: str, ip: str | None) -> CodeResult:
+    """Check a signed-in user's password before a change (email, password): throttled too."""
+    attempt = throttle.attempt(user.email, ip)
+    if attempt.locked:
+        record("password.check_throttled", actor=user, ip=ip)
+        return CodeResult.LOCKED
+    if user.check_password(password):
+        attempt.forgive()
+        return CodeResult.OK
+    record("password.check_failed", actor=user, ip=ip)
+    if attempt.reached_limit:
+        record("account.locked", actor=user, ip=ip, reason="passwords")
     return CodeResult.WRONG
 
 
@@ -113,11 +168,23 @@ def register(details: dict[str, Any], email: str, password: str, ip: str | None)
     """
     email = normalise_email(email)
     address: Address = details.pop("address")
+    try:
+        _register(details, address, email, password, ip)
+    except IntegrityError:
+        # Two registrations for one new email at once (a double click): the other request
+        # created the account a moment ago, so go round again and update it.
+        _register(details, address, email, password, ip)
+
+
+def _register(
+    details: dict[str, Any], address: Address, email: str, password: str, ip: str | None
+) -> None:
     with transaction.atomic():
         existing = User.objects.select_for_update().filter(email=email).first()
         if existing is not None and existing.is_verified:
             make_password(password)  # the same work as the other branches, so the same time
-            send(existing.email, "account_exists", {"first_name": existing.first_name})
+            if resend_allowed(f"{email}:account_exists"):
+                send(existing.email, "account_exists", {"first_name": existing.first_name})
             record("account.register_existing", actor=existing, ip=ip)
             return
         user = existing or User(email=email)
@@ -168,17 +235,20 @@ def start_sign_in(email: str, password: str, ip: str | None) -> tuple[SignIn, Us
     nothing. An account not yet verified is sent a sign-in code too: entering it proves
     the address, so it verifies the account as it signs in.
     """
-    if throttle.check(email, ip):
+    attempt = throttle.attempt(email, ip)
+    if attempt.locked:
         record("signin.throttled", ip=ip)
         return SignIn.LOCKED, None
     user = authenticate(None, username=normalise_email(email), password=password)
     if not isinstance(user, User):
         known = User.objects.filter(email=normalise_email(email)).first()
         record("signin.failed", actor=known, ip=ip, reason="password")
-        if throttle.fail(email, ip):
+        if attempt.reached_limit:
             record("account.locked", actor=known, ip=ip, reason="passwords")
         return SignIn.FAILED, None
-    request_code(user, Purpose.SIGN_IN, ip=ip)
+    # The right password is not a failure; the strict counter clears with the right code.
+    attempt.forgive()
+    request_code(user, Purpose.SIGN_IN, ip=ip, limited=False)
     return SignIn.CODE_SENT, user
 
 
@@ -207,23 +277,26 @@ def request_password_reset(email: str, ip: str | None) -> None:
     record("password.reset_requested", actor=user, ip=ip, known=True)
 
 
-def reset_password(email: str, code: str, new_password: str, ip: str | None) -> CodeResult:
-    """Set a new password with a reset code: ends every session, lifts locks, tells the owner.
+def check_reset_code(email: str, code: str, ip: str | None) -> tuple[CodeResult, User | None]:
+    """Step 1 of a reset: the emailed code. Nothing about the account is looked at before."""
+    user = User.objects.filter(email=normalise_email(email), is_active=True).first()
+    result = check_code(user, Purpose.PASSWORD_RESET, code, email=email, ip=ip)
+    return result, user if result is CodeResult.OK else None
+
+
+def reset_password(user: User, new_password: str, ip: str | None) -> None:
+    """Step 2: the new password. Ends every session, lifts the locks, tells the owner.
 
     It does not sign anyone in: the next sign-in still needs a sign-in code.
     """
-    user = User.objects.filter(email=normalise_email(email), is_active=True).first()
-    result = check_code(user, Purpose.PASSWORD_RESET, code, email=email, ip=ip)
-    if result is CodeResult.OK and user is not None:
-        with transaction.atomic():
-            user.set_password(new_password)
-            user.end_all_sessions()
-            user.save(update_fields=["password", "session_token"])
-            remember_password(user)
-            throttle.lift(user.email)
-            send(user.email, "password_changed", {"first_name": user.first_name})
-            record("password.reset", actor=user, ip=ip)
-    return result
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.end_all_sessions()
+        user.save(update_fields=["password", "session_token"])
+        remember_password(user)
+        throttle.lift(user.email)
+        send(user.email, "password_changed", {"first_name": user.first_name})
+        record("password.reset", actor=user, ip=ip)
 
 
 def change_password(user: User, new_password: str, ip: str | None) -> None:
@@ -253,7 +326,8 @@ def request_email_change(user: User, new_email: str, ip: str | None) -> None:
     new_email = normalise_email(new_email)
     with transaction.atomic():
         if User.objects.filter(email=new_email).exclude(pk=user.pk).exists():
-            send(new_email, "email_in_use", {})
+            if resend_allowed(f"{new_email}:email_in_use"):
+                send(new_email, "email_in_use", {})
             record("email.change_refused", actor=user, ip=ip, reason="in_use")
             return
         user.pending_email = new_email
@@ -266,14 +340,23 @@ def confirm_email_change(user: User, code: str, ip: str | None) -> CodeResult:
     if not user.pending_email:
         return CodeResult.EXPIRED
     result = check_code(user, Purpose.CHANGE_EMAIL, code, email=user.email, ip=ip)
-    if result is CodeResult.OK:
+    if result is not CodeResult.OK:
+        return result
+    old, new = user.email, user.pending_email
+    try:
         with transaction.atomic():
-            old = user.email
-            user.email = user.pending_email
-            user.pending_email = ""
+            if User.objects.filter(email=new).exclude(pk=user.pk).exists():
+                raise IntegrityError("taken")
+            user.email, user.pending_email = new, ""
             user.save(update_fields=["email", "pending_email"])
             send(old, "email_changed", {"first_name": user.first_name})
             record("email.changed", actor=user, ip=ip)
+    except IntegrityError:
+        # Someone registered the new address after the code was sent.
+        user.email, user.pending_email = old, ""
+        User.objects.filter(pk=user.pk).update(pending_email="")
+        record("email.change_refused", actor=user, ip=ip, reason="taken_meanwhile")
+        return CodeResult.EXPIRED
     return result
 
 

@@ -1,96 +1,95 @@
-"""Throttles for wrong passwords and wrong codes, shared by every app process (the cache).
+"""Throttles for passwords and codes, shared by every app process (a database table).
 
-Two counters per failure: a strict one per account + client address, and a loose one per
-client address alone (a school or an NHS site puts hundreds of people behind one address).
-Each counts failures in a sliding window; at the limit it locks until the window has
-passed with no further failure. The account part is a hash of the email typed, so an
-unknown email is throttled exactly like a known one and the lock says nothing about
-whether an account exists. A password reset lifts the account's locks everywhere by
-moving it to a new generation of counters.
+Every try is recorded *before* the password or code is checked, and refused if the
+recent failures already reach a limit: parallel requests cannot slip past the count, and
+a locked account costs no password hashing. A try that succeeds removes the strict
+counter; a failed one stays as a failure for THROTTLE_LOCK_MINUTES.
+
+Two limits: a strict one per account + client address, and a loose one per client address
+alone (a school or an NHS site puts hundreds of people behind one address). Both count
+failures in the last THROTTLE_LOCK_MINUTES, so a lock ends that long after the failures
+stop, and a trickle of typos over a day never adds up. The account is a hash of the email
+typed, so an unknown email is throttled exactly like a known one and a lock says nothing
+about whether an account exists.
 """
 
 import hashlib
-import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db.models import QuerySet
+from django.utils import timezone
 
-from frontdoor.accounts.models import normalise_email
+from frontdoor.accounts.models import ThrottleEvent, normalise_email
 
 # Separate counters: someone locked out of signing in (perhaps by an attacker at the same
 # school) can still reset their password, and the reset lifts the sign-in lock.
 SIGN_IN = "signin"
 RESET = "reset"
+SCOPES = (SIGN_IN, RESET)
 
 
 @dataclass(frozen=True)
-class Lock:
-    minutes: int
+class Attempt:
+    """A try in progress: `locked` means it must be refused without checking anything."""
+
+    event: ThrottleEvent | None
+    locked: bool = False
+    reached_limit: bool = False
+
+    def forgive(self) -> None:
+        """This try was not a failure (the right password): it does not count."""
+        if self.event is not None:
+            self.event.delete()
 
 
-def _account(email: str) -> str:
-    digest = hashlib.sha256(normalise_email(email).encode()).hexdigest()[:32]
-    generation = cache.get(f"throttle:gen:{digest}", 0)
-    return f"{digest}:{generation}"
+def account_key(email: str) -> str:
+    return hashlib.sha256(normalise_email(email).encode()).hexdigest()[:32]
 
 
-def _keys(email: str, ip: str | None, scope: str) -> tuple[str, str]:
+def _recent(scope: str, ip: str) -> QuerySet[ThrottleEvent]:
+    since = timezone.now() - timedelta(minutes=settings.THROTTLE_LOCK_MINUTES)
+    return ThrottleEvent.objects.filter(scope=scope, ip=ip, at__gte=since)
+
+
+def attempt(email: str, ip: str | None, scope: str = SIGN_IN) -> Attempt:
+    """Record a try for this email from this address, or refuse it if locked."""
     address = ip or "unknown"
-    return (
-        f"throttle:{scope}:acct:{_account(email)}:{address}",
-        f"throttle:{scope}:ip:{address}",
-    )
-
-
-def _window() -> int:
-    return settings.THROTTLE_LOCK_MINUTES * 60
-
-
-def _count(entry: object, now: float) -> int:
-    # Each counter holds its count and when its window ends. The end is kept in the value,
-    # not only as the cache's expiry, so every cache backend agrees on when a lock ends.
-    if isinstance(entry, dict) and now < entry.get("until", 0):
-        return int(entry.get("n", 0))
-    return 0
-
-
-def check(email: str, ip: str | None, scope: str = SIGN_IN) -> Lock | None:
-    """A Lock if this email from this address may not try again yet, else None."""
-    account_key, address_key = _keys(email, ip, scope)
-    entries = cache.get_many([account_key, address_key])
-    now = time.time()
-    if _count(entries.get(account_key), now) >= settings.THROTTLE_ACCOUNT_FREE_TRIES:
-        return Lock(settings.THROTTLE_LOCK_MINUTES)
-    if _count(entries.get(address_key), now) >= settings.THROTTLE_ADDRESS_FREE_TRIES:
-        return Lock(settings.THROTTLE_LOCK_MINUTES)
-    return None
-
-
-def fail(email: str, ip: str | None, scope: str = SIGN_IN) -> bool:
-    """Count a failure. True when this failure reached a limit (the lock begins)."""
-    reached = False
-    now = time.time()
-    account_key, address_key = _keys(email, ip, scope)
-    for key, limit in (
-        (account_key, settings.THROTTLE_ACCOUNT_FREE_TRIES),
-        (address_key, settings.THROTTLE_ADDRESS_FREE_TRIES),
+    key = account_key(email)
+    event = ThrottleEvent.objects.create(scope=scope, account=key, ip=address)
+    recent = _recent(scope, address)
+    # Counted after recording, so two parallel tries each see the other.
+    account_count = recent.filter(account=key, pk__lte=event.pk).count()
+    address_count = recent.filter(pk__lte=event.pk).count()
+    if (
+        account_count > settings.THROTTLE_ACCOUNT_FREE_TRIES
+        or address_count > settings.THROTTLE_ADDRESS_FREE_TRIES
     ):
-        count = _count(cache.get(key), now) + 1
-        # The window slides from the latest failure.
-        cache.set(key, {"n": count, "until": now + _window()}, _window())
-        reached = reached or count == limit
-    return reached
+        # Refused tries do not extend the lock: the owner gets in when it ends.
+        event.delete()
+        return Attempt(None, locked=True)
+    reached = (
+        account_count == settings.THROTTLE_ACCOUNT_FREE_TRIES
+        or address_count == settings.THROTTLE_ADDRESS_FREE_TRIES
+    )
+    return Attempt(event, reached_limit=reached)
 
 
-def succeed(email: str, ip: str | None, scope: str = SIGN_IN) -> None:
-    """A success clears the strict counter for this account and address."""
-    account_key, _ = _keys(email, ip, scope)
-    cache.delete(account_key)
+def succeeded(email: str, ip: str | None, scope: str = SIGN_IN) -> None:
+    """The right password or code: forget this account's failures from this address."""
+    ThrottleEvent.objects.filter(
+        scope=scope, account=account_key(email), ip=ip or "unknown"
+    ).delete()
 
 
 def lift(email: str) -> None:
     """Lift every lock on the account, from every address (after a password reset)."""
-    digest = hashlib.sha256(normalise_email(email).encode()).hexdigest()[:32]
-    key = f"throttle:gen:{digest}"
-    cache.set(key, cache.get(key, 0) + 1, None)
+    ThrottleEvent.objects.filter(account=account_key(email)).delete()
+
+
+def forget_old() -> int:
+    """Remove records too old to count (a scheduled job)."""
+    cutoff = timezone.now() - timedelta(minutes=settings.THROTTLE_LOCK_MINUTES)
+    deleted, _ = ThrottleEvent.objects.filter(at__lt=cutoff).delete()
+    return deleted

@@ -19,6 +19,7 @@ urlpatterns = [
     path("session/extend/", views.session_extend, name="session_extend"),
     path("forgotten-password/", views.forgotten_password, name="forgotten_password"),
     path("forgotten-password/reset/", views.reset_password, name="reset_password"),
+    path("forgotten-password/new-password/", views.new_password, name="new_password"),
     path("details/", views.details, name="details"),
     path("details/change/", views.change_details, name="change_details"),
     path("details/email/", views.change_email, name="change_email"),

@@ -11,17 +11,19 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from frontdoor.accounts import forms, services, throttle
+from frontdoor.accounts import forms, services
 from frontdoor.accounts.middleware import LAST_ACTIVITY, SIGNED_IN_AT, seconds_left
 from frontdoor.accounts.models import OneTimeCode, User
 from frontdoor.accounts.passwords import POLICY_LINES, SPECIAL_CHARACTERS
 from frontdoor.audit.services import record
 from frontdoor.core.client import client_ip
+from frontdoor.core.forms import GovukForm
 
 REGISTER_STEP1 = "register_step1"
 VERIFY_EMAIL = "verify_email"
 PENDING_SIGN_IN = "pending_sign_in"
 RESET_EMAIL = "reset_email"
+RESET_USER = "reset_user"
 # A half-signed-in session (password, no code yet) lasts this long.
 PENDING_SECONDS = 15 * 60
 
@@ -29,9 +31,17 @@ CODE_MESSAGES = {
     services.CodeResult.WRONG: "The code is not correct. Check the email and try again",
     services.CodeResult.EXPIRED: "The code has expired or has been used. Select "
     "\u201cPlease send me a new code\u201d",
+    services.CodeResult.TOO_MANY_TRIES: "You have entered a wrong code too many times. Select "
+    "\u201cPlease send me a new code\u201d",
     services.CodeResult.LOCKED: "There have been too many attempts. Wait {minutes} minutes, "
     "then try again",
 }
+# Where the email is only claimed (registering, a forgotten password), "wrong" and "expired"
+# read the same: otherwise the difference would show whether the email has an account.
+CLAIMED_CODE_MESSAGE = (
+    "The code is not correct or has expired. Check the email, or select "
+    "\u201cPlease send me a new code\u201d"
+)
 
 POST_OR_GET = require_http_methods(["GET", "HEAD", "POST"])
 
@@ -40,7 +50,12 @@ def _policy() -> dict[str, Any]:
     return {"policy_lines": POLICY_LINES, "special_characters": SPECIAL_CHARACTERS}
 
 
-def _code_error(form: forms.CodeForm, result: services.CodeResult) -> None:
+def _code_error(
+    form: forms.CodeForm, result: services.CodeResult, *, claimed: bool = False
+) -> None:
+    if claimed and result is not services.CodeResult.LOCKED:
+        form.add_error("code", CLAIMED_CODE_MESSAGE)
+        return
     form.add_error("code", CODE_MESSAGES[result].format(minutes=settings.THROTTLE_LOCK_MINUTES))
 
 
@@ -114,23 +129,27 @@ def verify_email(request: HttpRequest) -> HttpResponse:
         if result is services.CodeResult.OK:
             del request.session[VERIFY_EMAIL]
             return redirect("accounts:registered")
-        _code_error(form, result)
+        _code_error(form, result, claimed=True)
     return render(
-        request, "accounts/code.html", {"form": form, "purpose": "verify", "sent_to": email}
+        request,
+        "accounts/code.html",
+        {"form": form, "purpose": "verify", "sent_to": email},
     )
 
 
 def _resend(request: HttpRequest, email: str, purpose: str, user: User | None = None) -> None:
     """'Please send me a new code': the same answer whether or not the account exists."""
-    if services.resend_allowed(f"{email}:{purpose}"):
-        target = user
-        if target is None:
-            lookup = User.objects.filter(email=email)
-            if purpose == OneTimeCode.Purpose.VERIFY_EMAIL:
-                lookup = lookup.filter(email_verified_at=None)
-            target = lookup.filter(is_active=True).first()
-        if target is not None:
-            services.request_code(target, purpose, ip=client_ip(request))
+    target = user
+    if target is None:
+        lookup = User.objects.filter(email=email, is_active=True)
+        if purpose == OneTimeCode.Purpose.VERIFY_EMAIL:
+            lookup = lookup.filter(email_verified_at=None)
+        target = lookup.first()
+    if target is not None:
+        sent = services.request_code(target, purpose, sent_to=email, ip=client_ip(request))
+    else:
+        sent = services.resend_allowed(f"{email}:{purpose}")
+    if sent:
         messages.success(
             request, "We have sent you a new code. Codes sent before it no longer work."
         )
@@ -208,7 +227,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
             return redirect(_safe_next(request, next_url))
         _code_error(form, result)
     return render(
-        request, "accounts/code.html", {"form": form, "purpose": "sign_in", "sent_to": None}
+        request, "accounts/code.html", {"form": form, "purpose": "sign_in", "sent_to": user.email}
     )
 
 
@@ -266,31 +285,47 @@ def forgotten_password(request: HttpRequest) -> HttpResponse:
 
 @POST_OR_GET
 def reset_password(request: HttpRequest) -> HttpResponse:
+    """Step 1 of a reset: the code. Nothing about the account is shown or checked before."""
     email = request.session.get(RESET_EMAIL)
     if not email:
         return redirect("accounts:forgotten_password")
+    form = forms.CodeForm(request.POST or None)
     if request.method == "POST" and "resend" in request.POST:
-        form = forms.ResetPasswordForm(email=email)
+        form = forms.CodeForm()
         _resend(request, email, OneTimeCode.Purpose.PASSWORD_RESET)
-    else:
-        form = forms.ResetPasswordForm(request.POST or None, email=email)
-        if form.is_valid():
-            result = services.reset_password(
-                email,
-                form.cleaned_data["code"],
-                form.cleaned_data["new_password"],
-                client_ip(request),
-            )
-            if result is services.CodeResult.OK:
-                del request.session[RESET_EMAIL]
-                messages.success(
-                    request, "Your password has been changed. Sign in with your new password."
-                )
-                return redirect("accounts:login")
-            _code_error(form, result)
+    elif form.is_valid():
+        result, user = services.check_reset_code(
+            email, form.cleaned_data["code"], client_ip(request)
+        )
+        if result is services.CodeResult.OK and user is not None:
+            del request.session[RESET_EMAIL]
+            request.session[RESET_USER] = {"user": user.pk, "at": time.time()}
+            return redirect("accounts:new_password")
+        _code_error(form, result, claimed=True)
     return render(
-        request, "accounts/reset_password.html", {"form": form, "sent_to": email, **_policy()}
+        request,
+        "accounts/reset_password.html",
+        {"form": form, "sent_to": email, "reset_minutes": settings.PASSWORD_RESET_VALID_MINUTES},
     )
+
+
+@POST_OR_GET
+def new_password(request: HttpRequest) -> HttpResponse:
+    """Step 2 of a reset: the new password, for the account whose code was just accepted."""
+    pending = request.session.get(RESET_USER)
+    user = None
+    if pending and time.time() - pending["at"] <= PENDING_SECONDS:
+        user = User.objects.filter(pk=pending["user"], is_active=True).first()
+    if user is None:
+        request.session.pop(RESET_USER, None)
+        return redirect("accounts:forgotten_password")
+    form = forms.ResetPasswordForm(request.POST or None, user=user)
+    if form.is_valid():
+        services.reset_password(user, form.cleaned_data["new_password"], client_ip(request))
+        del request.session[RESET_USER]
+        messages.success(request, "Your password has been changed. Sign in with your new password.")
+        return redirect("accounts:login")
+    return render(request, "accounts/new_password.html", {"form": form, **_policy()})
 
 
 # --- Your details -----------------------------------------------------------------------
@@ -324,23 +359,35 @@ def change_details(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/change_details.html", {"form": form})
 
 
+def _check_password(form: GovukForm, field: str, user: User, ip: str | None) -> bool:
+    """The signed-in user's password, before a change: throttled like signing in."""
+    result = services.check_current_password(user, form.cleaned_data[field], ip)
+    if result is services.CodeResult.LOCKED:
+        form.add_error(
+            None,
+            f"There have been too many attempts. Wait {settings.THROTTLE_LOCK_MINUTES} "
+            "minutes, then try again",
+        )
+    elif result is services.CodeResult.WRONG:
+        form.add_error(
+            field,
+            "Your current password is not correct"
+            if field == "current_password"
+            else "Your password is not correct",
+        )
+    return result is services.CodeResult.OK
+
+
 @login_required
 @POST_OR_GET
 def change_email(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     ip = client_ip(request)
     form = forms.ChangeEmailForm(request.POST or None, user=user)
-    if request.method == "POST":
-        if throttle.check(user.email, ip):
-            form = forms.ChangeEmailForm(user=user)
-            form.add_error(None, "There have been too many attempts. Try again later")
-        elif form.is_valid():
-            services.request_email_change(user, form.cleaned_data["email"], ip)
-            request.session["email_change_to"] = form.cleaned_data["email"]
-            return redirect("accounts:confirm_email")
-        elif "password" in form.errors:
-            throttle.fail(user.email, ip)
-            record("email.change_failed", request=request, reason="password")
+    if form.is_valid() and _check_password(form, "password", user, ip):
+        services.request_email_change(user, form.cleaned_data["email"], ip)
+        request.session["email_change_to"] = form.cleaned_data["email"]
+        return redirect("accounts:confirm_email")
     return render(request, "accounts/change_email.html", {"form": form})
 
 
@@ -354,14 +401,7 @@ def confirm_email(request: HttpRequest) -> HttpResponse:
     form = forms.CodeForm(request.POST or None)
     if request.method == "POST" and "resend" in request.POST:
         form = forms.CodeForm()
-        if user.pending_email and services.resend_allowed(f"{user.pk}:change_email"):
-            services.request_code(
-                user,
-                OneTimeCode.Purpose.CHANGE_EMAIL,
-                sent_to=user.pending_email,
-                ip=client_ip(request),
-            )
-        messages.success(request, "If we can send a code to that address, we have sent a new one.")
+        _resend(request, sent_to, OneTimeCode.Purpose.CHANGE_EMAIL, user=user)
     elif form.is_valid():
         result = services.confirm_email_change(user, form.cleaned_data["code"], client_ip(request))
         if result is services.CodeResult.OK:
@@ -380,17 +420,10 @@ def change_password(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     ip = client_ip(request)
     form = forms.ChangePasswordForm(request.POST or None, user=user)
-    if request.method == "POST":
-        if throttle.check(user.email, ip):
-            form = forms.ChangePasswordForm(user=user)
-            form.add_error(None, "There have been too many attempts. Try again later")
-        elif form.is_valid():
-            services.change_password(user, form.cleaned_data["new_password"], ip)
-            # Keep this session; every other session of the account ends.
-            update_session_auth_hash(request, user)
-            messages.success(request, "Your password has been changed.")
-            return redirect("accounts:details")
-        elif "current_password" in form.errors:
-            throttle.fail(user.email, ip)
-            record("password.change_failed", request=request, reason="password")
+    if form.is_valid() and _check_password(form, "current_password", user, ip):
+        services.change_password(user, form.cleaned_data["new_password"], ip)
+        # Keep this session; every other session of the account ends.
+        update_session_auth_hash(request, user)
+        messages.success(request, "Your password has been changed.")
+        return redirect("accounts:details")
     return render(request, "accounts/change_password.html", {"form": form, **_policy()})

@@ -8,4 +8,5 @@ def council(request: HttpRequest) -> dict[str, object]:
         "council": settings.COUNCIL,
         "session_idle_minutes": settings.SESSION_IDLE_MINUTES,
         "session_warning_minutes": settings.SESSION_WARNING_MINUTES,
+        "code_valid_minutes": settings.CODE_VALID_MINUTES,
     }
