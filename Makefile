@@ -37,7 +37,7 @@ static/build/frontdoor.css: node_modules/.installed assets/frontdoor.scss assets
 run: $(VENV)/.installed static/build/frontdoor.css .secret_key
 	@mkdir -p var
 	@export SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" HTTPS="$${HTTPS:-false}" \
-	  EMAIL_URL="$${EMAIL_URL:-console://}"; \
+	  EMAIL_URL="$${EMAIL_URL:-console://}" SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"; \
 	set -e; \
 	$(PY) manage.py migrate --no-input -v 0; \
 	$(PY) manage.py createcachetable; \

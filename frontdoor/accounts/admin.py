@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from frontdoor.accounts import services
-from frontdoor.accounts.models import Team, User
+from frontdoor.accounts.models import Team, User, normalise_email
 from frontdoor.audit.services import record
 
 
@@ -17,7 +17,17 @@ class TeamAdmin(admin.ModelAdmin[Team]):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class StaffCreationForm(forms.ModelForm[User]):
+class AccountForm(forms.ModelForm[User]):
+    """Emails are stored in lower case: compare them so, or a duplicate would be a 500."""
+
+    def clean_email(self) -> str:
+        email = normalise_email(self.cleaned_data["email"])
+        if User.objects.filter(email=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("An account with this email address already exists.")
+        return email
+
+
+class StaffCreationForm(AccountForm):
     password1 = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput)
     password2 = forms.CharField(label="Confirm password", strip=False, widget=forms.PasswordInput)
 
@@ -51,7 +61,8 @@ class UserAdmin(admin.ModelAdmin[User]):
     list_filter = ["is_professional", "is_active", "is_staff", "teams"]
     search_fields = ["email", "first_name", "last_name", "organisation"]
     filter_horizontal = ["teams"]
-    actions = ["deactivate", "mark_professional"]
+    form = AccountForm
+    actions = ["deactivate", "reactivate", "mark_professional"]
     fieldsets = [
         (None, {"fields": ["email", "first_name", "last_name"]}),
         ("Work", {"fields": ["is_professional", "organisation", "job_title", "telephone"]}),
@@ -92,6 +103,8 @@ class UserAdmin(admin.ModelAdmin[User]):
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         if change:
+            # Administrators have every permission; there are no half-administrators.
+            obj.is_superuser = obj.is_staff
             super().save_model(request, obj, form, change)
             record(
                 "account.changed_by_admin",
@@ -118,14 +131,36 @@ class UserAdmin(admin.ModelAdmin[User]):
 
     @admin.action(description="Deactivate selected accounts (leavers): their sessions end at once")
     def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        for user in queryset.filter(is_active=True):
+        count = 0
+        # Not the administrator's own account: they would lock themselves out.
+        for user in queryset.filter(is_active=True).exclude(email=request.user.get_username()):
             user.is_active = False
             user.save()
             record("account.deactivated", actor=request.user, obj=user, request=request)
+            count += 1
+        self.message_user(request, f"{count} account(s) deactivated. Their sessions have ended.")
+
+    @admin.action(description="Reactivate selected accounts")
+    def reactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        count = 0
+        for user in queryset.filter(is_active=False):
+            user.is_active = True
+            user.save(update_fields=["is_active"])
+            record("account.reactivated", actor=request.user, obj=user, request=request)
+            count += 1
+        self.message_user(request, f"{count} account(s) reactivated.")
 
     @admin.action(description="Mark selected accounts as professional (after checking)")
     def mark_professional(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        count = 0
         for user in queryset.filter(is_professional=False):
             user.is_professional = True
             user.save(update_fields=["is_professional"])
             record("account.marked_professional", actor=request.user, obj=user, request=request)
+            count += 1
+        self.message_user(request, f"{count} account(s) marked as professional.")
+
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        # Accounts are deactivated, not deleted: the audit log and, later, the referrals
+        # they sent keep their meaning.
+        return False

@@ -74,7 +74,6 @@ class PersonalDetailsForm(AddressFieldsMixin, GovukForm):
         # administrator changes it after checking. Registration asks; Your details shows.
         self.fixed_professional = professional
         for name, autocomplete in (
-            ("property_name", "address-line1"),
             ("house", "address-line1"),
             ("street", "address-line2"),
             ("area", "address-line3"),

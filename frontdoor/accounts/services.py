@@ -225,6 +225,7 @@ def delete_unverified_accounts() -> int:
 class SignIn(enum.Enum):
     CODE_SENT = "code_sent"
     FAILED = "failed"
+    DEACTIVATED = "deactivated"
     LOCKED = "locked"
 
 
@@ -242,6 +243,10 @@ def start_sign_in(email: str, password: str, ip: str | None) -> tuple[SignIn, Us
     user = authenticate(None, username=normalise_email(email), password=password)
     if not isinstance(user, User):
         known = User.objects.filter(email=normalise_email(email)).first()
+        if known is not None and not known.is_active and known.check_password(password):
+            # Only someone who knows the password learns the account is closed.
+            record("signin.failed", actor=known, ip=ip, reason="deactivated")
+            return SignIn.DEACTIVATED, None
         record("signin.failed", actor=known, ip=ip, reason="password")
         if attempt.reached_limit:
             record("account.locked", actor=known, ip=ip, reason="passwords")

@@ -1,3 +1,4 @@
+import logging
 import secrets
 from datetime import timedelta
 
@@ -7,7 +8,10 @@ from django.tasks import task
 from django.utils import timezone
 
 from frontdoor.accounts.models import OneTimeCode, User
+from frontdoor.audit.services import record
 from frontdoor.notifications.services import deliver_now
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -28,7 +32,7 @@ def send_code(user_id: int, purpose: str, sent_to: str) -> None:
         OneTimeCode.objects.filter(
             user=user, purpose=purpose, used_at=None, cancelled_at=None
         ).update(cancelled_at=now)
-        OneTimeCode.objects.create(
+        made = OneTimeCode.objects.create(
             user=user,
             purpose=purpose,
             code_hash=OneTimeCode.hash(code),
@@ -36,18 +40,25 @@ def send_code(user_id: int, purpose: str, sent_to: str) -> None:
             created_at=now,
             expires_at=now + timedelta(minutes=minutes),
         )
-        # Sent inside the transaction: if the mail server refuses, no code is left behind
-        # that nobody received, and the user can ask for a new one.
+    # Sent after the commit: a slow mail server must not hold the database.
+    try:
         deliver_now(
             sent_to,
             "code",
             {
                 "first_name": user.first_name,
                 "code": code,
-                "purpose": OneTimeCode.Purpose(purpose).label,
+                "purpose": purpose,
                 "minutes": minutes,
             },
         )
+    except Exception as error:
+        # Nobody received this code: cancel it, and say so without the address (the
+        # error's text may contain it). The user can ask for a new code.
+        OneTimeCode.objects.filter(pk=made.pk).update(cancelled_at=timezone.now())
+        record("code.send_failed", actor=user, purpose=purpose, error=type(error).__name__)
+        logger.error("Could not send a %s code (%s)", purpose, type(error).__name__)
+        raise RuntimeError(f"A {purpose} code could not be sent") from None
 
 
 @task()

@@ -192,6 +192,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 f"{settings.THROTTLE_LOCK_MINUTES} minutes, then try again, or reset your "
                 "password",
             )
+        elif outcome is services.SignIn.DEACTIVATED:
+            form.add_error(
+                None,
+                "This account has been closed. If you think this is a mistake, phone "
+                f"{settings.COUNCIL['contact_phone']}",
+            )
         else:
             form.add_error(None, "Enter a correct email address and password")
     return render(request, "accounts/sign_in.html", {"form": form, "next": next_url})

@@ -25,7 +25,7 @@ class AddressFieldsMixin(forms.Form):
     county = forms.CharField(label="County", required=False, max_length=100)
     postcode = forms.CharField(
         label="Postcode",
-        max_length=10,
+        max_length=16,
         error_messages={"required": "Enter the postcode"},
         widget=forms.TextInput(
             attrs={"class": "govuk-input--width-10", "autocomplete": "postal-code"}

@@ -2,6 +2,7 @@ from django.contrib.admin import AdminSite
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 
 
@@ -27,8 +28,21 @@ def secure_admin(site: AdminSite) -> None:
             raise Http404
         return allowed(request)
 
+    def logout(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+        from frontdoor.accounts.views import sign_out
+
+        return sign_out(request)
+
+    def password_change(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+        # The portal's page applies the policy and history, notifies and audits.
+        return redirect("accounts:change_password")
+
     site.login = login  # type: ignore[method-assign]
+    site.logout = logout  # type: ignore[method-assign,assignment]
+    site.password_change = password_change  # type: ignore[method-assign,assignment]
     site.has_permission = has_permission  # type: ignore[method-assign]
+    # Nothing in the portal is deleted in bulk from a list page.
+    site.disable_action("delete_selected")
     site.site_header = "Front Door administration"
     site.site_title = "Front Door administration"
     site.index_title = "Accounts, teams and the audit log"

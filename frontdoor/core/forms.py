@@ -25,3 +25,12 @@ class GovukForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            # No maxlength in the page: the browser would silently cut what was pasted
+            # (a postcode with spaces, a long street). The server says what is too long.
+            field.widget.attrs.pop("maxlength", None)
+            limit = getattr(field, "max_length", None)
+            if limit:
+                field.error_messages["max_length"] = (
+                    f"{field.label} must be {limit} characters or fewer"
+                )

@@ -7,6 +7,7 @@ that prefer cron, every job also has a management command.
 
 from datetime import timedelta
 
+from django.core.management import call_command
 from django.tasks import task
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -14,7 +15,20 @@ from django.utils.module_loading import import_string
 # name: (dotted path of a function taking no arguments, how often in minutes)
 JOBS: dict[str, tuple[str, int]] = {
     "delete-unverified-accounts": ("frontdoor.accounts.services.delete_unverified_accounts", 60),
+    # Sessions hold what a half-finished registration typed; task rows hold addresses.
+    "clear-expired-sessions": ("frontdoor.core.periodic.clear_sessions", 60),
+    "prune-finished-tasks": ("frontdoor.core.periodic.prune_tasks", 60),
+    "forget-old-throttle-records": ("frontdoor.accounts.throttle.forget_old", 60),
 }
+
+
+def clear_sessions() -> None:
+    call_command("clearsessions")
+
+
+def prune_tasks() -> None:
+    # Finished tasks (their arguments name email addresses) are kept a day for diagnosis.
+    call_command("prune_db_task_results", "--min-age-days", "1", verbosity=0)
 
 
 @task()

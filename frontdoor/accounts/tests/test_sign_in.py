@@ -63,11 +63,17 @@ def test_an_unverified_account_is_verified_by_its_sign_in_code(client, run_tasks
     assert user.email_verified_at is not None
 
 
-def test_a_deactivated_account_cannot_sign_in(client, professional):
+def test_a_deactivated_account_cannot_sign_in_and_only_its_password_learns_why(
+    client, professional
+):
     professional.is_active = False
     professional.save()
     response = password_step(client, professional.email)
-    assert "Enter a correct email address and password" in response.content.decode()
+    assert "This account has been closed" in response.content.decode()
+    assert response.status_code == 200
+    assert "signed-in-as" not in client.get("/").content.decode()
+    wrong = password_step(Client(), professional.email, "Wrong-Password-99")
+    assert "Enter a correct email address and password" in wrong.content.decode()
 
 
 def test_the_sign_in_code_expires_after_five_minutes(client, professional, run_tasks):

@@ -306,3 +306,47 @@ def test_audit_events_cannot_be_deleted_through_the_model(professional):
         event.delete()
 
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_the_admins_own_password_page_leads_to_the_portals(client, administrator, run_tasks):
+    sign_in(client, administrator, run_tasks)
+    response = client.get("/admin/password_change/")
+    assert response.status_code == 302
+    assert response["Location"] == "/account/details/password/"
+
+
+def test_signing_out_of_the_admin_is_the_portals_audited_sign_out(client, administrator, run_tasks):
+    sign_in(client, administrator, run_tasks)
+    response = client.post("/admin/logout/")
+    assert response["Location"] == "/account/signed-out/"
+    assert AuditEvent.objects.filter(action="signout", actor_id=administrator.pk).exists()
+    assert client.get("/admin/").status_code == 302
+
+
+def test_the_admin_refuses_an_email_that_differs_only_in_case(
+    client, administrator, professional, second_professional, run_tasks
+):
+    sign_in(client, administrator, run_tasks)
+    response = client.post(
+        f"/admin/accounts/user/{second_professional.pk}/change/",
+        {
+            "email": professional.email.upper(),
+            "first_name": "Gareth",
+            "last_name": "Owen",
+            "is_professional": "on",
+            "organisation": "Elm Street Surgery",
+            "job_title": "GP",
+            "telephone": "",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "An account with this email address already exists." in response.content.decode()
+    second_professional.refresh_from_db()
+    assert second_professional.email == "gp@surgery.example.nhs.uk"
+
+
+def test_accounts_cannot_be_deleted_in_the_admin(client, administrator, professional, run_tasks):
+    sign_in(client, administrator, run_tasks)
+    assert client.get(f"/admin/accounts/user/{professional.pk}/delete/").status_code == 403
+    assert "delete_selected" not in client.get("/admin/accounts/user/").content.decode()

@@ -84,3 +84,24 @@ def test_mail_server_outage_delays_the_email_and_loses_nothing(settings, run_tas
     assert "Sam" in SMTPServer.text(message)
     assert not DBTaskResult.objects.filter(task_path=deliver_email.module_path, status="READY")
     assert not DBTaskResult.objects.filter(status="FAILED")
+
+
+def test_a_code_that_could_not_be_sent_is_cancelled_and_audited(settings, professional, run_tasks):
+    from frontdoor.accounts.models import OneTimeCode
+    from frontdoor.accounts.services import request_code
+    from frontdoor.audit.models import AuditEvent
+
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 2},
+        }
+    }
+    request_code(professional, OneTimeCode.Purpose.SIGN_IN)
+    run_tasks()
+
+    code = OneTimeCode.objects.get(user=professional)
+    assert code.cancelled_at is not None
+    event = AuditEvent.objects.get(action="code.send_failed")
+    assert event.detail["error"] == "ConnectionRefusedError"
+    assert professional.email not in str(event.detail)

@@ -68,7 +68,7 @@ def test_home_page_for_anonymous_user_offers_sign_in_and_register(client):
     assert f'href="{reverse("accounts:login")}"' in html
     assert f'href="{reverse("accounts:register")}"' in html
     assert "Register for new account" in html
-    assert "If a child is in immediate danger call 999" in html
+    assert "If a child is in immediate danger, call 999" in html
     assert escape(settings.COUNCIL["emergency_phone"]) in html
     for team in ("MASH", "Early Help", "LADO", "EHCNA", "feedback"):
         assert team in html
