@@ -1,7 +1,7 @@
 """Shared fixtures: named personas, the real task worker, and helpers to read emails.
 
-Browser fixtures (Chromium + axe-core) live in tests/browser/conftest.py; the SMTP
-server fixture in frontdoor/notifications/tests.
+Browser fixtures (Chromium + axe-core) live in tests/browser/conftest.py; the real SMTP
+server (`smtp_server`) in tests/smtp_server.py, shared from here.
 """
 
 import contextlib
@@ -18,6 +18,7 @@ from django.test import Client
 from frontdoor.accounts.models import Team, User
 from frontdoor.accounts.passwords import remember_password
 from frontdoor.addresses.models import Address
+from tests.smtp_server import smtp_server  # noqa: F401 - a shared fixture
 
 PASSWORD = "Kettle-Orbit-Lantern7"  # noqa: S105 - the personas' test password
 ADDRESS = Address(house="12", street="Fictional Road", town="Worcester", postcode="WR1 1AA")

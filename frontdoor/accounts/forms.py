@@ -73,6 +73,9 @@ class PersonalDetailsForm(AddressFieldsMixin, GovukForm):
         # Whether the account is a professional's is fixed once registered: an
         # administrator changes it after checking. Registration asks; Your details shows.
         self.fixed_professional = professional
+        # Required of professionals only: the star shows where the question does.
+        for name in ("organisation", "job_title"):
+            self.fields[name].required_when_shown = True  # type: ignore[attr-defined]
         for name, autocomplete in (
             ("house", "address-line1"),
             ("street", "address-line2"),

@@ -11,7 +11,7 @@ from django_tasks_db.models import DBTaskResult
 from frontdoor.accounts.models import User
 from frontdoor.notifications import services
 from frontdoor.notifications.tasks import deliver_email
-from frontdoor.notifications.tests.conftest import SMTPServer, free_port
+from tests.smtp_server import SMTPServer, free_port
 
 EMAIL = "new.dsl@school.example.org"
 PASSWORD = "Kettle-Orbit-Lantern7"
