@@ -57,7 +57,7 @@ class StaffCreationForm(AccountForm):
 class UserAdmin(admin.ModelAdmin[User]):
     """Accounts: mark professionals, manage teams, deactivate leavers. No referral data here."""
 
-    list_display = ["email", "first_name", "last_name", "is_professional", "is_active", "is_staff"]
+    list_display = ["email", "full_name", "is_professional", "is_active", "is_staff"]
     list_filter = ["is_professional", "is_active", "is_staff", "teams"]
     search_fields = ["email", "first_name", "last_name", "organisation"]
     filter_horizontal = ["teams"]
@@ -70,6 +70,10 @@ class UserAdmin(admin.ModelAdmin[User]):
         ("Status", {"fields": ["is_active", "email_verified_at", "date_joined", "last_login"]}),
     ]
     readonly_fields = ["email_verified_at", "date_joined", "last_login"]
+
+    @admin.display(description="Name", ordering="last_name")
+    def full_name(self, user: User) -> str:
+        return user.get_full_name()
 
     def get_form(
         self, request: HttpRequest, obj: User | None = None, change: bool = False, **kwargs: Any

@@ -41,6 +41,11 @@ def secure_admin(site: AdminSite) -> None:
     site.logout = logout  # type: ignore[method-assign,assignment]
     site.password_change = password_change  # type: ignore[method-assign,assignment]
     site.has_permission = has_permission  # type: ignore[method-assign]
+    # Permissions come from being an administrator, not from groups.
+    from django.contrib.auth.models import Group
+
+    if site.is_registered(Group):
+        site.unregister(Group)
     # Nothing in the portal is deleted in bulk from a list page.
     site.disable_action("delete_selected")
     site.site_header = "Front Door administration"

@@ -51,7 +51,10 @@ class Command(BaseCommand):
             teams=teams,
             administrator=options["admin"],
         )
-        self.stdout.write(self.style.SUCCESS(f"Created account {user.pk}. They can sign in now."))
+        role = "administrator" if options["admin"] else "staff"
+        self.stdout.write(
+            self.style.SUCCESS(f"Created the {role} account {user.email}. They can sign in now.")
+        )
 
     def _password(self, no_input: bool, candidate: User) -> str:
         while True:
@@ -66,7 +69,7 @@ class Command(BaseCommand):
                 password_validation.validate_password(password, candidate)
                 return password
             except ValidationError as error:
-                message = " ".join(error.messages)
+                message = "\n".join(f"- {line}" for line in error.messages)
                 if no_input:
                     raise CommandError(message) from None
                 self.stderr.write(message)
