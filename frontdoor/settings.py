@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "frontdoor.notifications",
     "frontdoor.addresses",
     "frontdoor.accounts",
+    "frontdoor.referrals",
     "frontdoor.pages",
 ]
 
@@ -254,6 +255,13 @@ PERSONAL_EMAIL_DOMAINS = env_list(
     "aol.co.uk,btinternet.com,sky.com,talktalk.net,virginmedia.com,protonmail.com,"
     "proton.me,gmx.com,gmx.co.uk,mail.com,zoho.com,tutanota.com,yandex.com",
 )
+
+# --- Forms ------------------------------------------------------------------------------
+
+# The form definitions (YAML, docs/forms.md); the default is frontdoor/referrals/definitions.
+FORMS_FOLDER = env_str("FORMS_FOLDER")
+# Forms this council does not use, by slug: e.g. "ehcna-request,lado-referral".
+FORMS_OFF = env_list("FORMS_OFF")
 
 # --- Email ------------------------------------------------------------------------------
 
