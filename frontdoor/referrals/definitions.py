@@ -76,6 +76,7 @@ class Question:
     allow_unknown: bool = False  # address: "address not known", with a reason
     past_only: bool = False  # date: not in the future
     warning: str = ""  # yes_no: shown when answered yes (immediate risk: phone now)
+    error: str = ""  # the message when a required answer is missing, GOV.UK style
 
 
 @dataclass(frozen=True)
@@ -248,6 +249,7 @@ class _Reader:
                 "allow_unknown",
                 "past_only",
                 "warning",
+                "error",
             },
             {"id", "type", "label"},
         )
@@ -295,6 +297,7 @@ class _Reader:
             allow_unknown=bool(data.get("allow_unknown", False)),
             past_only=bool(data.get("past_only", False)),
             warning=str(data.get("warning", "")).strip(),
+            error=str(data.get("error", "")).strip(),
         )
 
     def options(self, data: Any, where: str) -> tuple[Option, ...]:

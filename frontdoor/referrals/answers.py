@@ -1,0 +1,236 @@
+"""A section of a form definition as a Django form: fields, GOV.UK messages, conditions.
+
+`section_form(section, role)` builds the form class for one section (and, for a repeating
+section, one item of it). What was typed is kept as it was typed (`typed_answers`), valid
+or not: a draft stores it whatever the errors, and only sending needs every answer valid.
+The address and documents question types are built on top of this by the section pages.
+"""
+
+import datetime
+import re
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from frontdoor.core.forms import GovukForm
+from frontdoor.referrals.definitions import ROLE_LABELS, Question, Section
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+# Built here; the section pages add the address and documents questions' own parts.
+FIELD_TYPES = {
+    "text", "long_text", "date", "yes_no", "radios", "checkboxes", "select", "email",
+    "telephone", "nhs_number", "completing_as",
+}  # fmt: skip
+
+
+def nhs_number_is_valid(value: str) -> bool:
+    """The NHS number's modulus 11 check: 10 digits, the last a check digit."""
+    digits = re.sub(r"[\s-]", "", value)
+    if not re.fullmatch(r"\d{10}", digits):
+        return False
+    total = sum(int(d) * weight for d, weight in zip(digits[:9], range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    return check != 10 and check == int(digits[9])
+
+
+def _plain(label: str) -> str:
+    return label.rstrip("?").strip()
+
+
+def _missing(question: Question) -> str:
+    return question.error or f"Answer the question: {_plain(question.label)}"
+
+
+class DateWidget(forms.MultiWidget):
+    """GOV.UK's date input: day, month and year boxes."""
+
+    template_name = "govuk/date_widget.html"
+
+    def __init__(self) -> None:
+        boxes = [
+            forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-2"}),
+            forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-2"}),
+            forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-4"}),
+        ]
+        super().__init__(boxes)
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, datetime.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+
+class GovukDateField(forms.MultiValueField):
+    widget = DateWidget
+
+    def __init__(self, question: Question, **kwargs: Any) -> None:
+        self.question = question
+        parts = tuple(forms.CharField(required=False) for _ in range(3))
+        super().__init__(parts, require_all_fields=False, **kwargs)
+
+    def compress(self, data_list: list[str]) -> datetime.date | None:
+        if not data_list or not any(data_list):
+            return None
+        name = _plain(self.question.label)
+        day, month, year = (part.strip() for part in data_list)
+        missing = [
+            word
+            for word, part in zip(("day", "month", "year"), (day, month, year), strict=True)
+            if not part
+        ]
+        if missing:
+            raise forms.ValidationError(f"{name} must include a {' and '.join(missing)}")
+        try:
+            if len(year) != 4:
+                raise ValueError
+            value = datetime.date(int(year), int(month), int(day))
+        except ValueError:
+            raise forms.ValidationError(f"{name} must be a real date") from None
+        if self.question.past_only and value > timezone.localdate():
+            raise forms.ValidationError(f"{name} must be today or in the past")
+        return value
+
+
+def build_field(question: Question, role: str, professional: bool) -> forms.Field:
+    """The Django field that asks one question."""
+    common: dict[str, Any] = {
+        "label": question.label,
+        "help_text": question.hint,
+        # Required-ness is checked in SectionForm.clean, which knows the conditions.
+        "required": False,
+    }
+    kind = question.type
+    if kind in ("text", "telephone"):
+        return forms.CharField(max_length=question.max_length, **common)
+    if kind == "long_text":
+        return forms.CharField(
+            max_length=question.max_length,
+            widget=forms.Textarea(attrs={"rows": 5}),
+            **common,
+        )
+    if kind == "email":
+        return forms.EmailField(
+            max_length=question.max_length,
+            error_messages={
+                "invalid": "Enter an email address in the correct format, like name@example.com"
+            },
+            **common,
+        )
+    if kind == "nhs_number":
+        return forms.CharField(
+            max_length=20,
+            widget=forms.TextInput(
+                attrs={"inputmode": "numeric", "class": "govuk-input--width-10"}
+            ),
+            **common,
+        )
+    if kind == "date":
+        return GovukDateField(question, **common)
+    if kind == "yes_no":
+        field = forms.ChoiceField(choices=YES_NO, widget=forms.RadioSelect, **common)
+        field.inline = True  # type: ignore[attr-defined]
+        return field
+    if kind == "radios":
+        return forms.ChoiceField(
+            choices=[(o.value, o.label) for o in question.options],
+            widget=forms.RadioSelect,
+            **common,
+        )
+    if kind == "checkboxes":
+        return forms.MultipleChoiceField(
+            choices=[(o.value, o.label) for o in question.options],
+            widget=forms.CheckboxSelectMultiple,
+            **common,
+        )
+    if kind == "select":
+        return forms.ChoiceField(
+            choices=[("", "Select an option"), *[(o.value, o.label) for o in question.options]],
+            **common,
+        )
+    if kind == "completing_as":
+        # Only professional accounts are offered "Professional"; the account presets it.
+        roles = [r for r in ROLE_LABELS if professional or r != "professional"]
+        return forms.ChoiceField(
+            choices=[(r, ROLE_LABELS[r]) for r in roles], widget=forms.RadioSelect, **common
+        )
+    raise ValueError(f"{kind} questions are not built by build_field")
+
+
+class SectionForm(GovukForm):
+    """One section's questions. Subclasses are made by `section_form`."""
+
+    section: Section
+
+    def asked(self, question: Question, values: dict[str, Any]) -> bool:
+        """Whether a conditional question applies, given the answers in `values`."""
+        if question.show_if is None:
+            return True
+        answer = values.get(question.show_if.question)
+        answers = answer if isinstance(answer, list) else [answer]
+        return any(str(a) in question.show_if.values for a in answers if a not in (None, ""))
+
+    def questions(self) -> list[Question]:
+        return [q for q in self.section.questions if q.id in self.fields]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        values = {**self.typed_answers(), **cleaned}
+        for question in self.questions():
+            if not self.asked(question, values):
+                # Not asked: its answer (perhaps typed before the answer it hangs on
+                # changed) neither counts nor blocks.
+                cleaned.pop(question.id, None)
+                self.errors.pop(question.id, None)
+                continue
+            if question.id in self.errors:
+                continue
+            value = cleaned.get(question.id)
+            if question.required and value in (None, "", []):
+                self.add_error(question.id, _missing(question))
+            elif question.type == "nhs_number" and value and not nhs_number_is_valid(value):
+                self.add_error(question.id, "Enter a valid 10-digit NHS number, like 943 476 5919")
+            elif question.type == "telephone" and value and not _looks_like_phone(value):
+                self.add_error(
+                    question.id, "Enter a telephone number, like 01905 765765 or 07700 900982"
+                )
+        return cleaned
+
+    def typed_answers(self) -> dict[str, Any]:
+        """Exactly what was typed, field by field, for the draft (valid or not)."""
+        typed: dict[str, Any] = {}
+        for name, field in self.fields.items():
+            widget = field.widget
+            value = widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            if isinstance(value, list | tuple):
+                value = [str(v).strip() for v in value]
+            elif value is not None:
+                value = str(value).strip()
+            typed[name] = value
+        return typed
+
+
+def _looks_like_phone(value: str) -> bool:
+    digits = [c for c in value if c.isdigit()]
+    return 10 <= len(digits) <= 15 and set(value) <= set("0123456789 +()-")
+
+
+def section_form(section: Section, role: str, professional: bool) -> type[SectionForm]:
+    """The form class for one section (one item of it, if it repeats)."""
+    fields = {
+        question.id: build_field(question, role, professional)
+        for question in section.questions
+        if question.type in FIELD_TYPES
+    }
+    return type(
+        f"{section.slug.title().replace('-', '')}Form",
+        (SectionForm,),
+        {"section": section, **fields},
+    )
+
+
+def typed_to_initial(section: Section, typed: dict[str, Any]) -> dict[str, Any]:
+    """What a draft stored, as a form's initial values (a date's boxes as they were typed)."""
+    return {q.id: typed[q.id] for q in section.questions if typed.get(q.id) is not None}
