@@ -263,6 +263,31 @@ FORMS_FOLDER = env_str("FORMS_FOLDER")
 # Forms this council does not use, by slug: e.g. "ehcna-request,lado-referral".
 FORMS_OFF = env_list("FORMS_OFF")
 
+# Drafts are deleted this many days after their last save, with a reminder REMINDER days
+# before; sent forms can be seen by their referrer this many days after sending.
+DRAFT_DAYS = 30
+DRAFT_REMINDER_DAYS = 7
+SUBMISSION_VISIBLE_DAYS = 30
+
+# --- Addresses --------------------------------------------------------------------------
+
+# "Find address" asks `gazetteer` (the table `manage.py load_gazetteer` fills) or `os_places`
+# (Ordnance Survey's OS Places API, with the key of the council's OS Data Hub project).
+ADDRESS_LOOKUP = env_str("ADDRESS_LOOKUP", "gazetteer")
+OS_PLACES_KEY = env_str("OS_PLACES_KEY")
+OS_PLACES_URL = env_str("OS_PLACES_URL", "https://api.os.uk/search/places/v1").rstrip("/")
+if ADDRESS_LOOKUP not in ("gazetteer", "os_places"):
+    raise ImproperlyConfigured("ADDRESS_LOOKUP must be gazetteer or os_places")
+if ADDRESS_LOOKUP == "os_places" and not OS_PLACES_KEY:
+    raise ImproperlyConfigured("ADDRESS_LOOKUP=os_places needs OS_PLACES_KEY")
+# The council's area as postcode districts (WR5) or sectors (WR15 8); a postcode outside it
+# gets a warning. The default approximates Worcestershire's boundary.
+COUNCIL_POSTCODE_DISTRICTS = env_list(
+    "COUNCIL_POSTCODE_DISTRICTS",
+    "WR1,WR2,WR3,WR4,WR5,WR6,WR7,WR8,WR9,WR10,WR11,WR12,WR13,WR14,WR15,"
+    "B60,B61,B96,B97,B98,DY10,DY11,DY12,DY13,DY14,GL20",
+)
+
 # --- Email ------------------------------------------------------------------------------
 
 MAILERS = {"default": mailer(env_str("EMAIL_URL", "console://"))}

@@ -19,6 +19,8 @@ JOBS: dict[str, tuple[str, int]] = {
     "clear-expired-sessions": ("frontdoor.core.periodic.clear_sessions", 60),
     "prune-finished-tasks": ("frontdoor.core.periodic.prune_tasks", 60),
     "forget-old-throttle-records": ("frontdoor.accounts.throttle.forget_old", 60),
+    "delete-expired-drafts": ("frontdoor.referrals.drafts.delete_expired", 60),
+    "remind-before-draft-deletion": ("frontdoor.referrals.drafts.remind_before_deletion", 60),
 }
 
 

@@ -1,4 +1,9 @@
+import datetime
+from typing import Any
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class FormVersion(models.Model):
@@ -22,3 +27,103 @@ class FormVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.slug} version {self.version}"
+
+
+class Draft(models.Model):
+    """A form being filled in by one account: saved on every page, deleted DRAFT_DAYS
+    after its last save. A section is never overwritten by an older copy of itself (from
+    a second tab): `revisions` counts each section's saves.
+
+    `answers` holds exactly what was typed, per section: a mapping of question ids to
+    values, or for a repeating section a list of such mappings (one per child, say).
+    `completed` lists the sections whose answers were all valid when last saved.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts"
+    )
+    form_version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="drafts")
+    answers = models.JSONField(default=dict)
+    completed = models.JSONField(default=list)
+    revisions = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    saved_at = models.DateTimeField(default=timezone.now, db_index=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-saved_at"]
+
+    def __str__(self) -> str:
+        return f"Draft {self.pk}"
+
+    @property
+    def deletes_at(self) -> datetime.datetime:
+        return self.saved_at + datetime.timedelta(days=settings.DRAFT_DAYS)
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number given out in a year: FD-2026-000123."""
+
+    year = models.PositiveIntegerField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Submission(models.Model):
+    """A sent form: its answers, exactly as sent, with the version they answer. Never changed.
+
+    What happens to it afterwards (received, in progress, the council's response) is a list
+    of StatusChange rows, so the history is kept and the answers stay untouched.
+    """
+
+    reference = models.CharField(max_length=20, unique=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions"
+    )
+    form_version = models.ForeignKey(
+        FormVersion, on_delete=models.PROTECT, related_name="submissions"
+    )
+    team_slug = models.SlugField(max_length=60)
+    answers = models.JSONField()
+    # The draft it came from: one submission per draft, whatever a double click sends.
+    draft_key = models.PositiveBigIntegerField(unique=True)
+    sent_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("A sent form cannot be changed")
+        super().save(*args, **kwargs)
+
+
+class StatusChange(models.Model):
+    """One step in a submission's life, with the council's response to the referrer."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        IN_PROGRESS = "in_progress", "In progress"
+        MORE_INFORMATION = "more_information", "More information needed"
+        COMPLETED = "completed", "Completed"
+        NO_FURTHER_ACTION = "no_further_action", "No further action"
+        PASSED_ON = "passed_on", "Passed to another service"
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="history")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    response = models.TextField(blank=True, help_text="What the referrer is told.")
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.submission} {self.status}"

@@ -1,0 +1,155 @@
+"""Drafts: start, save a section, list, delete when expired. Nothing typed is ever lost.
+
+Each save stores what was typed, valid or not. A section counts as completed when its
+answers were all valid at its last save; only sending needs every section completed.
+"""
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.utils import timezone
+
+from frontdoor.accounts.models import User
+from frontdoor.audit.services import record
+from frontdoor.notifications.services import send
+from frontdoor.referrals.answers import section_form
+from frontdoor.referrals.definitions import Definition, Section
+from frontdoor.referrals.models import Draft
+from frontdoor.referrals.services import stored_version
+
+NON_PROFESSIONAL_ROLES = ("parent_carer", "member_of_public", "young_person")
+
+
+def roles_of(user: User) -> tuple[str, ...]:
+    """What an account may complete forms as: the professional flag alone decides."""
+    return ("professional",) if user.is_professional else NON_PROFESSIONAL_ROLES
+
+
+def may_use(user: User, definition: Definition) -> bool:
+    return any(role in definition.who for role in roles_of(user))
+
+
+def sections_for(user: User, definition: Definition) -> list[Section]:
+    """The sections this account is shown (supporting documents: professionals only)."""
+    roles = roles_of(user)
+    return [s for s in definition.sections if any(role in s.who for role in roles)]
+
+
+def start(user: User, definition: Definition) -> Draft:
+    if not may_use(user, definition):
+        raise PermissionError("This account may not use this form")
+    with transaction.atomic():
+        draft = Draft.objects.create(owner=user, form_version=stored_version(definition))
+        record("draft.started", actor=user, obj=draft, form=definition.slug)
+    return draft
+
+
+def drafts_of(user: User) -> QuerySet[Draft]:
+    """The account's drafts, newest first: scoped to their owner, always."""
+    return Draft.objects.filter(owner=user).select_related("form_version")
+
+
+@dataclass(frozen=True)
+class Saved:
+    completed: bool
+    # The section had been saved elsewhere (another tab) since this copy was loaded:
+    # nothing was overwritten, and the page shows the newer answers.
+    conflict: bool = False
+
+
+def save_section(
+    draft: Draft,
+    section: Section,
+    data: QueryDict,
+    *,
+    loaded_revision: int,
+    item: int | None = None,
+) -> tuple[Saved, Any]:
+    """Store what was typed in one section (or one item of a repeating section).
+
+    Returns the outcome and the bound form (for its errors). The section is stored even
+    when its answers are not valid yet.
+    """
+    owner = draft.owner
+    form = section_form(section, roles_of(owner)[0], owner.is_professional)(data)
+    valid = form.is_valid()
+    typed = form.typed_answers()
+    with transaction.atomic():
+        locked = Draft.objects.select_for_update().get(pk=draft.pk)
+        current = int(locked.revisions.get(section.slug, 0))
+        if loaded_revision != current:
+            return Saved(completed=section.slug in locked.completed, conflict=True), form
+        if section.repeat is None:
+            locked.answers[section.slug] = typed
+            done = valid
+        else:
+            items = list(locked.answers.get(section.slug, []))
+            index = len(items) if item is None else item
+            if index < len(items):
+                items[index] = {**typed, "_valid": valid}
+            else:
+                items.append({**typed, "_valid": valid})
+            locked.answers[section.slug] = items
+            done = len(items) >= section.repeat.min and all(i.get("_valid") for i in items)
+        completed = [s for s in locked.completed if s != section.slug]
+        if done:
+            completed.append(section.slug)
+        locked.completed = completed
+        locked.revisions[section.slug] = current + 1
+        locked.saved_at = timezone.now()
+        locked.reminded_at = None
+        locked.save()
+    draft.refresh_from_db()
+    return Saved(completed=done), form
+
+
+def status_of(draft: Draft, section: Section) -> str:
+    """GOV.UK task list status: not started, in progress or completed."""
+    if section.slug in draft.completed:
+        return "completed"
+    if section.slug in draft.answers:
+        return "in_progress"
+    return "not_started"
+
+
+def delete(draft: Draft, by: User) -> None:
+    with transaction.atomic():
+        record("draft.deleted", actor=by, obj=draft)
+        draft.delete()
+
+
+def delete_expired() -> int:
+    """Drafts not saved for DRAFT_DAYS are deleted (a scheduled job). Records the count."""
+    cutoff = timezone.now() - datetime.timedelta(days=settings.DRAFT_DAYS)
+    expired = Draft.objects.filter(saved_at__lt=cutoff)
+    count = expired.count()
+    if count:
+        expired.delete()
+        record("draft.expired_deleted", count=count)
+    return count
+
+
+def remind_before_deletion() -> int:
+    """Email owners DRAFT_REMINDER_DAYS before a draft is deleted (once per last save)."""
+    now = timezone.now()
+    due = now - datetime.timedelta(days=settings.DRAFT_DAYS - settings.DRAFT_REMINDER_DAYS)
+    drafts = Draft.objects.filter(saved_at__lt=due, reminded_at=None).select_related("owner")
+    count = 0
+    for draft in drafts:
+        with transaction.atomic():
+            send(
+                draft.owner.email,
+                "draft_reminder",
+                {
+                    "first_name": draft.owner.first_name,
+                    "deletes_on": f"{draft.deletes_at:%-d %B %Y}",
+                },
+            )
+            Draft.objects.filter(pk=draft.pk).update(reminded_at=now)
+            count += 1
+    return count

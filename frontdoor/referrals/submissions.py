@@ -1,0 +1,122 @@
+"""Sending a draft: an immutable submission with a reference number, exactly once.
+
+A double click, a resend or the back button never makes two submissions: the draft row is
+locked while it is turned into a submission and deleted in the same transaction, and a
+submission is unique per draft. The acknowledgement and the team's notice are queued in
+that transaction too, so a mail outage delays them but never loses them.
+"""
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from frontdoor.accounts.models import Team, User
+from frontdoor.audit.services import record
+from frontdoor.notifications.services import send
+from frontdoor.referrals.definitions import Section
+from frontdoor.referrals.drafts import sections_for
+from frontdoor.referrals.models import Draft, ReferenceCounter, StatusChange, Submission
+from frontdoor.referrals.services import definition_of
+
+
+class NotReady(Exception):
+    """Some sections are not completed yet."""
+
+    def __init__(self, sections: list[Section]) -> None:
+        super().__init__(", ".join(s.title for s in sections))
+        self.sections = sections
+
+
+def unfinished(draft: Draft) -> list[Section]:
+    """The sections still to complete before the draft can be sent."""
+    definition = definition_of(draft.form_version)
+    missing = []
+    for section in sections_for(draft.owner, definition):
+        if section.slug in draft.completed:
+            continue
+        if (
+            section.repeat is not None
+            and section.repeat.min == 0
+            and not draft.answers.get(section.slug)
+        ):
+            continue  # "add another adult" with none to add
+        missing.append(section)
+    return missing
+
+
+def next_reference() -> str:
+    """FD-2026-000123: numbered within the year, never twice (call inside a transaction)."""
+    year = timezone.localdate().year
+    if not ReferenceCounter.objects.filter(year=year).update(last=F("last") + 1):
+        try:
+            with transaction.atomic():
+                ReferenceCounter.objects.create(year=year, last=1)
+        except IntegrityError:  # the year's first two references, at the same moment
+            ReferenceCounter.objects.filter(year=year).update(last=F("last") + 1)
+    number = ReferenceCounter.objects.get(year=year).last
+    return f"FD-{year}-{number:06d}"
+
+
+def submit(draft_id: int, by: User) -> Submission:
+    """Send the draft. Sending it again returns the same submission."""
+    try:
+        with transaction.atomic():
+            draft = (
+                Draft.objects.select_for_update()
+                .select_related("form_version", "owner")
+                .filter(pk=draft_id, owner=by)
+                .first()
+            )
+            if draft is None:
+                # Sent a moment ago (a double click): the same submission, not a second.
+                return Submission.objects.get(draft_key=draft_id, owner=by)
+            missing = unfinished(draft)
+            if missing:
+                raise NotReady(missing)
+            definition = definition_of(draft.form_version)
+            submission = Submission.objects.create(
+                reference=next_reference(),
+                owner=by,
+                form_version=draft.form_version,
+                team_slug=definition.team,
+                answers=_clean(draft.answers),
+                draft_key=draft.pk,
+            )
+            StatusChange.objects.create(submission=submission, status=StatusChange.Status.RECEIVED)
+            draft.delete()
+            send(
+                by.email,
+                "submission_received",
+                {
+                    "first_name": by.first_name,
+                    "reference": submission.reference,
+                    "form": definition.title,
+                },
+            )
+            team = Team.objects.filter(slug=definition.team).first()
+            if team is not None:
+                send(
+                    team.mailbox,
+                    "submission_arrived",
+                    {"reference": submission.reference, "form": definition.title},
+                )
+            record("submission.sent", actor=by, obj=submission, form=definition.slug)
+            return submission
+    except IntegrityError:
+        # Two sends raced past the lock (SQLite has no row locks): one submission won.
+        return Submission.objects.get(draft_key=draft_id, owner=by)
+
+
+def _clean(answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers as sent, without the draft's bookkeeping."""
+    cleaned = {}
+    for slug, value in answers.items():
+        if isinstance(value, list):
+            cleaned[slug] = [
+                {k: v for k, v in item.items() if not k.startswith("_")} for item in value
+            ]
+        else:
+            cleaned[slug] = value
+    return cleaned
