@@ -8,6 +8,7 @@ secure_admin(admin.site)
 urlpatterns = [
     path("", include("frontdoor.pages.urls")),
     path("account/", include("frontdoor.accounts.urls")),
+    path("forms/", include("frontdoor.referrals.urls")),
     path("admin/", admin.site.urls),
 ]
 

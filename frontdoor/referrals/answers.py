@@ -13,15 +13,29 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from frontdoor.addresses.models import ADDRESS_MAX_LENGTH, Address
+from frontdoor.addresses.postcodes import normalise_postcode
 from frontdoor.core.forms import GovukForm
 from frontdoor.referrals.definitions import ROLE_LABELS, Question, Section
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
+# The field that says why an address is not known (questions with allow_unknown).
+UNKNOWN = "__unknown_reason"
 # Built here; the section pages add the address and documents questions' own parts.
 FIELD_TYPES = {
     "text", "long_text", "date", "yes_no", "radios", "checkboxes", "select", "email",
-    "telephone", "nhs_number", "completing_as",
+    "telephone", "nhs_number", "completing_as", "address",
 }  # fmt: skip
+ADDRESS_PARTS = (
+    ("property_name", "Property name", "govuk-input--width-20"),
+    ("house", "House number or name", "govuk-input--width-20"),
+    ("street", "Street", ""),
+    ("area", "Area", "govuk-input--width-20"),
+    ("town", "Town or city", "govuk-input--width-20"),
+    ("county", "County", "govuk-input--width-20"),
+    ("postcode", "Postcode", "govuk-input--width-10"),
+    ("uprn", "UPRN", ""),
+)
 
 
 def nhs_number_is_valid(value: str) -> bool:
@@ -94,6 +108,68 @@ class GovukDateField(forms.MultiValueField):
         return value
 
 
+class AddressWidget(forms.MultiWidget):
+    """An address typed in its parts (or filled in by "Find address"), UPRN kept hidden."""
+
+    template_name = "govuk/address_widget.html"
+
+    def __init__(self) -> None:
+        parts: list[forms.Widget] = [
+            forms.TextInput(attrs={"class": width} if width else {})
+            for _, _, width in ADDRESS_PARTS[:-1]
+        ]
+        parts.append(forms.HiddenInput())
+        super().__init__(parts)
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, dict):
+            return [value.get(name, "") for name, _, _ in ADDRESS_PARTS]
+        return [""] * len(ADDRESS_PARTS)
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        for subwidget, (_, label, _) in zip(
+            context["widget"]["subwidgets"], ADDRESS_PARTS, strict=True
+        ):
+            subwidget["label"] = label
+        return context
+
+
+class GovukAddressField(forms.MultiValueField):
+    """The structured address (frontdoor.addresses.Address) as one answer."""
+
+    widget = AddressWidget
+
+    def __init__(self, question: Question, **kwargs: Any) -> None:
+        self.question = question
+        parts = tuple(forms.CharField(required=False, max_length=150) for _ in ADDRESS_PARTS)
+        super().__init__(parts, require_all_fields=False, **kwargs)
+
+    def compress(self, data_list: list[str]) -> dict[str, str] | None:
+        if not data_list or not any(data_list[:-1]):
+            return None
+        values = {
+            name: (part or "").strip()
+            for (name, _, _), part in zip(ADDRESS_PARTS, data_list, strict=True)
+        }
+        name = _plain(self.question.label)
+        missing = [
+            label.lower()
+            for key, label, _ in ADDRESS_PARTS
+            if key in ("street", "town", "postcode") and not values[key]
+        ]
+        if missing:
+            raise forms.ValidationError(f"{name} must include the {' and '.join(missing)}")
+        postcode = normalise_postcode(values["postcode"])
+        if postcode is None:
+            raise forms.ValidationError(f"Enter a real postcode for {name.lower()}, like WR5 2NP")
+        values["postcode"] = postcode
+        address = Address.from_dict(values)
+        if len(address.joined()) > ADDRESS_MAX_LENGTH:
+            raise forms.ValidationError(f"{name} must be {ADDRESS_MAX_LENGTH} characters or fewer")
+        return address.to_dict()
+
+
 def build_field(question: Question, role: str, professional: bool) -> forms.Field:
     """The Django field that asks one question."""
     common: dict[str, Any] = {
@@ -129,6 +205,8 @@ def build_field(question: Question, role: str, professional: bool) -> forms.Fiel
         )
     if kind == "date":
         return GovukDateField(question, **common)
+    if kind == "address":
+        return GovukAddressField(question, **common)
     if kind == "yes_no":
         field = forms.ChoiceField(choices=YES_NO, widget=forms.RadioSelect, **common)
         field.inline = True  # type: ignore[attr-defined]
@@ -188,6 +266,8 @@ class SectionForm(GovukForm):
             if question.id in self.errors:
                 continue
             value = cleaned.get(question.id)
+            if question.type == "address" and not value and cleaned.get(f"{question.id}{UNKNOWN}"):
+                continue  # "address not known", with a reason
             if question.required and value in (None, "", []):
                 self.add_error(question.id, _missing(question))
             elif question.type == "nhs_number" and value and not nhs_number_is_valid(value):
@@ -219,11 +299,18 @@ def _looks_like_phone(value: str) -> bool:
 
 def section_form(section: Section, role: str, professional: bool) -> type[SectionForm]:
     """The form class for one section (one item of it, if it repeats)."""
-    fields = {
-        question.id: build_field(question, role, professional)
-        for question in section.questions
-        if question.type in FIELD_TYPES
-    }
+    fields: dict[str, forms.Field] = {}
+    for question in section.questions:
+        if question.type not in FIELD_TYPES:
+            continue
+        fields[question.id] = build_field(question, role, professional)
+        if question.type == "address" and question.allow_unknown:
+            fields[f"{question.id}{UNKNOWN}"] = forms.CharField(
+                label="If you do not know the address, say why",
+                required=False,
+                max_length=500,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
     return type(
         f"{section.slug.title().replace('-', '')}Form",
         (SectionForm,),

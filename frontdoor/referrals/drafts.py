@@ -17,7 +17,7 @@ from django.utils import timezone
 from frontdoor.accounts.models import User
 from frontdoor.audit.services import record
 from frontdoor.notifications.services import send
-from frontdoor.referrals.answers import section_form
+from frontdoor.referrals.answers import FIELD_TYPES, section_form
 from frontdoor.referrals.definitions import Definition, Section
 from frontdoor.referrals.models import Draft
 from frontdoor.referrals.services import stored_version
@@ -153,3 +153,45 @@ def remind_before_deletion() -> int:
             Draft.objects.filter(pk=draft.pk).update(reminded_at=now)
             count += 1
     return count
+
+
+def shown_slugs(definition: Definition) -> set[str]:
+    """Sections with questions the portal asks today. A section of supporting documents
+    only is left out until uploads are built (issue 4): nothing is asked that cannot be
+    answered, and nothing waits on it."""
+    return {s.slug for s in definition.sections if any(q.type in FIELD_TYPES for q in s.questions)}
+
+
+def item_title(section: Section, answers: dict[str, Any]) -> str:
+    """How one item of a repeating section is named in its list: "Ava Smith"."""
+    name = " ".join(str(answers.get(k) or "").strip() for k in ("first_name", "last_name")).strip()
+    return name or f"{section.repeat.item.capitalize() if section.repeat else 'Item'} (no name yet)"
+
+
+def remove_item(draft: Draft, section: Section, index: int) -> None:
+    with transaction.atomic():
+        locked = Draft.objects.select_for_update().get(pk=draft.pk)
+        items = list(locked.answers.get(section.slug, []))
+        if not 0 <= index < len(items):
+            return
+        del items[index]
+        locked.answers[section.slug] = items
+        valid = section.repeat is not None and len(items) >= section.repeat.min
+        done = valid and all(i.get("_valid") for i in items)
+        locked.completed = [s for s in locked.completed if s != section.slug] + (
+            [section.slug] if done else []
+        )
+        locked.revisions[section.slug] = int(locked.revisions.get(section.slug, 0)) + 1
+        locked.saved_at = timezone.now()
+        locked.save()
+    draft.refresh_from_db()
+
+
+def saved_for_later(draft: Draft) -> None:
+    """ "Save and come back later": the answers are saved already; tell the owner how to
+    come back (no personal data in the email)."""
+    send(
+        draft.owner.email,
+        "draft_saved",
+        {"first_name": draft.owner.first_name, "deletes_on": f"{draft.deletes_at:%-d %B %Y}"},
+    )

@@ -44,6 +44,6 @@ def govuk_widget(field: BoundField, extra_class: str = "") -> SafeString:
 @register.filter
 def error_id(field: BoundField) -> str:
     """Where the error summary links to: the field, or the first radio for radios."""
-    if field.widget_type in ("radioselect", "checkboxselectmultiple", "date"):
+    if field.widget_type in ("radioselect", "checkboxselectmultiple", "date", "address"):
         return f"{field.auto_id}_0"
     return str(field.auto_id)

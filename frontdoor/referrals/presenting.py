@@ -1,0 +1,87 @@
+"""How answers are shown (check your answers, a sent form) and pre-filled from an account."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from frontdoor.accounts.models import User
+from frontdoor.addresses.models import Address
+from frontdoor.addresses.postcodes import normalise_postcode
+from frontdoor.referrals.answers import ADDRESS_PARTS, UNKNOWN
+from frontdoor.referrals.definitions import ROLE_LABELS, Question, Section
+
+
+@dataclass(frozen=True)
+class Row:
+    question: Question
+    lines: list[str]
+    item: int | None = None
+
+
+def prefill(section: Section, user: User) -> dict[str, Any]:
+    """A new section's answers from the account ("Your details"), editable for this form."""
+    initial: dict[str, Any] = {}
+    for question in section.questions:
+        if question.prefill == "address":
+            initial[question.id] = user.address.to_dict()
+        elif question.prefill:
+            initial[question.id] = getattr(user, question.prefill, "")
+        elif question.type == "completing_as":
+            initial[question.id] = "professional" if user.is_professional else ""
+    return initial
+
+
+def _asked(question: Question, answers: dict[str, Any]) -> bool:
+    if question.show_if is None:
+        return True
+    answer = answers.get(question.show_if.question)
+    values = answer if isinstance(answer, list) else [answer]
+    return any(str(v) in question.show_if.values for v in values if v)
+
+
+def show(question: Question, value: Any, answers: dict[str, Any]) -> list[str]:
+    """One answer as the lines a person reads."""
+    if question.type == "address":
+        if isinstance(value, list):
+            value = {name: part for (name, _, _), part in zip(ADDRESS_PARTS, value, strict=False)}
+        if isinstance(value, dict) and value.get("postcode"):
+            value = {
+                **value,
+                "postcode": normalise_postcode(value["postcode"]) or value["postcode"],
+            }
+        lines = Address.from_dict(value).lines() if isinstance(value, dict) else []
+        reason = answers.get(f"{question.id}{UNKNOWN}")
+        if not lines and reason:
+            return ["Address not known", str(reason)]
+        return lines
+    if question.type == "date" and isinstance(value, list):
+        return ["/".join(str(part) for part in value)] if any(value) else []
+    labels = {o.value: o.label for o in question.options}
+    if question.type == "yes_no":
+        labels = {"yes": "Yes", "no": "No"}
+    if question.type == "completing_as":
+        labels = dict(ROLE_LABELS)
+    if isinstance(value, list):
+        return [str(labels.get(v, v)) for v in value if v]
+    if value in (None, ""):
+        return []
+    return str(labels.get(str(value), value)).splitlines() or [str(value)]
+
+
+def answer_rows(section: Section, stored: Any) -> list[Row]:
+    """The rows of a summary list for one section (each item of a repeating one)."""
+    if stored is None:
+        return []
+    items = stored if isinstance(stored, list) else [stored]
+    rows = []
+    for index, answers in enumerate(items):
+        for question in section.questions:
+            if question.id not in answers or not _asked(question, answers):
+                continue
+            rows.append(
+                Row(
+                    question=question,
+                    lines=show(question, answers.get(question.id), answers),
+                    item=index if section.repeat else None,
+                )
+            )
+    return rows

@@ -1,0 +1,241 @@
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from conftest import sign_in
+from frontdoor.audit.models import AuditEvent
+from frontdoor.referrals.models import Draft, Submission
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def public_client(member_of_public, run_tasks) -> Client:
+    client = Client()
+    sign_in(client, member_of_public, run_tasks)
+    return client
+
+
+@pytest.fixture
+def professional_client(professional, run_tasks) -> Client:
+    client = Client()
+    sign_in(client, professional, run_tasks)
+    return client
+
+
+def start(client: Client, slug: str) -> int:
+    response = client.post(f"/forms/{slug}/")
+    assert response.status_code == 302, response
+    match = re.match(r"^/forms/draft/(\d+)/$", response["Location"])
+    assert match, response["Location"]
+    return int(match.group(1))
+
+
+CHILD = {
+    "first_name": "Ava",
+    "last_name": "Smith",
+    "is_unborn": "no",
+    "date_of_birth_0": "4",
+    "date_of_birth_1": "7",
+    "date_of_birth_2": "2019",
+    "address_0": "",
+    "address_1": "12",
+    "address_2": "Fictional Road",
+    "address_3": "",
+    "address_4": "Worcester",
+    "address_5": "",
+    "address_6": "wr11aa",
+    "address_7": "",
+}
+
+
+def test_a_forms_start_page_is_public_and_asks_to_sign_in(client):
+    page = client.get("/forms/social-care-referral/").content.decode()
+    assert (
+        "Children&#x27;s Social Care referral" in page or "Children's Social Care referral" in page
+    )
+    assert "call 999" in page
+    assert "Log in or Register" in page
+    assert "/account/sign-in/?next=/forms/social-care-referral/" in page
+    response = client.post("/forms/social-care-referral/")
+    assert response["Location"].startswith("/account/sign-in/?next=")
+    assert not Draft.objects.exists()
+
+
+def test_an_unknown_form_is_not_found(client):
+    assert client.get("/forms/no-such-form/").status_code == 404
+
+
+def test_a_member_of_the_public_cannot_start_a_lado_referral(public_client):
+    page = public_client.get("/forms/lado-referral/").content.decode()
+    assert "Start now" not in page
+    assert public_client.post("/forms/lado-referral/").status_code == 404
+    choose = public_client.get("/forms/").content.decode()
+    assert "LADO referral" not in choose
+    assert "Feedback" in choose
+
+
+def test_feedback_from_start_to_sent(public_client, member_of_public, run_tasks, teams):
+    draft = start(public_client, "feedback")
+    task_list = public_client.get(f"/forms/draft/{draft}/").content.decode()
+    assert "About you" in task_list
+    assert "Not started" in task_list
+    assert "Check your answers" not in task_list
+
+    response = public_client.post(
+        f"/forms/draft/{draft}/your-feedback/",
+        {"revision": "0", "kind": "", "what_happened": "The worker was kind."},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in page
+    assert "The worker was kind." in page  # kept
+    assert "In progress" in public_client.get(f"/forms/draft/{draft}/").content.decode()
+
+    response = public_client.post(
+        f"/forms/draft/{draft}/your-feedback/",
+        {"revision": "1", "kind": "compliment", "what_happened": "The worker was kind."},
+    )
+    assert response["Location"] == f"/forms/draft/{draft}/"
+    public_client.post(f"/forms/draft/{draft}/about-you/", {"revision": "0", "anonymous": "yes"})
+
+    check = public_client.get(f"/forms/draft/{draft}/check/").content.decode()
+    assert "The worker was kind." in check
+    assert "Compliment" in check
+    assert "Send Report to Local Authority" in check
+
+    response = public_client.post(f"/forms/draft/{draft}/send/")
+    submission = Submission.objects.get()
+    assert response["Location"] == f"/forms/sent/{submission.reference}/"
+    confirmation = public_client.get(response["Location"]).content.decode()
+    assert "Form sent" in confirmation
+    assert submission.reference in confirmation
+    assert AuditEvent.objects.filter(action="submission.viewed").exists()
+
+    again = public_client.post(f"/forms/draft/{draft}/send/")  # a double click
+    assert again["Location"] == f"/forms/sent/{submission.reference}/"
+    assert Submission.objects.count() == 1
+
+    listed = public_client.get("/forms/sent/").content.decode()
+    assert submission.reference in listed
+    assert "Received" in listed
+    run_tasks()
+    assert any(
+        submission.reference in m.body for m in mail.outbox if m.to == [member_of_public.email]
+    )
+
+
+def test_a_social_care_referral_with_two_children(professional_client, professional):
+    draft = start(professional_client, "social-care-referral")
+    details = professional_client.get(f"/forms/draft/{draft}/your-details/").content.decode()
+    assert 'value="Priya"' in details  # pre-filled from the account
+    assert 'value="WR1 1AA"' in details
+
+    first = professional_client.get(f"/forms/draft/{draft}/children/")
+    assert first["Location"] == f"/forms/draft/{draft}/children/0/"
+    response = professional_client.post(
+        f"/forms/draft/{draft}/children/0/", {"revision": "0", **CHILD}
+    )
+    assert response["Location"] == f"/forms/draft/{draft}/children/"
+    response = professional_client.post(f"/forms/draft/{draft}/children/", {"add": "1"})
+    assert response["Location"] == f"/forms/draft/{draft}/children/1/"
+    professional_client.post(
+        f"/forms/draft/{draft}/children/1/", {"revision": "1", **CHILD, "first_name": "Ben"}
+    )
+    summary = professional_client.get(f"/forms/draft/{draft}/children/").content.decode()
+    assert "Ava Smith" in summary
+    assert "Ben Smith" in summary
+    stored = Draft.objects.get(pk=draft).answers["children"]
+    assert stored[0]["address"][6] == "wr11aa"  # kept as typed
+    check = professional_client.get(f"/forms/draft/{draft}/check/").content.decode()
+    assert "WR1 1AA" in check  # shown normalised
+
+
+def test_a_yes_to_significant_harm_now_says_who_to_phone(professional_client):
+    draft = start(professional_client, "social-care-referral")
+    page = professional_client.get(f"/forms/draft/{draft}/").content.decode()
+    slug = next(s for s in re.findall(r"/forms/draft/\d+/([a-z-]+)/", page) if "risk" in s)
+    response = professional_client.post(
+        f"/forms/draft/{draft}/{slug}/", {"revision": "0", "at_risk_now": "yes"}
+    )
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "01905 768020" in text  # the emergency duty team
+    assert "Phone now" in text
+    assert f'href="/forms/draft/{draft}/"' in text  # then carry on with the form
+    assert Draft.objects.get(pk=draft).answers[slug]["at_risk_now"] == "yes"
+
+
+def test_save_and_come_back_later_emails_without_personal_data(
+    public_client, member_of_public, run_tasks
+):
+    draft = start(public_client, "feedback")
+    response = public_client.post(
+        f"/forms/draft/{draft}/your-feedback/",
+        {"revision": "0", "what_happened": "Private details", "later": "1"},
+    )
+    assert response["Location"] == "/forms/recover/"
+    recover = public_client.get("/forms/recover/").content.decode()
+    assert "Recover a Feedback Form" in recover
+    assert f"{(timezone.now() + timezone.timedelta(days=30)):%-d %B %Y}" in recover
+    run_tasks()
+    message = mail.outbox[-1]
+    assert message.to == [member_of_public.email]
+    assert "Private details" not in message.body
+
+
+def test_deleting_a_draft(public_client):
+    draft = start(public_client, "feedback")
+    assert "Are you sure" in public_client.get(f"/forms/draft/{draft}/delete/").content.decode()
+    response = public_client.post(f"/forms/draft/{draft}/delete/")
+    assert response["Location"] == "/forms/recover/"
+    assert not Draft.objects.filter(pk=draft).exists()
+    assert AuditEvent.objects.filter(action="draft.deleted").exists()
+
+
+def test_every_draft_and_submission_page_is_404_to_anyone_else(
+    public_client, professional_client, member_of_public
+):
+    draft = start(public_client, "feedback")
+    public_client.post(f"/forms/draft/{draft}/about-you/", {"revision": "0", "anonymous": "yes"})
+    public_client.post(
+        f"/forms/draft/{draft}/your-feedback/",
+        {"revision": "0", "kind": "comment", "what_happened": "x"},
+    )
+    other = start(public_client, "feedback")
+    public_client.post(f"/forms/draft/{other}/send/")  # not ready: stays a draft
+    sent = Submission.objects.filter(owner=member_of_public).first()
+    assert sent is None
+    public_client.post(f"/forms/draft/{draft}/send/")
+    sent = Submission.objects.get()
+
+    for url in (
+        f"/forms/draft/{other}/",
+        f"/forms/draft/{other}/about-you/",
+        f"/forms/draft/{other}/check/",
+        f"/forms/draft/{other}/delete/",
+        f"/forms/sent/{sent.reference}/",
+    ):
+        assert professional_client.get(url).status_code == 404, url
+    for url in (
+        f"/forms/draft/{other}/send/",
+        f"/forms/draft/{other}/delete/",
+        f"/forms/draft/{other}/about-you/",
+    ):
+        assert professional_client.post(url, {"revision": "0"}).status_code == 404, url
+    assert Draft.objects.filter(pk=other).exists()
+    assert professional_client.get("/forms/draft/999999/").status_code == 404
+    assert sent.reference not in professional_client.get("/forms/sent/").content.decode()
+    assert (
+        "Recover a Feedback Form" not in professional_client.get("/forms/recover/").content.decode()
+    )
+
+
+def test_pages_behind_sign_in_send_anonymous_people_to_sign_in(client):
+    for url in ("/forms/", "/forms/recover/", "/forms/sent/", "/forms/draft/1/"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/account/sign-in/")

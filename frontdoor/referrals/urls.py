@@ -1,0 +1,19 @@
+from django.urls import path
+
+from frontdoor.referrals import views
+
+app_name = "referrals"
+
+urlpatterns = [
+    path("", views.choose, name="choose"),
+    path("recover/", views.recover, name="recover"),
+    path("sent/", views.submitted, name="submitted"),
+    path("sent/<str:reference>/", views.sent, name="sent"),
+    path("draft/<int:draft_id>/", views.task_list, name="task_list"),
+    path("draft/<int:draft_id>/check/", views.check, name="check"),
+    path("draft/<int:draft_id>/send/", views.send, name="send"),
+    path("draft/<int:draft_id>/delete/", views.delete_draft, name="delete"),
+    path("draft/<int:draft_id>/<slug:slug>/", views.section, name="section"),
+    path("draft/<int:draft_id>/<slug:slug>/<int:item>/", views.section, name="item"),
+    path("<slug:slug>/", views.start, name="start"),
+]

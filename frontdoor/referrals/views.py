@@ -1,0 +1,327 @@
+"""The referrer's pages: start a form, its task list, its sections, check answers, send,
+recover a draft, and the forms they have sent. Every object is looked up scoped to the
+person asking: anyone else's draft or submission is a 404, whether it exists or not.
+"""
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from frontdoor.accounts.models import User
+from frontdoor.audit.services import record
+from frontdoor.referrals import drafts, registry
+from frontdoor.referrals.answers import section_form, typed_to_initial
+from frontdoor.referrals.definitions import Definition, Section
+from frontdoor.referrals.models import Draft, Submission
+from frontdoor.referrals.presenting import answer_rows, prefill
+from frontdoor.referrals.services import definition_of
+from frontdoor.referrals.submissions import NotReady, submit, unfinished
+
+GET_OR_POST = require_http_methods(["GET", "HEAD", "POST"])
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _form_or_404(slug: str) -> Definition:
+    definition = registry.get(slug)
+    if definition is None:
+        raise Http404
+    return definition
+
+
+def _draft(request: HttpRequest, draft_id: int) -> tuple[Draft, Definition]:
+    draft = get_object_or_404(
+        Draft.objects.select_related("form_version", "owner"), pk=draft_id, owner=request.user
+    )
+    return draft, definition_of(draft.form_version)
+
+
+def _section(request: HttpRequest, draft: Draft, definition: Definition, slug: str) -> Section:
+    for section in drafts.sections_for(_user(request), definition):
+        if section.slug == slug and section.slug in drafts.shown_slugs(definition):
+            return section
+    raise Http404
+
+
+@login_required
+@require_safe
+def choose(request: HttpRequest) -> HttpResponse:
+    """Start a form: the forms this account may use."""
+    user = _user(request)
+    forms = [d for d in registry.forms().values() if drafts.may_use(user, d)]
+    return render(request, "referrals/choose.html", {"forms": forms})
+
+
+@GET_OR_POST
+def start(request: HttpRequest, slug: str) -> HttpResponse:
+    """A form's start page: a public address the council's website can link to."""
+    definition = _form_or_404(slug)
+    allowed = request.user.is_authenticated and drafts.may_use(_user(request), definition)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.path)
+        if not allowed:
+            raise Http404
+        draft = drafts.start(_user(request), definition)
+        return redirect("referrals:task_list", draft_id=draft.pk)
+    return render(request, "referrals/start.html", {"definition": definition, "allowed": allowed})
+
+
+@login_required
+@require_safe
+def task_list(request: HttpRequest, draft_id: int) -> HttpResponse:
+    draft, definition = _draft(request, draft_id)
+    sections = [
+        (section, drafts.status_of(draft, section))
+        for section in drafts.sections_for(_user(request), definition)
+        if section.slug in drafts.shown_slugs(definition)
+    ]
+    return render(
+        request,
+        "referrals/task_list.html",
+        {
+            "draft": draft,
+            "definition": definition,
+            "sections": sections,
+            "done": sum(1 for _, status in sections if status == "completed"),
+            "ready": not unfinished(draft),
+        },
+    )
+
+
+@login_required
+@GET_OR_POST
+def section(
+    request: HttpRequest, draft_id: int, slug: str, item: int | None = None
+) -> HttpResponse:
+    draft, definition = _draft(request, draft_id)
+    user = _user(request)
+    this = _section(request, draft, definition, slug)
+    if this.repeat is not None and item is None:
+        return _repeat_summary(request, draft, definition, this)
+    stored: dict[str, Any] | None
+    if this.repeat is not None:
+        items = draft.answers.get(this.slug, [])
+        if item is None or item > len(items) or item >= this.repeat.max:
+            raise Http404
+        stored = items[item] if item < len(items) else None
+    else:
+        stored = draft.answers.get(this.slug)
+    form_class = section_form(this, drafts.roles_of(user)[0], user.is_professional)
+    revision = int(draft.revisions.get(this.slug, 0))
+    if request.method == "POST":
+        loaded = _int(request.POST.get("revision"), default=revision)
+        saved, form = drafts.save_section(
+            draft, this, request.POST, loaded_revision=loaded, item=item
+        )
+        if saved.conflict:
+            messages.info(
+                request,
+                "This section was changed in another window or tab. These are the newest "
+                "answers: check them, then save again.",
+            )
+            return redirect(request.path)
+        if "later" in request.POST:
+            drafts.saved_for_later(draft)
+            messages.success(
+                request,
+                "Your answers have been saved. We have emailed you how to come back to this "
+                f"form. It will be deleted on {draft.deletes_at:%-d %B %Y} if it is not sent.",
+            )
+            return redirect("referrals:recover")
+        if saved.completed or form.is_valid():
+            warnings = _warnings(this, form)
+            if warnings:
+                # An answer that needs action now (a child at risk of harm now): stop and
+                # say who to phone, then let the form carry on.
+                return render(
+                    request,
+                    "referrals/act_now.html",
+                    {"draft": draft, "definition": definition, "warnings": warnings},
+                )
+            if this.repeat is not None:
+                return redirect("referrals:section", draft_id=draft.pk, slug=this.slug)
+            return redirect("referrals:task_list", draft_id=draft.pk)
+        revision += 1
+    else:
+        initial = typed_to_initial(this, stored) if stored is not None else prefill(this, user)
+        form = form_class(initial=initial)
+    return render(
+        request,
+        "referrals/section.html",
+        {
+            "draft": draft,
+            "definition": definition,
+            "section": this,
+            "form": form,
+            "revision": revision,
+            "item": item,
+            "warnings": _warnings(this, form) if request.method == "POST" else [],
+        },
+    )
+
+
+def _warnings(this: Section, form: Any) -> list[Any]:
+    """Questions answered in a way that needs action now (a child at risk of harm now)."""
+    return [
+        q
+        for q in this.questions
+        if q.warning and q.id in form.fields and form[q.id].value() == "yes"
+    ]
+
+
+def _repeat_summary(
+    request: HttpRequest, draft: Draft, definition: Definition, this: Section
+) -> HttpResponse:
+    assert this.repeat is not None
+    items = draft.answers.get(this.slug, [])
+    if request.method == "POST":
+        if "remove" in request.POST:
+            drafts.remove_item(draft, this, _int(request.POST.get("remove"), default=-1))
+            return redirect(request.path)
+        # "Add another": the next item's page (the section is done when it has enough).
+        if len(items) >= this.repeat.max:
+            raise Http404
+        return redirect("referrals:item", draft_id=draft.pk, slug=this.slug, item=len(items))
+    if not items:
+        return redirect("referrals:item", draft_id=draft.pk, slug=this.slug, item=0)
+    return render(
+        request,
+        "referrals/repeat_summary.html",
+        {
+            "draft": draft,
+            "definition": definition,
+            "section": this,
+            "items": [
+                (i, drafts.item_title(this, answers), answers.get("_valid"))
+                for i, answers in enumerate(items)
+            ],
+            "can_add": len(items) < this.repeat.max,
+        },
+    )
+
+
+def _int(value: str | None, *, default: int) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        return default
+
+
+@login_required
+@require_safe
+def check(request: HttpRequest, draft_id: int) -> HttpResponse:
+    draft, definition = _draft(request, draft_id)
+    user = _user(request)
+    sections = [
+        s for s in drafts.sections_for(user, definition) if s.slug in drafts.shown_slugs(definition)
+    ]
+    return render(
+        request,
+        "referrals/check.html",
+        {
+            "draft": draft,
+            "definition": definition,
+            "summary": [(s, answer_rows(s, draft.answers.get(s.slug))) for s in sections],
+            "unfinished": unfinished(draft),
+        },
+    )
+
+
+@login_required
+@require_POST
+def send(request: HttpRequest, draft_id: int) -> HttpResponse:
+    user = _user(request)
+    try:
+        submission = submit(draft_id, user)
+    except Submission.DoesNotExist:
+        raise Http404 from None
+    except NotReady:
+        messages.info(request, "Complete every section before you send the form.")
+        return redirect("referrals:check", draft_id=draft_id)
+    return redirect("referrals:sent", reference=submission.reference)
+
+
+@login_required
+@require_safe
+def sent(request: HttpRequest, reference: str) -> HttpResponse:
+    """The confirmation page, and the referrer's view of a sent form with its response."""
+    submission = get_object_or_404(
+        Submission.objects.select_related("form_version"),
+        reference=reference,
+        owner=request.user,
+        sent_at__gte=_visible_since(),
+    )
+    definition = definition_of(submission.form_version)
+    record("submission.viewed", request=request, obj=submission)
+    sections = [s for s in definition.sections if s.slug in submission.answers]
+    return render(
+        request,
+        "referrals/sent.html",
+        {
+            "submission": submission,
+            "definition": definition,
+            "history": list(submission.history.all()),
+            "summary": [(s, answer_rows(s, submission.answers.get(s.slug))) for s in sections],
+            "just_sent": timezone.now() - submission.sent_at < datetime.timedelta(minutes=10),
+        },
+    )
+
+
+def _visible_since() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(days=settings.SUBMISSION_VISIBLE_DAYS)
+
+
+@login_required
+@require_safe
+def recover(request: HttpRequest) -> HttpResponse:
+    """Recover a form: the account's drafts, grouped by form, with when each is deleted."""
+    groups: dict[str, list[Draft]] = {}
+    titles: dict[str, str] = {}
+    for draft in drafts.drafts_of(_user(request)):
+        definition = definition_of(draft.form_version)
+        groups.setdefault(definition.slug, []).append(draft)
+        titles[definition.slug] = definition.short_name
+    return render(
+        request,
+        "referrals/recover.html",
+        {"groups": [(titles[slug], items) for slug, items in groups.items()]},
+    )
+
+
+@login_required
+@GET_OR_POST
+def delete_draft(request: HttpRequest, draft_id: int) -> HttpResponse:
+    draft, definition = _draft(request, draft_id)
+    if request.method == "POST":
+        drafts.delete(draft, _user(request))
+        messages.success(request, f"Your draft {definition.short_name} form has been deleted.")
+        return redirect("referrals:recover")
+    return render(request, "referrals/delete.html", {"draft": draft, "definition": definition})
+
+
+@login_required
+@require_safe
+def submitted(request: HttpRequest) -> HttpResponse:
+    """View Submitted Forms: the account's sent forms of the last 30 days."""
+    submissions = (
+        Submission.objects.filter(owner=_user(request), sent_at__gte=_visible_since())
+        .select_related("form_version")
+        .prefetch_related("history")
+    )
+    rows = [
+        (s, definition_of(s.form_version).title, list(s.history.all())[-1]) for s in submissions
+    ]
+    return render(request, "referrals/submitted.html", {"rows": rows})
