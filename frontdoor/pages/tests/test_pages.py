@@ -83,7 +83,12 @@ def test_home_page_welcomes_a_signed_in_user(client, django_user_model):
     html = client.get(reverse("pages:home")).content.decode()
 
     assert h1_text(html) == "Welcome, Sam"
-    for name in ("referrals:choose", "referrals:recover", "referrals:submitted", "accounts:details"):
+    for name in (
+        "referrals:choose",
+        "referrals:recover",
+        "referrals:submitted",
+        "accounts:details",
+    ):
         assert f'href="{reverse(name)}"' in html
     assert "Your teams" not in html
 
