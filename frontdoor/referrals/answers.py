@@ -54,8 +54,20 @@ def _plain(label: str) -> str:
     return label.rstrip("?").strip()
 
 
+CHOICES = ("yes_no", "radios", "checkboxes", "select", "completing_as")
+
+
 def _missing(question: Question) -> str:
-    return question.error or f"Answer the question: {_plain(question.label)}"
+    """The GOV.UK-style message for a required answer left out, unless the form gives one."""
+    if question.error:
+        return question.error
+    label = question.label.strip()
+    if label.endswith("?"):
+        return f"Answer the question \u201c{label}\u201d"
+    lowered = label[0].lower() + label[1:] if label[:2] != label[:2].upper() else label
+    if question.type in CHOICES:
+        return f"Select {lowered}"
+    return f"Enter {lowered}"
 
 
 class DateWidget(forms.MultiWidget):
@@ -179,6 +191,15 @@ def build_field(question: Question, role: str, professional: bool) -> forms.Fiel
         "required": False,
     }
     kind = question.type
+    field = _field(question, kind, professional, common)
+    # Shown with a star where the question is asked (conditions are checked in clean()).
+    field.required_when_shown = question.required  # type: ignore[attr-defined]
+    return field
+
+
+def _field(
+    question: Question, kind: str, professional: bool, common: dict[str, Any]
+) -> forms.Field:
     if kind in ("text", "telephone"):
         return forms.CharField(max_length=question.max_length, **common)
     if kind == "long_text":

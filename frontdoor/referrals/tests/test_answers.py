@@ -67,13 +67,13 @@ def test_missing_required_answers_get_gov_uk_messages():
     form = form_for({})
     assert not form.is_valid()
     assert form.errors["first_name"] == ["Enter the child's first name"]
-    assert form.errors["is_unborn"] == ["Answer the question: Is this an unborn baby"]
+    assert form.errors["is_unborn"] == ["Answer the question \u201cIs this an unborn baby?\u201d"]
     assert "date_of_birth" not in form.errors  # not asked until "no" is answered
 
 
 def test_a_conditional_question_is_required_only_when_it_is_asked():
     form = form_for({**VALID, "date_of_birth_0": "", "date_of_birth_1": "", "date_of_birth_2": ""})
-    assert form.errors["date_of_birth"] == ["Answer the question: Date of birth"]
+    assert form.errors["date_of_birth"] == ["Enter date of birth"]
 
     unborn = form_for({**VALID, "is_unborn": "yes", "date_of_birth_2": "20"})
     assert unborn.is_valid(), unborn.errors
@@ -160,3 +160,5 @@ def test_a_section_renders_gov_uk_markup():
     assert 'href="#id_date_of_birth_0"' in html
     assert 'class="govuk-checkboxes"' in html
     assert html.count('id="id_date_of_birth_0"') == 1
+    # Required questions carry the red star, conditional ones too (where they are asked).
+    assert html.count('class="fd-required"') == 4
