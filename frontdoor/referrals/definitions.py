@@ -122,6 +122,11 @@ class Definition:
     def section(self, slug: str) -> Section:
         return next(s for s in self.sections if s.slug == slug)
 
+    @property
+    def paragraphs(self) -> list[str]:
+        """The description as paragraphs: blank lines separate them, line breaks don't."""
+        return [" ".join(p.split()) for p in re.split(r"\n\s*\n", self.description) if p.strip()]
+
     def available_to(self, role: str) -> bool:
         return role in self.who
 
