@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "frontdoor.addresses",
     "frontdoor.accounts",
     "frontdoor.referrals",
+    "frontdoor.backoffice",
     "frontdoor.pages",
 ]
 

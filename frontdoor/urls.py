@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("frontdoor.pages.urls")),
     path("account/", include("frontdoor.accounts.urls")),
     path("forms/", include("frontdoor.referrals.urls")),
+    path("team/", include("frontdoor.backoffice.urls")),
     path("admin/", admin.site.urls),
 ]
 

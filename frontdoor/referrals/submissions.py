@@ -9,7 +9,7 @@ that transaction too, so a mail outage delays them but never loses them.
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from frontdoor.accounts.models import Team, User
@@ -120,3 +120,26 @@ def _clean(answers: dict[str, Any]) -> dict[str, Any]:
         else:
             cleaned[slug] = value
     return cleaned
+
+
+def record_outcome(submission: Submission, status: str, response: str, by: User) -> StatusChange:
+    """Staff record a status and a response for the referrer, who is emailed (reference only)."""
+    if status not in StatusChange.Status.values:
+        raise ValueError(f"Unknown status {status!r}")
+    with transaction.atomic():
+        change = StatusChange.objects.create(
+            submission=submission, status=status, response=response.strip(), by=by
+        )
+        send(
+            submission.owner.email,
+            "response_available",
+            {"first_name": submission.owner.first_name, "reference": submission.reference},
+        )
+        record("submission.outcome_recorded", actor=by, obj=submission, status=status)
+    return change
+
+
+def team_submissions(user: User) -> QuerySet[Submission]:
+    """The submissions of the teams this staff member belongs to: nobody else's."""
+    slugs = list(user.teams.values_list("slug", flat=True))
+    return Submission.objects.filter(team_slug__in=slugs).select_related("form_version")

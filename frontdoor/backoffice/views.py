@@ -1,0 +1,94 @@
+"""The council staff's first pages: their teams' inbox, a submission, and its outcome.
+
+Everything is scoped to the teams of the person asking: another team's submission is a
+404, whether it exists or not. Every opening of a submission is audited.
+"""
+
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from frontdoor.accounts.models import User
+from frontdoor.audit.services import record
+from frontdoor.core.forms import GovukForm
+from frontdoor.referrals.models import StatusChange
+from frontdoor.referrals.presenting import answer_rows
+from frontdoor.referrals.services import definition_of
+from frontdoor.referrals.submissions import record_outcome, team_submissions
+
+
+def staff_only(view: Any) -> Any:
+    """Council staff (members of a team) only; to anyone else the pages do not exist."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not isinstance(user, User) or not user.is_council_staff:
+            raise Http404
+        response: HttpResponse = view(request, *args, **kwargs)
+        return response
+
+    return login_required(wrapped)
+
+
+class OutcomeForm(GovukForm):
+    status = forms.ChoiceField(
+        label="Status",
+        choices=[c for c in StatusChange.Status.choices if c[0] != StatusChange.Status.RECEIVED],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the status"},
+    )
+    response = forms.CharField(
+        label="Response for the referrer",
+        help_text="The referrer reads this under View Submitted Forms. Do not include details "
+        "they should not see.",
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+
+@staff_only
+@require_safe
+def inbox(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    submissions = team_submissions(user).prefetch_related("history")
+    rows = [
+        (s, definition_of(s.form_version).title, list(s.history.all())[-1])
+        for s in submissions[:200]
+    ]
+    return render(request, "backoffice/inbox.html", {"rows": rows, "teams": user.teams.all()})
+
+
+@staff_only
+@require_http_methods(["GET", "HEAD", "POST"])
+def submission(request: HttpRequest, reference: str) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    found = get_object_or_404(team_submissions(user), reference=reference)
+    form = OutcomeForm(request.POST or None)
+    if form.is_valid():
+        record_outcome(found, form.cleaned_data["status"], form.cleaned_data["response"], user)
+        messages.success(request, f"The status of {found.reference} has been recorded.")
+        return redirect("backoffice:submission", reference=found.reference)
+    record("submission.viewed", request=request, obj=found)
+    definition = definition_of(found.form_version)
+    sections = [s for s in definition.sections if s.slug in found.answers]
+    return render(
+        request,
+        "backoffice/submission.html",
+        {
+            "submission": found,
+            "definition": definition,
+            "history": list(found.history.all()),
+            "summary": [(s, answer_rows(s, found.answers.get(s.slug))) for s in sections],
+            "form": form,
+        },
+    )
