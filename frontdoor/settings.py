@@ -201,6 +201,8 @@ SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 60)
 SESSION_WARNING_MINUTES = env_int("SESSION_WARNING_MINUTES", 5)
 SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
+# A form posted to these paths just after a time-out is kept and saved after sign-in.
+KEEP_POSTS_UNDER = ["/forms/draft/"]
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Messages ("Your details have been updated") live in the session: no third cookie.

@@ -1,5 +1,6 @@
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -11,6 +12,9 @@ from frontdoor.audit.services import record
 from frontdoor.core.client import client_ip
 
 LAST_ACTIVITY = "last_activity"
+# A form posted just after a time-out, kept to save after signing in again (referrals).
+KEPT_POST = "kept_post"
+RETURN_TO = "return_to"
 SIGNED_IN_AT = "signed_in_at"
 # Don't write the session on every request: activity is recorded to the half-minute.
 WRITE_EVERY_SECONDS = 30
@@ -21,6 +25,15 @@ def seconds_left(request: HttpRequest) -> int:
     idle_end = request.session.get(LAST_ACTIVITY, now) + settings.SESSION_IDLE_MINUTES * 60
     absolute_end = request.session.get(SIGNED_IN_AT, now) + settings.SESSION_ABSOLUTE_HOURS * 3600
     return max(0, int(min(idle_end, absolute_end) - now))
+
+
+def _kept_post(request: HttpRequest) -> dict[str, Any] | None:
+    if request.method != "POST" or not any(
+        request.path.startswith(prefix) for prefix in settings.KEEP_POSTS_UNDER
+    ):
+        return None
+    data = {k: request.POST.getlist(k) for k in request.POST if k != "csrfmiddlewaretoken"}
+    return {"path": request.path, "user": request.user.pk, "data": data}
 
 
 class SessionTimeoutMiddleware:
@@ -39,10 +52,17 @@ class SessionTimeoutMiddleware:
             status_path = reverse("accounts:session_status")
             if seconds_left(request) <= 0:
                 user = request.user
+                kept = _kept_post(request)
                 logout(request)
                 record("session.timed_out", actor=user, ip=client_ip(request))
                 if request.path == status_path:
                     return JsonResponse({"signed_in": False, "seconds_left": 0})
+                if kept is not None:
+                    # Nothing typed is lost to a time-out: the answers wait in the new
+                    # session and are saved to the draft once the same person signs in.
+                    request.session[KEPT_POST] = kept
+                if kept is not None or request.method == "GET":
+                    request.session[RETURN_TO] = request.path
                 return redirect("accounts:timed_out")
             now = time.time()
             if request.path != status_path and (

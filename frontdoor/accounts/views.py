@@ -12,7 +12,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from frontdoor.accounts import forms, services
-from frontdoor.accounts.middleware import LAST_ACTIVITY, SIGNED_IN_AT, seconds_left
+from frontdoor.accounts.middleware import (
+    KEPT_POST,
+    LAST_ACTIVITY,
+    RETURN_TO,
+    SIGNED_IN_AT,
+    seconds_left,
+)
 from frontdoor.accounts.models import OneTimeCode, User
 from frontdoor.accounts.passwords import POLICY_LINES, SPECIAL_CHARACTERS
 from frontdoor.audit.services import record
@@ -252,7 +258,15 @@ def signed_out(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def timed_out(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/timed_out.html")
+    return_to = request.session.get(RETURN_TO, "")
+    return render(
+        request,
+        "accounts/timed_out.html",
+        {
+            "return_to": _safe_next(request, return_to) if return_to else "",
+            "kept": KEPT_POST in request.session,
+        },
+    )
 
 
 def _time_left(request: HttpRequest) -> JsonResponse:

@@ -10,11 +10,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from frontdoor.accounts.middleware import KEPT_POST
 from frontdoor.accounts.models import User
 from frontdoor.audit.services import record
 from frontdoor.referrals import drafts, registry
@@ -121,11 +122,17 @@ def section(
         stored = draft.answers.get(this.slug)
     form_class = section_form(this, drafts.roles_of(user)[0], user.is_professional)
     revision = int(draft.revisions.get(this.slug, 0))
-    if request.method == "POST":
-        loaded = _int(request.POST.get("revision"), default=revision)
-        saved, form = drafts.save_section(
-            draft, this, request.POST, loaded_revision=loaded, item=item
-        )
+    posted = _posted(request, user)
+    if posted is not None:
+        loaded = _int(posted.get("revision"), default=revision)
+        saved, form = drafts.save_section(draft, this, posted, loaded_revision=loaded, item=item)
+        if request.headers.get("X-Autosave") and request.method == "POST":
+            # The page saving itself as the person types (JavaScript): no redirect, just
+            # the section's new revision, so the page's next save is not seen as stale.
+            return JsonResponse(
+                {"saved": not saved.conflict, "revision": int(draft.revisions.get(this.slug, 0))},
+                status=200 if not saved.conflict else 409,
+            )
         if saved.conflict:
             messages.info(
                 request,
@@ -133,7 +140,7 @@ def section(
                 "answers: check them, then save again.",
             )
             return redirect(request.path)
-        if "later" in request.POST:
+        if "later" in posted:
             drafts.saved_for_later(draft)
             messages.success(
                 request,
@@ -168,9 +175,27 @@ def section(
             "form": form,
             "revision": revision,
             "item": item,
-            "warnings": _warnings(this, form) if request.method == "POST" else [],
+            "warnings": _warnings(this, form) if posted is not None else [],
         },
     )
+
+
+def _posted(request: HttpRequest, user: User) -> QueryDict | None:
+    """The answers to save: this POST, or a POST that arrived just after a time-out and was
+    kept until the same person signed in again (accounts.middleware)."""
+    if request.method == "POST":
+        return request.POST
+    kept = request.session.get(KEPT_POST)
+    if not kept or kept.get("path") != request.path:
+        return None
+    del request.session[KEPT_POST]
+    if kept.get("user") != user.pk:
+        return None  # someone else signed in on this browser: not theirs to save
+    data = QueryDict(mutable=True)
+    for key, values in kept["data"].items():
+        data.setlist(key, values)
+    messages.info(request, "We have saved the answers you sent just before you were signed out.")
+    return data
 
 
 def _warnings(this: Section, form: Any) -> list[Any]:

@@ -83,3 +83,46 @@ function sessionWarning() {
 }
 
 sessionWarning();
+
+// Sections save themselves as the person types (at most every 30 seconds), so a time-out
+// or a closed tab loses nothing already typed. Without JavaScript, "Save and continue"
+// does the same job.
+function autosave() {
+  const form = document.querySelector("form[data-autosave]");
+  if (!form) return;
+  const revision = form.querySelector("input[name=revision]");
+  let dirty = false;
+  let stopped = false;
+  form.addEventListener("input", () => {
+    dirty = true;
+  });
+  form.addEventListener("change", () => {
+    dirty = true;
+  });
+  form.addEventListener("submit", () => {
+    stopped = true;
+  });
+  setInterval(async () => {
+    if (!dirty || stopped) return;
+    dirty = false;
+    try {
+      const response = await fetch(form.action || window.location.href, {
+        method: "POST",
+        body: new FormData(form),
+        headers: { "X-Autosave": "1", Accept: "application/json" },
+        credentials: "same-origin",
+        redirect: "error",
+      });
+      const result = await response.json();
+      if (response.ok && result.saved) {
+        revision.value = result.revision;
+      } else {
+        stopped = true; // changed in another tab: the person's own save will say so
+      }
+    } catch {
+      dirty = true; // offline or signed out: try again next time
+    }
+  }, 30000);
+}
+
+autosave();

@@ -239,3 +239,58 @@ def test_pages_behind_sign_in_send_anonymous_people_to_sign_in(client):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith("/account/sign-in/")
+
+
+def test_a_section_posted_after_a_time_out_is_saved_once_the_same_person_signs_in(
+    public_client, member_of_public, run_tasks
+):
+    import time_machine
+
+    draft = start(public_client, "feedback")
+    url = f"/forms/draft/{draft}/your-feedback/"
+    with time_machine.travel(timezone.now() + timezone.timedelta(minutes=61)):
+        response = public_client.post(
+            url, {"revision": "0", "kind": "comment", "what_happened": "Typed before time-out"}
+        )
+        assert response["Location"] == "/account/timed-out/"
+        page = public_client.get("/account/timed-out/").content.decode()
+        assert "will be saved to your form when you sign in again" in page
+        assert f"/account/sign-in/?next={url}" in page
+        assert "your-feedback" not in Draft.objects.get(pk=draft).answers
+
+        response = sign_in(public_client, member_of_public, run_tasks, next_url=url)
+        assert response["Location"] == url
+        response = public_client.get(url)
+        assert response["Location"] == f"/forms/draft/{draft}/"
+    saved = Draft.objects.get(pk=draft).answers["your-feedback"]
+    assert saved["what_happened"] == "Typed before time-out"
+
+
+def test_kept_answers_are_not_saved_for_someone_else(
+    public_client, member_of_public, professional, run_tasks
+):
+    import time_machine
+
+    draft = start(public_client, "feedback")
+    url = f"/forms/draft/{draft}/your-feedback/"
+    with time_machine.travel(timezone.now() + timezone.timedelta(minutes=61)):
+        public_client.post(url, {"revision": "0", "what_happened": "Not for anyone else"})
+        sign_in(public_client, professional, run_tasks)
+        assert public_client.get(url).status_code == 404
+    assert "your-feedback" not in Draft.objects.get(pk=draft).answers
+
+
+def test_autosave_answers_with_the_new_revision(public_client):
+    draft = start(public_client, "feedback")
+    url = f"/forms/draft/{draft}/your-feedback/"
+    response = public_client.post(
+        url, {"revision": "0", "what_happened": "Half typed"}, HTTP_X_AUTOSAVE="1"
+    )
+    assert response.status_code == 200
+    assert response.json() == {"saved": True, "revision": 1}
+    assert Draft.objects.get(pk=draft).answers["your-feedback"]["what_happened"] == "Half typed"
+    stale = public_client.post(
+        url, {"revision": "0", "what_happened": "Old tab"}, HTTP_X_AUTOSAVE="1"
+    )
+    assert stale.status_code == 409
+    assert Draft.objects.get(pk=draft).answers["your-feedback"]["what_happened"] == "Half typed"
