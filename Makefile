@@ -42,6 +42,7 @@ run: $(VENV)/.installed static/build/frontdoor.css .secret_key
 	$(PY) manage.py migrate --no-input -v 0; \
 	$(PY) manage.py createcachetable; \
 	$(PY) manage.py load_teams; \
+	$(PY) manage.py load_gazetteer --sample; \
 	$(PY) manage.py collectstatic --no-input -v 0; \
 	$(PY) manage.py worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \

@@ -1,6 +1,8 @@
-"""UK postcodes: validation and the normal written form (`wr52np` → `WR5 2NP`)."""
+"""UK postcodes: validation, the normal written form (`wr52np` → `WR5 2NP`), the council's area."""
 
 import re
+
+from django.conf import settings
 
 # The formats the Royal Mail issues: outward code (area, district, optional letter),
 # then inward code (sector digit, unit letters). GIR 0AA is Girobank's historic code.
@@ -23,3 +25,18 @@ def normalise_postcode(value: str) -> str | None:
 def postcode_district(postcode: str) -> str:
     """The outward code (`WR5` of `WR5 2NP`), which councils use to describe their area."""
     return postcode.split(" ")[0]
+
+
+def in_council_area(postcode: str) -> bool:
+    """Whether the postcode is in the council's area (settings.COUNCIL_POSTCODE_DISTRICTS).
+
+    The area is a list of districts (`WR5`) and, where a boundary splits a district, sectors
+    (`WR15 8`). An invalid postcode is not in the area; an empty list means no check.
+    """
+    areas = {" ".join(area.upper().split()) for area in settings.COUNCIL_POSTCODE_DISTRICTS}
+    if not areas:
+        return True
+    normal = normalise_postcode(postcode)
+    if normal is None:
+        return False
+    return postcode_district(normal) in areas or normal[:-2] in areas
