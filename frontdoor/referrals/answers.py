@@ -14,7 +14,7 @@ from django import forms
 from django.utils import timezone
 
 from frontdoor.addresses.models import ADDRESS_MAX_LENGTH, Address
-from frontdoor.addresses.postcodes import normalise_postcode
+from frontdoor.addresses.postcodes import in_council_area, normalise_postcode
 from frontdoor.core.forms import GovukForm
 from frontdoor.referrals.definitions import ROLE_LABELS, Question, Section
 
@@ -61,6 +61,10 @@ def _missing(question: Question) -> str:
     """The GOV.UK-style message for a required answer left out, unless the form gives one."""
     if question.error:
         return question.error
+    if question.type == "address":
+        if question.allow_unknown:
+            return "Find the address by its postcode, enter it yourself, or say why it is not known"
+        return "Find the address by its postcode, or enter it yourself"
     label = question.label.strip()
     if label.endswith("?"):
         return f"Answer the question \u201c{label}\u201d"
@@ -262,6 +266,18 @@ class SectionForm(GovukForm):
     """One section's questions. Subclasses are made by `section_form`."""
 
     section: Section
+    # Per address question: what "Find address" found, or why it could not (the view).
+    finders: dict[str, dict[str, Any]]
+    # Address questions answered with a postcode outside the council's area.
+    out_of_area: set[str]
+
+    # The label of "Same address as the first child", on the second child's page on.
+    same_as_first: str = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.finders = {}
+        self.out_of_area = set()
 
     def asked(self, question: Question, values: dict[str, Any]) -> bool:
         """Whether a conditional question applies, given the answers in `values`."""
@@ -293,6 +309,8 @@ class SectionForm(GovukForm):
                 self.add_error(question.id, _missing(question))
             elif question.type == "nhs_number" and value and not nhs_number_is_valid(value):
                 self.add_error(question.id, "Enter a valid 10-digit NHS number, like 943 476 5919")
+            elif question.type == "address" and value and not in_council_area(value["postcode"]):
+                self.out_of_area.add(question.id)
             elif question.type == "telephone" and value and not _looks_like_phone(value):
                 self.add_error(
                     question.id, "Enter a telephone number, like 01905 765765 or 07700 900982"

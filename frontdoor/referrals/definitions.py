@@ -78,6 +78,12 @@ class Question:
     warning: str = ""  # yes_no: shown when answered yes (immediate risk: phone now)
     error: str = ""  # the message when a required answer is missing, GOV.UK style
 
+    @property
+    def anchor(self) -> str:
+        """The id of the first box of the question on its page (for "Change" links)."""
+        parts = ("yes_no", "radios", "checkboxes", "completing_as", "date", "address")
+        return f"id_{self.id}_0" if self.type in parts else f"id_{self.id}"
+
 
 @dataclass(frozen=True)
 class Repeat:

@@ -16,7 +16,7 @@ from frontdoor.accounts.models import Team, User
 from frontdoor.audit.services import record
 from frontdoor.notifications.services import send
 from frontdoor.referrals.definitions import Section
-from frontdoor.referrals.drafts import sections_for
+from frontdoor.referrals.drafts import sections_for, shown_slugs
 from frontdoor.referrals.models import Draft, ReferenceCounter, StatusChange, Submission
 from frontdoor.referrals.services import definition_of
 
@@ -32,9 +32,10 @@ class NotReady(Exception):
 def unfinished(draft: Draft) -> list[Section]:
     """The sections still to complete before the draft can be sent."""
     definition = definition_of(draft.form_version)
+    shown = shown_slugs(definition)
     missing = []
     for section in sections_for(draft.owner, definition):
-        if section.slug in draft.completed:
+        if section.slug in draft.completed or section.slug not in shown:
             continue
         if (
             section.repeat is not None

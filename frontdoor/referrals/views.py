@@ -12,14 +12,17 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from frontdoor.accounts.middleware import KEPT_POST
 from frontdoor.accounts.models import User
+from frontdoor.addresses.lookup import LookupUnavailable, get_lookup
+from frontdoor.addresses.postcodes import normalise_postcode
 from frontdoor.audit.services import record
 from frontdoor.referrals import drafts, registry
-from frontdoor.referrals.answers import section_form, typed_to_initial
+from frontdoor.referrals.answers import ADDRESS_PARTS, section_form, typed_to_initial
 from frontdoor.referrals.definitions import Definition, Section
 from frontdoor.referrals.models import Draft, Submission
 from frontdoor.referrals.presenting import answer_rows, prefill
@@ -123,6 +126,15 @@ def section(
     form_class = section_form(this, drafts.roles_of(user)[0], user.is_professional)
     revision = int(draft.revisions.get(this.slug, 0))
     posted = _posted(request, user)
+    finders: dict[str, dict[str, Any]] = {}
+    if posted is not None and request.method == "POST" and _address_action(posted):
+        # "Find address", choosing one, "Reset address", "Same address as …": the page
+        # comes back with the answers saved as typed and the address part done.
+        posted, finders = _address_step(posted, this, draft, item)
+        loaded = _int(posted.get("revision"), default=revision)
+        saved, form = drafts.save_section(draft, this, posted, loaded_revision=loaded, item=item)
+        form.finders = finders
+        return _render_section(request, draft, definition, this, form, item, saved.conflict)
     if posted is not None:
         loaded = _int(posted.get("revision"), default=revision)
         saved, form = drafts.save_section(draft, this, posted, loaded_revision=loaded, item=item)
@@ -158,13 +170,46 @@ def section(
                     "referrals/act_now.html",
                     {"draft": draft, "definition": definition, "warnings": warnings},
                 )
-            if this.repeat is not None:
-                return redirect("referrals:section", draft_id=draft.pk, slug=this.slug)
-            return redirect("referrals:task_list", draft_id=draft.pk)
+            next_page = (
+                reverse("referrals:section", args=[draft.pk, this.slug])
+                if this.repeat is not None
+                else reverse("referrals:task_list", args=[draft.pk])
+            )
+            if form.out_of_area:
+                # Saved; but the council may not be the one to help: say so, then go on.
+                return render(
+                    request,
+                    "referrals/out_of_area.html",
+                    {"definition": definition, "next_page": next_page, "back": request.path},
+                )
+            return redirect(next_page)
         revision += 1
     else:
         initial = typed_to_initial(this, stored) if stored is not None else prefill(this, user)
         form = form_class(initial=initial)
+    return _render_section(request, draft, definition, this, form, item, False, posted is not None)
+
+
+def _render_section(
+    request: HttpRequest,
+    draft: Draft,
+    definition: Definition,
+    this: Section,
+    form: Any,
+    item: int | None,
+    conflict: bool,
+    posted: bool = False,
+) -> HttpResponse:
+    draft.refresh_from_db(fields=["revisions", "answers"])
+    if conflict:
+        messages.info(
+            request,
+            "This section was changed in another window or tab. Check these answers, then save.",
+        )
+    first = (draft.answers.get(this.slug) or [{}])[0] if item and this.repeat else {}
+    if first and any(q.type == "address" and first.get(q.id) for q in this.questions):
+        assert this.repeat is not None
+        form.same_as_first = f"Same address as the first {this.repeat.item}"
     return render(
         request,
         "referrals/section.html",
@@ -173,11 +218,80 @@ def section(
             "definition": definition,
             "section": this,
             "form": form,
-            "revision": revision,
+            "revision": int(draft.revisions.get(this.slug, 0)),
             "item": item,
-            "warnings": _warnings(this, form) if posted is not None else [],
+            "warnings": _warnings(this, form) if posted else [],
         },
     )
+
+
+ADDRESS_ACTIONS = ("find", "choose", "reset", "same_as_first")
+
+
+def _address_action(posted: QueryDict) -> tuple[str, str] | None:
+    for action in ADDRESS_ACTIONS:
+        value = posted.get(action)
+        if isinstance(value, str) and value:
+            return action, value
+    return None
+
+
+def _address_step(
+    posted: QueryDict, this: Section, draft: Draft, item: int | None
+) -> tuple[QueryDict, dict[str, dict[str, Any]]]:
+    """Carry out an address button: returns the answers to save and what the finder shows."""
+    action = _address_action(posted)
+    assert action is not None
+    name, question_id = action
+    question = next(
+        (q for q in this.questions if q.id == question_id and q.type == "address"), None
+    )
+    if question is None:
+        raise Http404
+    data = posted.copy()
+    finder: dict[str, Any] = {
+        "postcode": posted.get(f"{question_id}__find_postcode", ""),
+        "house": posted.get(f"{question_id}__find_house", ""),
+    }
+
+    def fill(address: dict[str, str]) -> None:
+        for index, (part, _, _) in enumerate(ADDRESS_PARTS):
+            data[f"{question_id}_{index}"] = address.get(part, "")
+
+    if name == "reset":
+        fill({})
+    elif name == "same_as_first" and item:
+        first = (draft.answers.get(this.slug) or [{}])[0].get(question_id)
+        if isinstance(first, list):
+            fill({part: value for (part, _, _), value in zip(ADDRESS_PARTS, first, strict=False)})
+    elif name in ("find", "choose"):
+        if normalise_postcode(finder["postcode"]) is None:
+            finder["error"] = "Enter a real postcode, like WR5 2NP"
+        else:
+            try:
+                found = get_lookup().find(finder["postcode"], finder["house"])
+            except LookupUnavailable:
+                found = []
+                finder["error"] = (
+                    "Finding addresses is not working at the moment. Enter the address yourself."
+                )
+            if name == "choose":
+                chosen = posted.get(f"{question_id}__choice", "")
+                match = next((a for a in found if a.uprn and a.uprn == chosen), None)
+                if match is None:
+                    finder["error"] = "Please select an address or enter the details manually."
+                    finder["results"] = found
+                else:
+                    fill(match.to_dict())
+                    finder["chosen"] = match
+            else:
+                finder["results"] = found
+                if not found and "error" not in finder:
+                    finder["error"] = (
+                        "No addresses were found for that postcode. Check it, or enter the "
+                        "address yourself."
+                    )
+    return data, {question_id: finder}
 
 
 def _posted(request: HttpRequest, user: User) -> QueryDict | None:

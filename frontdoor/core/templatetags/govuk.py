@@ -1,5 +1,7 @@
 """Template helpers for GOV.UK Design System markup."""
 
+from typing import Any
+
 from django import template
 from django.forms import BoundField
 from django.utils.safestring import SafeString
@@ -44,6 +46,14 @@ def govuk_widget(field: BoundField, extra_class: str = "") -> SafeString:
 @register.filter
 def error_id(field: BoundField) -> str:
     """Where the error summary links to: the field, or the first radio for radios."""
-    if field.widget_type in ("radioselect", "checkboxselectmultiple", "date", "address"):
+    if field.widget_type == "address":
+        return f"{field.auto_id}__find_postcode"  # the address finder comes first
+    if field.widget_type in ("radioselect", "checkboxselectmultiple", "date"):
         return f"{field.auto_id}_0"
     return str(field.auto_id)
+
+
+@register.filter
+def get_item(mapping: dict[str, Any] | None, key: str) -> Any:
+    """`mapping[key]` in a template, or None."""
+    return (mapping or {}).get(key)

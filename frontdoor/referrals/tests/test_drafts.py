@@ -215,3 +215,9 @@ def test_concurrent_sends_make_one_submission(member_of_public):
 
     assert Submission.objects.count() == 1
     assert results == [Submission.objects.get().pk] * 4
+
+
+def test_a_section_not_asked_yet_never_holds_a_form_back(professional):
+    # Supporting documents are not asked until uploads exist: they must not block sending.
+    draft = drafts.start(professional, registry.get("social-care-referral"))
+    assert "documents" not in [s.slug for s in unfinished(draft)]

@@ -294,3 +294,108 @@ def test_autosave_answers_with_the_new_revision(public_client):
     )
     assert stale.status_code == 409
     assert Draft.objects.get(pk=draft).answers["your-feedback"]["what_happened"] == "Half typed"
+
+
+@pytest.fixture
+def gazetteer(db):
+    from django.core.management import call_command
+
+    call_command("load_gazetteer", "--sample", verbosity=0)
+
+
+def child_page(client: Client) -> tuple[int, str]:
+    draft = start(client, "social-care-referral")
+    return draft, f"/forms/draft/{draft}/children/0/"
+
+
+def test_find_address_lists_the_postcodes_addresses_and_fills_the_chosen_one(
+    professional_client, gazetteer
+):
+    draft, url = child_page(professional_client)
+    typed = {"revision": "0", "first_name": "Ava", "address__find_postcode": "wr52np"}
+    page = professional_client.post(url, {**typed, "find": "address"}).content.decode()
+    assert "Please select an address or enter the details manually." in page
+    assert "County Hall" in page
+    assert 'value="Ava"' in page  # what was typed stays
+    uprn = re.search(r'<option value="(\d+)">[^<]*County Hall', page).group(1)
+
+    page = professional_client.post(
+        url, {**typed, "revision": "1", "address__choice": uprn, "choose": "address"}
+    ).content.decode()
+    stored = Draft.objects.get(pk=draft).answers["children"][0]["address"]
+    assert stored[6] == "WR5 2NP"
+    assert stored[7] == uprn  # the UPRN is kept with the address
+    assert "Spetchley Road" in page
+
+    professional_client.post(url, {**typed, "revision": "2", "reset": "address"})
+    assert not any(Draft.objects.get(pk=draft).answers["children"][0]["address"])
+
+
+def test_find_address_says_clearly_when_it_finds_nothing(professional_client, gazetteer):
+    _, url = child_page(professional_client)
+    bad = professional_client.post(
+        url, {"revision": "0", "address__find_postcode": "not a postcode", "find": "address"}
+    )
+    assert "Enter a real postcode, like WR5 2NP" in bad.content.decode()
+    none = professional_client.post(
+        url, {"revision": "1", "address__find_postcode": "ZE1 0AA", "find": "address"}
+    )
+    assert "No addresses were found for that postcode" in none.content.decode()
+
+
+def test_a_required_address_holds_the_section_until_found_entered_or_explained(
+    professional_client,
+):
+    draft, url = child_page(professional_client)
+    no_address = {**CHILD, "address_1": "", "address_2": "", "address_4": "", "address_6": ""}
+    page = professional_client.post(url, {"revision": "0", **no_address}).content.decode()
+    assert "Find the address by its postcode, enter it yourself, or say why it is not known" in page
+    response = professional_client.post(
+        url,
+        {
+            "revision": "1",
+            **no_address,
+            "address__unknown_reason": "The family is homeless at the moment",
+        },
+    )
+    assert response.status_code == 302
+    check = professional_client.get(f"/forms/draft/{draft}/check/").content.decode()
+    assert "Address not known" in check
+
+
+def test_an_address_over_512_characters_is_refused(professional_client):
+    _, url = child_page(professional_client)
+    long = {
+        **CHILD,
+        "address_0": "P" * 150,
+        "address_2": "S" * 150,
+        "address_3": "A" * 150,
+        "address_5": "C" * 150,
+    }
+    page = professional_client.post(url, {"revision": "0", **long}).content.decode()
+    assert "Address must be 512 characters or fewer" in page
+
+
+def test_an_address_outside_the_council_gets_a_warning_not_an_error(professional_client):
+    draft, url = child_page(professional_client)
+    response = professional_client.post(url, {"revision": "0", **CHILD, "address_6": "SW1A 1AA"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "outside Worcestershire County Council" in page
+    assert "https://www.gov.uk/find-local-council" in page
+    assert f'href="/forms/draft/{draft}/children/"' in page  # carry on
+    assert Draft.objects.get(pk=draft).completed == ["children"]  # saved, and complete
+
+
+def test_the_second_child_can_take_the_first_childs_address(professional_client):
+    draft, url = child_page(professional_client)
+    professional_client.post(url, {"revision": "0", **CHILD})
+    second = f"/forms/draft/{draft}/children/1/"
+    page = professional_client.get(second).content.decode()
+    assert "Same address as the first child" in page
+    professional_client.post(
+        second, {"revision": "1", "first_name": "Ben", "same_as_first": "address"}
+    )
+    stored = Draft.objects.get(pk=draft).answers["children"][1]
+    assert stored["first_name"] == "Ben"
+    assert stored["address"][2] == "Fictional Road"
