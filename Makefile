@@ -35,6 +35,7 @@ static/build/frontdoor.css: node_modules/.installed assets/frontdoor.scss assets
 	@chmod 600 $@
 
 run: $(VENV)/.installed static/build/frontdoor.css .secret_key
+	@$(PY) -c 'import weasyprint' 2>/dev/null || { echo "PDF copies need Pango: install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)"; exit 1; }
 	@mkdir -p var
 	@export SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" HTTPS="$${HTTPS:-false}" \
 	  EMAIL_URL="$${EMAIL_URL:-console://}" SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"; \
@@ -53,9 +54,9 @@ run: $(VENV)/.installed static/build/frontdoor.css .secret_key
 
 # Debian's Chromium drives the browser tests (Playwright cannot download its own here).
 system-test-deps:
-	@if ! command -v chromium >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
-	  else echo "The browser tests need Chromium: sudo apt-get install chromium"; exit 1; fi; fi
+	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core poppler-utils >/dev/null; \
+	  else echo "The tests need Chromium and pdftotext: sudo apt-get install chromium poppler-utils"; exit 1; fi; fi
 
 # The test settings, whatever DJANGO_SETTINGS_MODULE says (pytest-django prefers it).
 PYTEST := DJANGO_SETTINGS_MODULE=frontdoor.settings_test $(PY) -m pytest
@@ -64,7 +65,7 @@ test: $(VENV)/.dev-installed static/build/frontdoor.css system-test-deps
 	$(PYTEST) $(PYTEST_ARGS)
 
 # Everything but the browser tests.
-test-fast: $(VENV)/.dev-installed static/build/frontdoor.css
+test-fast: $(VENV)/.dev-installed static/build/frontdoor.css system-test-deps
 	$(PYTEST) -m "not browser" $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed

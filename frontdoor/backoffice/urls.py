@@ -7,4 +7,5 @@ app_name = "backoffice"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("<str:reference>/", views.submission, name="submission"),
+    path("<str:reference>/pdf/", views.submission_pdf, name="submission_pdf"),
 ]

@@ -18,6 +18,7 @@ from frontdoor.accounts.models import User
 from frontdoor.audit.services import record
 from frontdoor.core.forms import GovukForm
 from frontdoor.referrals.models import StatusChange
+from frontdoor.referrals.pdf import pdf_response
 from frontdoor.referrals.presenting import answer_rows
 from frontdoor.referrals.services import definition_of
 from frontdoor.referrals.submissions import record_outcome, team_submissions
@@ -92,3 +93,12 @@ def submission(request: HttpRequest, reference: str) -> HttpResponse:
             "form": form,
         },
     )
+
+
+@staff_only
+@require_safe
+def submission_pdf(request: HttpRequest, reference: str) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    found = get_object_or_404(team_submissions(user), reference=reference)
+    return pdf_response(request, found)

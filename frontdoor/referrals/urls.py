@@ -9,6 +9,7 @@ urlpatterns = [
     path("recover/", views.recover, name="recover"),
     path("sent/", views.submitted, name="submitted"),
     path("sent/<str:reference>/", views.sent, name="sent"),
+    path("sent/<str:reference>/pdf/", views.sent_pdf, name="sent_pdf"),
     path("draft/<int:draft_id>/", views.task_list, name="task_list"),
     path("draft/<int:draft_id>/check/", views.check, name="check"),
     path("draft/<int:draft_id>/send/", views.send, name="send"),

@@ -25,6 +25,7 @@ from frontdoor.referrals import drafts, registry
 from frontdoor.referrals.answers import ADDRESS_PARTS, section_form, typed_to_initial
 from frontdoor.referrals.definitions import Definition, Section
 from frontdoor.referrals.models import Draft, Submission
+from frontdoor.referrals.pdf import pdf_response
 from frontdoor.referrals.presenting import answer_rows, prefill
 from frontdoor.referrals.services import definition_of
 from frontdoor.referrals.submissions import NotReady, submit, unfinished
@@ -417,6 +418,19 @@ def sent(request: HttpRequest, reference: str) -> HttpResponse:
             "just_sent": timezone.now() - submission.sent_at < datetime.timedelta(minutes=10),
         },
     )
+
+
+@login_required
+@require_safe
+def sent_pdf(request: HttpRequest, reference: str) -> HttpResponse:
+    """A PDF copy of a sent form, for its referrer (audited)."""
+    submission = get_object_or_404(
+        Submission.objects.select_related("form_version"),
+        reference=reference,
+        owner=request.user,
+        sent_at__gte=_visible_since(),
+    )
+    return pdf_response(request, submission)
 
 
 def _visible_since() -> datetime.datetime:

@@ -97,3 +97,72 @@ def test_a_status_is_required(member_of_public, feedback_staff, teams, run_tasks
     response = staff.post(f"/team/{submission.reference}/", {"response": "x"})
     assert "Select the status" in response.content.decode()
     assert submission.history.count() == 1
+
+
+def pdf_text(content: bytes, tmp_path) -> str:
+    import subprocess
+
+    path = tmp_path / "copy.pdf"
+    path.write_bytes(content)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def pdf_info(content: bytes, tmp_path) -> str:
+    import subprocess
+
+    path = tmp_path / "info.pdf"
+    path.write_bytes(content)
+    return subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+
+
+def test_a_pdf_copy_for_the_referrer_and_the_team_only(
+    member_of_public, feedback_staff, mash_staff, professional, teams, run_tasks, tmp_path
+):
+    submission = sent_feedback(member_of_public, teams)
+    referrer = signed_in(member_of_public, run_tasks)
+
+    response = referrer.get(f"/forms/sent/{submission.reference}/pdf/")
+
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="{submission.reference}.pdf"'
+    text = pdf_text(response.content, tmp_path)
+    assert submission.reference in text
+    assert "Nobody called back" in text
+    assert "Tagged:          yes" in pdf_info(response.content, tmp_path)  # for screen readers
+    assert AuditEvent.objects.filter(
+        action="submission.pdf_downloaded", actor_id=member_of_public.pk
+    ).exists()
+
+    team = signed_in(feedback_staff, run_tasks)
+    assert team.get(f"/team/{submission.reference}/pdf/").status_code == 200
+    for outsider in (mash_staff, professional):
+        client = signed_in(outsider, run_tasks)
+        assert client.get(f"/team/{submission.reference}/pdf/").status_code == 404
+        assert client.get(f"/forms/sent/{submission.reference}/pdf/").status_code == 404
+
+
+def test_an_old_submission_still_shows_with_its_own_version_after_the_form_changes(
+    member_of_public, feedback_staff, teams, run_tasks, tmp_path, settings
+):
+    import yaml
+
+    from frontdoor.referrals import registry
+
+    submission = sent_feedback(member_of_public, teams)
+    source = yaml.safe_load((registry.FOLDER / "feedback.yaml").read_text())
+    source["version"] = 2
+    source["sections"][1]["questions"][2]["label"] = "Tell us what happened"
+    (tmp_path / "feedback.yaml").write_text(yaml.safe_dump(source))
+    settings.FORMS_FOLDER = str(tmp_path)
+    try:
+        registry.load()
+        assert registry.get("feedback").version == 2
+        page = signed_in(feedback_staff, run_tasks).get(f"/team/{submission.reference}/")
+        text = page.content.decode()
+        assert "What happened?" in text  # the question as it was answered
+        assert "Tell us what happened" not in text
+    finally:
+        settings.FORMS_FOLDER = ""
+        registry.load()
