@@ -399,3 +399,53 @@ def test_the_second_child_can_take_the_first_childs_address(professional_client)
     stored = Draft.objects.get(pk=draft).answers["children"][1]
     assert stored["first_name"] == "Ben"
     assert stored["address"][2] == "Fictional Road"
+
+
+def test_a_sixth_form_added_as_a_file_is_completed_end_to_end(
+    settings, tmp_path, public_client, teams
+):
+    import shutil
+
+    import yaml
+
+    from frontdoor.referrals import registry
+    from frontdoor.referrals.tests.test_versions import SIXTH
+
+    for path in registry.FOLDER.glob("*.yaml"):
+        shutil.copy(path, tmp_path)
+    (tmp_path / "library-card.yaml").write_text(yaml.safe_dump(SIXTH), encoding="utf-8")
+    settings.FORMS_FOLDER = str(tmp_path)
+    try:
+        registry.load()
+        assert "Library card request" in public_client.get("/forms/").content.decode()
+        draft = start(public_client, "library-card")
+        page = public_client.post(
+            f"/forms/draft/{draft}/reader/", {"revision": "0", "has_card": "yes"}
+        ).content.decode()
+        assert "Enter first name" in page  # its own questions, its own rules
+        public_client.post(
+            f"/forms/draft/{draft}/reader/",
+            {"revision": "1", "first_name": "Ava", "has_card": "yes", "card_number": "X1"},
+        )
+        response = public_client.post(f"/forms/draft/{draft}/send/")
+        submission = Submission.objects.get()
+        assert response["Location"] == f"/forms/sent/{submission.reference}/"
+        assert submission.answers == {
+            "reader": {"first_name": "Ava", "has_card": "yes", "card_number": "X1"}
+        }
+        assert submission.team_slug == "feedback"
+    finally:
+        settings.FORMS_FOLDER = ""
+        registry.load()
+
+
+def test_the_expired_drafts_command_for_cron(public_client, run_tasks):
+    from datetime import timedelta
+
+    import time_machine
+    from django.core.management import call_command
+
+    draft = start(public_client, "feedback")
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        call_command("delete_expired_drafts", verbosity=0)
+    assert not Draft.objects.filter(pk=draft).exists()
