@@ -162,3 +162,28 @@ def test_a_section_renders_gov_uk_markup():
     assert html.count('id="id_date_of_birth_0"') == 1
     # Required questions carry the red star, conditional ones too (where they are asked).
     assert html.count('class="fd-required"') == 4
+
+
+ADDRESS_SOURCE = {
+    **SOURCE,
+    "sections": [
+        {
+            "slug": "where",
+            "title": "Where",
+            "questions": [{"id": "address", "type": "address", "label": "Address"}],
+        }
+    ],
+}
+
+
+@pytest.mark.parametrize(("area", "valid"), [(45, True), (46, False)])
+def test_an_address_may_be_512_characters_but_not_513(area, valid):
+    section = definition_from_source("test-form.yaml", ADDRESS_SOURCE).section("where")
+    parts = ["P" * 150, "1", "S" * 150, "A" * area, "T" * 150, "", "WR1 1AA", ""]
+    form = section_form(section, "professional", True)(
+        MultiValueDict({f"address_{i}": [part] for i, part in enumerate(parts)})
+    )
+    # property, "1 street", area, town, postcode joined with ", ": 512 or 513 characters.
+    assert form.is_valid() is valid
+    if not valid:
+        assert form.errors["address"] == ["Address must be 512 characters or fewer"]
