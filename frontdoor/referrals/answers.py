@@ -198,6 +198,8 @@ def build_field(question: Question, role: str, professional: bool) -> forms.Fiel
     field = _field(question, kind, professional, common)
     # Shown with a star where the question is asked (conditions are checked in clean()).
     field.required_when_shown = question.required  # type: ignore[attr-defined]
+    # Shown only after the answer it depends on (with JavaScript; without, always shown).
+    field.show_if = question.show_if  # type: ignore[attr-defined]
     return field
 
 

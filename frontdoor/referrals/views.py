@@ -133,7 +133,12 @@ def section(
         # comes back with the answers saved as typed and the address part done.
         posted, finders = _address_step(posted, this, draft, item)
         loaded = _int(posted.get("revision"), default=revision)
-        saved, form = drafts.save_section(draft, this, posted, loaded_revision=loaded, item=item)
+        saved, _ = drafts.save_section(draft, this, posted, loaded_revision=loaded, item=item)
+        # Shown again as saved, without errors: finding an address is not answering yet.
+        stored = draft.answers.get(this.slug)
+        if this.repeat is not None and item is not None:
+            stored = (stored or [])[item] if item < len(stored or []) else None
+        form = form_class(initial=typed_to_initial(this, stored or {}))
         form.finders = finders
         return _render_section(request, draft, definition, this, form, item, saved.conflict)
     if posted is not None:

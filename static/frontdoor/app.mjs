@@ -26,6 +26,27 @@ function conditionalReveals() {
 
 conditionalReveals();
 
+// Questions asked only after a particular answer to an earlier one (a form definition's
+// show_if): hidden until then. Without JavaScript every question is shown, and the server
+// ignores answers to questions that do not apply.
+function showIf() {
+  const dependents = document.querySelectorAll("[data-show-if]");
+  for (const dependent of dependents) {
+    const inputs = document.querySelectorAll(`[name="${CSS.escape(dependent.dataset.showIf)}"]`);
+    const wanted = dependent.dataset.showIfValues.split(" ");
+    const sync = () => {
+      const answers = [...inputs]
+        .filter((input) => !["radio", "checkbox"].includes(input.type) || input.checked)
+        .map((input) => input.value);
+      dependent.hidden = !answers.some((answer) => wanted.includes(answer));
+    };
+    inputs.forEach((input) => input.addEventListener("change", sync));
+    sync();
+  }
+}
+
+showIf();
+
 function sessionWarning() {
   const body = document.body;
   const dialog = document.getElementById("timeout-dialog");
