@@ -135,10 +135,11 @@ def section(
         loaded = _int(posted.get("revision"), default=revision)
         saved, _ = drafts.save_section(draft, this, posted, loaded_revision=loaded, item=item)
         # Shown again as saved, without errors: finding an address is not answering yet.
-        stored = draft.answers.get(this.slug)
+        now_stored: Any = draft.answers.get(this.slug)
         if this.repeat is not None and item is not None:
-            stored = (stored or [])[item] if item < len(stored or []) else None
-        form = form_class(initial=typed_to_initial(this, stored or {}))
+            items = now_stored or []
+            now_stored = items[item] if item < len(items) else None
+        form = form_class(initial=typed_to_initial(this, now_stored or {}))
         form.finders = finders
         return _render_section(request, draft, definition, this, form, item, saved.conflict)
     if posted is not None:
