@@ -19,7 +19,7 @@ from frontdoor.audit.services import record
 from frontdoor.core.forms import GovukForm
 from frontdoor.referrals.models import StatusChange
 from frontdoor.referrals.pdf import pdf_response
-from frontdoor.referrals.presenting import answer_rows
+from frontdoor.referrals.presenting import submission_context
 from frontdoor.referrals.services import definition_of
 from frontdoor.referrals.submissions import record_outcome, team_submissions
 
@@ -80,18 +80,8 @@ def submission(request: HttpRequest, reference: str) -> HttpResponse:
         messages.success(request, f"The status of {found.reference} has been recorded.")
         return redirect("backoffice:submission", reference=found.reference)
     record("submission.viewed", request=request, obj=found)
-    definition = definition_of(found.form_version)
-    sections = [s for s in definition.sections if s.slug in found.answers]
     return render(
-        request,
-        "backoffice/submission.html",
-        {
-            "submission": found,
-            "definition": definition,
-            "history": list(found.history.all()),
-            "summary": [(s, answer_rows(s, found.answers.get(s.slug))) for s in sections],
-            "form": form,
-        },
+        request, "backoffice/submission.html", {**submission_context(found), "form": form}
     )
 
 

@@ -8,8 +8,7 @@ from django.template.loader import render_to_string
 
 from frontdoor.audit.services import record
 from frontdoor.referrals.models import Submission
-from frontdoor.referrals.presenting import answer_rows
-from frontdoor.referrals.services import definition_of
+from frontdoor.referrals.presenting import submission_context
 
 STYLESHEET = Path(__file__).resolve().parent / "pdf.css"
 
@@ -18,17 +17,8 @@ def submission_pdf(submission: Submission) -> bytes:
     # Imported here: WeasyPrint takes a while to load, and only this needs it.
     from weasyprint import CSS, HTML
 
-    definition = definition_of(submission.form_version)
-    sections = [s for s in definition.sections if s.slug in submission.answers]
     html = render_to_string(
-        "referrals/pdf.html",
-        {
-            "council": settings.COUNCIL,
-            "submission": submission,
-            "definition": definition,
-            "history": list(submission.history.all()),
-            "summary": [(s, answer_rows(s, submission.answers.get(s.slug))) for s in sections],
-        },
+        "referrals/pdf.html", {"council": settings.COUNCIL, **submission_context(submission)}
     )
     document = HTML(string=html, base_url=str(STYLESHEET.parent))
     pdf: bytes = document.write_pdf(

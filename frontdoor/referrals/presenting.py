@@ -8,6 +8,8 @@ from frontdoor.addresses.models import Address
 from frontdoor.addresses.postcodes import normalise_postcode
 from frontdoor.referrals.answers import ADDRESS_PARTS, UNKNOWN
 from frontdoor.referrals.definitions import ROLE_LABELS, Question, Section
+from frontdoor.referrals.models import Submission
+from frontdoor.referrals.services import definition_of
 
 
 @dataclass(frozen=True)
@@ -85,3 +87,15 @@ def answer_rows(section: Section, stored: Any) -> list[Row]:
                 )
             )
     return rows
+
+
+def submission_context(submission: Submission) -> dict[str, Any]:
+    """What every view of a sent form shows: the form as it was, its status history."""
+    definition = definition_of(submission.form_version)
+    sections = [s for s in definition.sections if s.slug in submission.answers]
+    return {
+        "submission": submission,
+        "definition": definition,
+        "history": list(submission.history.all()),
+        "summary": [(s, answer_rows(s, submission.answers.get(s.slug))) for s in sections],
+    }

@@ -26,7 +26,7 @@ from frontdoor.referrals.answers import ADDRESS_PARTS, section_form, typed_to_in
 from frontdoor.referrals.definitions import Definition, Section
 from frontdoor.referrals.models import Draft, Submission
 from frontdoor.referrals.pdf import pdf_response
-from frontdoor.referrals.presenting import answer_rows, prefill
+from frontdoor.referrals.presenting import answer_rows, prefill, submission_context
 from frontdoor.referrals.services import definition_of
 from frontdoor.referrals.submissions import NotReady, submit, unfinished
 
@@ -404,25 +404,13 @@ def send(request: HttpRequest, draft_id: int) -> HttpResponse:
 @require_safe
 def sent(request: HttpRequest, reference: str) -> HttpResponse:
     """The confirmation page, and the referrer's view of a sent form with its response."""
-    submission = get_object_or_404(
-        Submission.objects.select_related("form_version"),
-        reference=reference,
-        owner=request.user,
-        sent_at__gte=_visible_since(),
-    )
-    definition = definition_of(submission.form_version)
+    submission = _own_submission(request, reference)
     record("submission.viewed", request=request, obj=submission)
-    sections = [s for s in definition.sections if s.slug in submission.answers]
+    just_sent = timezone.now() - submission.sent_at < datetime.timedelta(minutes=10)
     return render(
         request,
         "referrals/sent.html",
-        {
-            "submission": submission,
-            "definition": definition,
-            "history": list(submission.history.all()),
-            "summary": [(s, answer_rows(s, submission.answers.get(s.slug))) for s in sections],
-            "just_sent": timezone.now() - submission.sent_at < datetime.timedelta(minutes=10),
-        },
+        {**submission_context(submission), "just_sent": just_sent},
     )
 
 
@@ -430,13 +418,17 @@ def sent(request: HttpRequest, reference: str) -> HttpResponse:
 @require_safe
 def sent_pdf(request: HttpRequest, reference: str) -> HttpResponse:
     """A PDF copy of a sent form, for its referrer (audited)."""
-    submission = get_object_or_404(
+    return pdf_response(request, _own_submission(request, reference))
+
+
+def _own_submission(request: HttpRequest, reference: str) -> Submission:
+    """The asker's own sent form, while they may still see it (30 days); else 404."""
+    return get_object_or_404(
         Submission.objects.select_related("form_version"),
         reference=reference,
         owner=request.user,
         sent_at__gte=_visible_since(),
     )
-    return pdf_response(request, submission)
 
 
 def _visible_since() -> datetime.datetime:
