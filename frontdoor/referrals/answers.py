@@ -1,9 +1,9 @@
 """A section of a form definition as a Django form: fields, GOV.UK messages, conditions.
 
-`section_form(section, role)` builds the form class for one section (and, for a repeating
-section, one item of it). What was typed is kept as it was typed (`typed_answers`), valid
+`section_form(section, who, professional)` builds the form class for one section (or one
+item of a repeating one). What was typed is kept as it was typed (`typed_answers`), valid
 or not: a draft stores it whatever the errors, and only sending needs every answer valid.
-The address and documents question types are built on top of this by the section pages.
+Addresses are found by postcode in the section view; documents come with uploads.
 """
 
 import datetime
@@ -186,7 +186,7 @@ class GovukAddressField(forms.MultiValueField):
         return address.to_dict()
 
 
-def build_field(question: Question, role: str, professional: bool) -> forms.Field:
+def build_field(question: Question, who: tuple[str, ...], professional: bool) -> forms.Field:
     """The Django field that asks one question."""
     common: dict[str, Any] = {
         "label": question.label,
@@ -195,7 +195,7 @@ def build_field(question: Question, role: str, professional: bool) -> forms.Fiel
         "required": False,
     }
     kind = question.type
-    field = _field(question, kind, professional, common)
+    field = _field(question, kind, who, professional, common)
     # Shown with a star where the question is asked (conditions are checked in clean()).
     field.required_when_shown = question.required  # type: ignore[attr-defined]
     # Shown only after the answer it depends on (with JavaScript; without, always shown).
@@ -204,7 +204,11 @@ def build_field(question: Question, role: str, professional: bool) -> forms.Fiel
 
 
 def _field(
-    question: Question, kind: str, professional: bool, common: dict[str, Any]
+    question: Question,
+    kind: str,
+    who: tuple[str, ...],
+    professional: bool,
+    common: dict[str, Any],
 ) -> forms.Field:
     if kind in ("text", "telephone"):
         return forms.CharField(max_length=question.max_length, **common)
@@ -257,7 +261,8 @@ def _field(
         )
     if kind == "completing_as":
         # Only professional accounts are offered "Professional"; the account presets it.
-        roles = [r for r in ROLE_LABELS if professional or r != "professional"]
+        # The roles the form is for; "Professional" only for professional accounts.
+        roles = [r for r in ROLE_LABELS if r in who and (professional or r != "professional")]
         return forms.ChoiceField(
             choices=[(r, ROLE_LABELS[r]) for r in roles], widget=forms.RadioSelect, **common
         )
@@ -338,13 +343,13 @@ def _looks_like_phone(value: str) -> bool:
     return 10 <= len(digits) <= 15 and set(value) <= set("0123456789 +()-")
 
 
-def section_form(section: Section, role: str, professional: bool) -> type[SectionForm]:
+def section_form(section: Section, who: tuple[str, ...], professional: bool) -> type[SectionForm]:
     """The form class for one section (one item of it, if it repeats)."""
     fields: dict[str, forms.Field] = {}
     for question in section.questions:
         if question.type not in FIELD_TYPES:
             continue
-        fields[question.id] = build_field(question, role, professional)
+        fields[question.id] = build_field(question, who, professional)
         if question.type == "address" and question.allow_unknown:
             fields[f"{question.id}{UNKNOWN}"] = forms.CharField(
                 label="If you do not know the address, say why",

@@ -20,7 +20,7 @@ from frontdoor.notifications.services import send
 from frontdoor.referrals.answers import FIELD_TYPES, section_form
 from frontdoor.referrals.definitions import Definition, Section
 from frontdoor.referrals.models import Draft
-from frontdoor.referrals.services import stored_version
+from frontdoor.referrals.services import definition_of, stored_version
 
 NON_PROFESSIONAL_ROLES = ("parent_carer", "member_of_public", "young_person")
 
@@ -76,7 +76,8 @@ def save_section(
     when its answers are not valid yet.
     """
     owner = draft.owner
-    form = section_form(section, roles_of(owner)[0], owner.is_professional)(data)
+    who = definition_of(draft.form_version).who
+    form = section_form(section, who, owner.is_professional)(data)
     valid = form.is_valid()
     typed = form.typed_answers()
     with transaction.atomic():

@@ -124,7 +124,7 @@ def section(
         stored = items[item] if item < len(items) else None
     else:
         stored = draft.answers.get(this.slug)
-    form_class = section_form(this, drafts.roles_of(user)[0], user.is_professional)
+    form_class = section_form(this, definition.who, user.is_professional)
     revision = int(draft.revisions.get(this.slug, 0))
     posted = _posted(request, user)
     finders: dict[str, dict[str, Any]] = {}

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
 from frontdoor.referrals.answers import nhs_number_is_valid, section_form
-from frontdoor.referrals.definitions import definition_from_source
+from frontdoor.referrals.definitions import ROLES, definition_from_source
 
 SOURCE = yaml.safe_load(
     """
@@ -38,9 +38,7 @@ SECTION = definition_from_source("test-form.yaml", SOURCE).section("child")
 
 
 def form_for(data: dict, professional: bool = True):
-    form_class = section_form(
-        SECTION, "professional" if professional else "parent_carer", professional
-    )
+    form_class = section_form(SECTION, ROLES, professional)
     return form_class(
         MultiValueDict({k: v if isinstance(v, list) else [v] for k, v in data.items()})
     )
@@ -180,10 +178,16 @@ ADDRESS_SOURCE = {
 def test_an_address_may_be_512_characters_but_not_513(area, valid):
     section = definition_from_source("test-form.yaml", ADDRESS_SOURCE).section("where")
     parts = ["P" * 150, "1", "S" * 150, "A" * area, "T" * 150, "", "WR1 1AA", ""]
-    form = section_form(section, "professional", True)(
+    form = section_form(section, ROLES, True)(
         MultiValueDict({f"address_{i}": [part] for i, part in enumerate(parts)})
     )
     # property, "1 street", area, town, postcode joined with ", ": 512 or 513 characters.
     assert form.is_valid() is valid
     if not valid:
         assert form.errors["address"] == ["Address must be 512 characters or fewer"]
+
+
+def test_completing_as_offers_only_the_roles_the_form_is_for():
+    form = section_form(SECTION, ("professional", "parent_carer", "young_person"), False)()
+    offered = dict(form.fields["completing_as"].choices)
+    assert list(offered) == ["parent_carer", "young_person"]
