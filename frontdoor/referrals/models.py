@@ -110,9 +110,13 @@ class StatusChange(models.Model):
         RECEIVED = "received", "Received"
         IN_PROGRESS = "in_progress", "In progress"
         MORE_INFORMATION = "more_information", "More information needed"
-        COMPLETED = "completed", "Completed"
-        NO_FURTHER_ACTION = "no_further_action", "No further action"
+        EARLY_HELP_OFFERED = "early_help_offered", "Early Help offered"
+        ASSESSMENT = "assessment", "Social work assessment started"
+        STRATEGY_DISCUSSION = "strategy_discussion", "Strategy discussion held"
+        ADVICE_GIVEN = "advice_given", "Advice and information given"
         PASSED_ON = "passed_on", "Passed to another service"
+        NO_FURTHER_ACTION = "no_further_action", "No further action"
+        COMPLETED = "completed", "Completed"
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="history")
     status = models.CharField(max_length=20, choices=Status.choices)

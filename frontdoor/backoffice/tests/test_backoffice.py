@@ -56,11 +56,11 @@ def test_staff_see_their_teams_submissions_and_record_an_outcome(
 
     response = staff.post(
         f"/team/{submission.reference}/",
-        {"status": "completed", "response": "We have spoken to the team and apologise."},
+        {"status": "early_help_offered", "response": "We have spoken to the team and apologise."},
     )
     assert response.status_code == 302
     latest = submission.history.last()
-    assert latest.status == StatusChange.Status.COMPLETED
+    assert latest.status == StatusChange.Status.EARLY_HELP_OFFERED
     assert latest.by == feedback_staff
     run_tasks()
     email = mail.outbox[-1]
@@ -71,7 +71,7 @@ def test_staff_see_their_teams_submissions_and_record_an_outcome(
     referrer = signed_in(member_of_public, run_tasks)
     seen = referrer.get(f"/forms/sent/{submission.reference}/").content.decode()
     assert "We have spoken to the team and apologise." in seen
-    assert "Completed" in seen
+    assert "Early Help offered" in seen
 
 
 def test_staff_of_another_team_and_referrers_get_404(
@@ -109,6 +109,29 @@ def pdf_text(content: bytes, tmp_path) -> str:
     ).stdout
 
 
+def structure_tree_size(content: bytes) -> int:
+    """How many structure elements the PDF's tag tree has (read with pypdf)."""
+    import io
+
+    from pypdf import PdfReader
+
+    root = PdfReader(io.BytesIO(content)).trailer["/Root"]
+    count = 0
+    stack = [root["/StructTreeRoot"].get_object()]
+    while stack:
+        node = stack.pop()
+        kids = node.get("/K") if hasattr(node, "get") else None
+        if kids is None:
+            continue
+        kids = kids.get_object()
+        for kid in kids if isinstance(kids, list) else [kids]:
+            kid = kid.get_object() if hasattr(kid, "get_object") else kid
+            if hasattr(kid, "get") and "/S" in kid:
+                count += 1
+                stack.append(kid)
+    return count
+
+
 def pdf_info(content: bytes, tmp_path) -> str:
     import subprocess
 
@@ -131,6 +154,7 @@ def test_a_pdf_copy_for_the_referrer_and_the_team_only(
     assert submission.reference in text
     assert "Nobody called back" in text
     assert "Tagged:          yes" in pdf_info(response.content, tmp_path)  # for screen readers
+    assert structure_tree_size(response.content) > 20  # headings, lists, rows: a real tree
     assert AuditEvent.objects.filter(
         action="submission.pdf_downloaded", actor_id=member_of_public.pk
     ).exists()
