@@ -296,7 +296,8 @@ COUNCIL_POSTCODE_DISTRICTS = env_list(
 MAILERS = {"default": mailer(env_str("EMAIL_URL", "console://"))}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Front Door <no-reply@frontdoor.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_RETRY_MINUTES = [1, 5, 15, 60, 240]
+# An email the mail server refused is tried again after these waits (seconds), then given up.
+EMAIL_RETRY_SECONDS = [int(s) for s in env_list("EMAIL_RETRY_SECONDS", "60,300,900,3600,14400")]
 
 # --- The council ------------------------------------------------------------------------
 

@@ -10,6 +10,10 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
 from frontdoor.settings import *  # noqa: F403
 
+# SQLite tests use a file, not memory, so a real worker in another process sees the data.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
+
 # Serve static files from their folders (no collectstatic manifest needed).
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 # Argon2 still, with cheap parameters: the same code path, a fraction of the time.

@@ -19,15 +19,15 @@ def deliver_email(to: str, template: str, context: dict[str, Any], attempt: int)
         # The mail server is down or refused: try again later rather than lose the email.
         # Only the error's kind is logged or stored: its text may name the recipient.
         kind = type(error).__name__
-        delays = settings.EMAIL_RETRY_MINUTES
+        delays = settings.EMAIL_RETRY_SECONDS
         if attempt >= len(delays):
             logger.error(
                 "Gave up sending email %s after %d attempts (%s)", template, attempt + 1, kind
             )
             raise RuntimeError(f"Email {template} not sent after {attempt + 1} attempts") from None
         logger.warning(
-            "Email %s failed (%s); retrying in %d minutes", template, kind, delays[attempt]
+            "Email %s failed (%s); retrying in %d seconds", template, kind, delays[attempt]
         )
-        deliver_email.using(run_after=timezone.now() + timedelta(minutes=delays[attempt])).enqueue(
+        deliver_email.using(run_after=timezone.now() + timedelta(seconds=delays[attempt])).enqueue(
             to=to, template=template, context=context, attempt=attempt + 1
         )

@@ -67,7 +67,7 @@ def test_mail_server_outage_delays_the_email_and_loses_nothing(settings, run_tas
 
     waiting = DBTaskResult.objects.filter(task_path=deliver_email.module_path, status="READY").get()
     assert waiting.args_kwargs["kwargs"]["attempt"] == 1
-    first_delay = timedelta(minutes=settings.EMAIL_RETRY_MINUTES[0])
+    first_delay = timedelta(seconds=settings.EMAIL_RETRY_SECONDS[0])
     assert waiting.run_after > timezone.now() + first_delay - timedelta(seconds=30)
     run_tasks()  # too early: nothing is tried again yet
     assert DBTaskResult.objects.filter(pk=waiting.pk, status="READY").exists()
