@@ -331,7 +331,7 @@ class SectionForm(GovukForm):
             widget = field.widget
             value = widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
             if isinstance(value, list | tuple):
-                value = [str(v).strip() for v in value]
+                value = ["" if v is None else str(v).strip() for v in value]
             elif value is not None:
                 value = str(value).strip()
             typed[name] = value

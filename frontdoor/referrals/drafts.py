@@ -166,6 +166,7 @@ def shown_slugs(definition: Definition) -> set[str]:
 def item_title(section: Section, answers: dict[str, Any]) -> str:
     """How one item of a repeating section is named in its list: "Ava Smith"."""
     name = " ".join(str(answers.get(k) or "").strip() for k in ("first_name", "last_name")).strip()
+    name = name or str(answers.get("name") or answers.get("full_name") or "").strip()
     return name or f"{section.repeat.item.capitalize() if section.repeat else 'Item'} (no name yet)"
 
 

@@ -191,3 +191,8 @@ def test_completing_as_offers_only_the_roles_the_form_is_for():
     form = section_form(SECTION, ("professional", "parent_carer", "young_person"), False)()
     offered = dict(form.fields["completing_as"].choices)
     assert list(offered) == ["parent_carer", "young_person"]
+
+
+def test_parts_of_a_date_not_sent_at_all_are_kept_empty_not_as_none():
+    typed = form_for({"first_name": "Ava"}).typed_answers()
+    assert typed["date_of_birth"] == ["", "", ""]
