@@ -147,3 +147,10 @@ def last_code(to: str) -> str:
             if match:
                 return match.group(1)
     raise AssertionError(f"No code was emailed to {to}")
+
+
+# --- Suite-wide checks ----------------------------------------------------------------------
+# tests/coverage_walk.py fails the session when a page was never checked with axe, or no test
+# shows another user gets 404 for a URL naming someone's object; tests/privacy_guard.py fails
+# any test after which an email, a log record or a URL holds a persona's personal data.
+pytest_plugins = ["tests.coverage_walk", "tests.privacy_guard"]

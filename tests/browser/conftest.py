@@ -25,9 +25,12 @@ from playwright.sync_api import (
     Locator,
     Page,
     Playwright,
+    Response,
     Route,
     sync_playwright,
 )
+
+from tests.coverage_walk import record_axe_check
 
 # The sync Playwright API runs an event loop in this thread; Django's ORM (personas,
 # the task worker) runs in the same thread, so its async-safety check must be off.
@@ -102,6 +105,8 @@ class CheckedPage:
         self.errors: list[str] = []
         self.loads: list[str] = []
         self.checked = 0
+        self.status = 0  # the HTTP status of the document shown (for the URL walk)
+        page.on("response", self._response)
         page.on("console", self._console)
         page.on("pageerror", self._page_error)
         page.on("load", lambda loaded: self.loads.append(loaded.url))
@@ -111,6 +116,10 @@ class CheckedPage:
             location = message.location
             where = f" ({location['url']}:{location['lineNumber']})" if location else ""
             self.errors.append(f"console error on {self.page.url}: {message.text}{where}")
+
+    def _response(self, response: Response) -> None:
+        if response.request.is_navigation_request() and response.frame == self.page.main_frame:
+            self.status = response.status
 
     def _page_error(self, error: Error) -> None:
         self.errors.append(f"uncaught exception on {self.page.url}: {error}")
@@ -128,6 +137,8 @@ class CheckedPage:
         else:
             violations = self._run_axe_on_copy()
         self.checked = len(self.loads)
+        if self.status < 400:  # an error page is no check of the page it stands for
+            record_axe_check(self.page.url)
         assert not violations, f"axe-core found violations on {self.page.url}:\n" + "\n".join(
             f"- {v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>\n"
             + "\n".join(f"    {n['target']}: {n['summary']}" for n in v["nodes"])

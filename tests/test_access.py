@@ -1,0 +1,107 @@
+"""Every URL naming someone's object is a 404 to anyone else (issue 3).
+
+The routes come from the URL walk (tests/coverage_walk.py), so a new route with a draft id
+or a reference is tested here as soon as it exists. Another signed-in account (a referrer,
+or council staff of another team) gets exactly what it gets for an object that does not
+exist: it cannot tell whether the object is there, and changes nothing.
+"""
+
+import pytest
+from django.http import QueryDict
+from django.test import Client
+from django.urls import reverse
+
+from conftest import make_user, sign_in
+from frontdoor.referrals import drafts, registry
+from frontdoor.referrals.models import Draft, Submission
+from frontdoor.referrals.submissions import submit
+from tests.coverage_walk import walk
+
+pytestmark = pytest.mark.django_db
+
+OBJECT_ROUTES = [route for route in walk() if route.owned_objects]
+REPEATED_SECTION = "children"  # a repeated section of the Social Care referral
+
+
+@pytest.fixture
+def owned(member_of_public):
+    """A draft (with a repeated section) and a sent form, both the member of the public's."""
+    draft = drafts.start(member_of_public, registry.get("social-care-referral"))
+    feedback = registry.get("feedback")
+    to_send = drafts.start(member_of_public, feedback)
+    for slug, data in (
+        ("about-you", "anonymous=yes"),
+        ("your-feedback", "kind=complaint&what_happened=Nobody+called+back"),
+    ):
+        drafts.save_section(to_send, feedback.section(slug), QueryDict(data), loaded_revision=0)
+    return draft, submit(to_send.pk, member_of_public)
+
+
+def signed_in(user, run_tasks) -> Client:
+    client = Client()
+    sign_in(client, user, run_tasks)
+    return client
+
+
+def url(route, draft_id: int, reference: str) -> str:
+    known = {"draft_id": draft_id, "reference": reference, "slug": REPEATED_SECTION, "item": 0}
+    missing = set(route.parameters) - set(known)
+    assert not missing, f"Say here what to put in {route.name}'s {missing}"
+    return reverse(route.name, kwargs={p: known[p] for p in route.parameters})
+
+
+def test_the_walk_gives_the_object_routes():
+    assert {"referrals:item", "referrals:task_list", "backoffice:submission"} <= {
+        route.name for route in OBJECT_ROUTES
+    }
+
+
+def test_every_object_url_is_404_to_other_accounts_as_if_it_did_not_exist(
+    owned, member_of_public, second_professional, early_help_staff, teams, run_tasks
+):
+    draft, submission = owned
+    answers, history = dict(draft.answers), submission.history.count()
+    feedback_staff = make_user(
+        "feedback.team@council.example.gov.uk", "Fran", "Lee", is_professional=True
+    )
+    feedback_staff.teams.add(teams["feedback"])
+    outsiders = {
+        "another referrer": signed_in(second_professional, run_tasks),
+        "staff of another team": signed_in(early_help_staff, run_tasks),
+    }
+
+    for route in OBJECT_ROUTES:
+        theirs = url(route, draft.pk, submission.reference)
+        nobodys = url(route, draft.pk + 1000, "FD-0000-000000")
+        for who, client in outsiders.items():
+            # Even a POST that would change the object is answered as for no object.
+            data = {"revision": "0", "status": "completed", "response": "x", "remove": "0"}
+            answers_to_theirs = [
+                client.get(theirs).status_code,
+                client.post(theirs).status_code,
+                client.post(theirs, data).status_code,
+            ]
+            answers_to_nobodys = [
+                client.get(nobodys).status_code,
+                client.post(nobodys).status_code,
+                client.post(nobodys, data).status_code,
+            ]
+            assert answers_to_theirs == answers_to_nobodys, (who, theirs)
+            # A 404 (a GET-only page answers a POST with 405; a POST-only action, a GET).
+            assert 404 in answers_to_theirs, (who, theirs, answers_to_theirs)
+
+    draft.refresh_from_db()
+    assert draft.answers == answers
+    assert Draft.objects.filter(pk=draft.pk).exists()
+    assert Submission.objects.filter(pk=submission.pk, owner=member_of_public).exists()
+    assert submission.history.count() == history
+
+    # The same addresses work for the people they belong to: the 404s above are no accident.
+    insiders = {
+        "referrals": signed_in(member_of_public, run_tasks),
+        "backoffice": signed_in(feedback_staff, run_tasks),
+    }
+    for route in OBJECT_ROUTES:
+        client = insiders[route.name.split(":")[0]]
+        status = client.get(url(route, draft.pk, submission.reference)).status_code
+        assert status in (200, 302, 405), (route.name, status)
