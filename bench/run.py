@@ -62,8 +62,14 @@ def main() -> None:
         password=PASSWORD,
         first_name="Bench",
         last_name="Mark",
+        is_professional=True,
+        organisation="Bench School",
+        job_title="DSL",
         email_verified_at=timezone.now(),
     )
+    from frontdoor.referrals import drafts, registry
+
+    draft = drafts.start(user, registry.get("social-care-referral"))
     anonymous = Client()
     signed_in = Client()
     signed_in.force_login(user)
@@ -74,6 +80,9 @@ def main() -> None:
         ("GET register step 1 (20 fields)", anonymous, "/account/register/"),
         ("GET Your details", signed_in, "/account/details/"),
         ("GET change details form", signed_in, "/account/details/change/"),
+        ("GET Social Care task list", signed_in, f"/forms/draft/{draft.pk}/"),
+        ("GET Social Care child (20 questions)", signed_in, f"/forms/draft/{draft.pk}/children/0/"),
+        ("GET Social Care check your answers", signed_in, f"/forms/draft/{draft.pk}/check/"),
     ]:
         median, worst = cpu_ms(lambda c=client, p=path: c.get(p), 200)
         rows.append((name, median, worst))
