@@ -1,5 +1,6 @@
 """How answers are shown (check your answers, a sent form) and pre-filled from an account."""
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,7 +57,13 @@ def show(question: Question, value: Any, answers: dict[str, Any]) -> list[str]:
             return ["Address not known", str(reason)]
         return lines
     if question.type == "date" and isinstance(value, list):
-        return ["/".join(str(part) for part in value)] if any(value) else []
+        if not any(value):
+            return []
+        try:
+            day, month, year = (int(part) for part in value)
+            return [f"{datetime.date(year, month, day):%-d %B %Y}"]
+        except (TypeError, ValueError):
+            return ["/".join(str(part) for part in value)]  # as typed, not a real date
     labels = {o.value: o.label for o in question.options}
     if question.type == "yes_no":
         labels = {"yes": "Yes", "no": "No"}

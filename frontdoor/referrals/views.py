@@ -31,6 +31,7 @@ from frontdoor.referrals.services import definition_of
 from frontdoor.referrals.submissions import NotReady, submit, unfinished
 
 GET_OR_POST = require_http_methods(["GET", "HEAD", "POST"])
+JUST_SENT = "just_sent"
 
 
 def _user(request: HttpRequest) -> User:
@@ -189,6 +190,9 @@ def section(
                     "referrals/out_of_area.html",
                     {"definition": definition, "next_page": next_page, "back": request.path},
                 )
+            if request.GET.get("return") == "check":
+                # Came from "Change" on check your answers: go back there.
+                next_page = reverse("referrals:check", args=[draft.pk])
             return redirect(next_page)
         revision += 1
     else:
@@ -397,6 +401,7 @@ def send(request: HttpRequest, draft_id: int) -> HttpResponse:
     except NotReady:
         messages.info(request, "Complete every section before you send the form.")
         return redirect("referrals:check", draft_id=draft_id)
+    request.session[JUST_SENT] = submission.reference
     return redirect("referrals:sent", reference=submission.reference)
 
 
@@ -406,7 +411,8 @@ def sent(request: HttpRequest, reference: str) -> HttpResponse:
     """The confirmation page, and the referrer's view of a sent form with its response."""
     submission = _own_submission(request, reference)
     record("submission.viewed", request=request, obj=submission)
-    just_sent = timezone.now() - submission.sent_at < datetime.timedelta(minutes=10)
+    # The confirmation panel, once, straight after sending; later visits show the record.
+    just_sent = request.session.pop(JUST_SENT, None) == submission.reference
     return render(
         request,
         "referrals/sent.html",

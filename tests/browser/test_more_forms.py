@@ -260,7 +260,7 @@ def check_and_send(
         for part in name.split():
             expect(web.main).to_contain_text(part)
     expect(web.main).to_contain_text("Spetchley Road")
-    expect(web.main).to_contain_text("1/2/2015")
+    expect(web.main).to_contain_text("1 February 2015")  # dates read as words
     expect(web.main.locator(".govuk-inset-text")).to_have_count(0)  # nothing left to do
 
     web.submit("Send Report to Local Authority")

@@ -280,16 +280,16 @@ def test_professional_fills_in_and_sends_a_social_care_referral(
     expect(web.main).to_contain_text("Ben")
     expect(web.main).to_contain_text("WR5 2NP")
     expect(web.main).not_to_contain_text("wr52np")
-    expect(web.main).to_contain_text("4/7/2019")
+    expect(web.main).to_contain_text("4 July 2019")  # dates read as words
 
-    web.follow("Change why are you making this referral?", within=web.main)
+    web.follow("Change Why are you making this referral?", within=web.main)
     heading(web, "Reason for referral")
     field = web.field("Why are you making this referral?")
     expect(field).to_have_value("Ava has come to school hungry all week.")
     field.fill("Ava and Ben have come to school hungry all week.")
     save_and_continue(web)
-    heading(web, SOCIAL_CARE)
-    web.follow("Check your answers", within=web.main)
+    # "Change" leads back to check your answers, not to the task list.
+    heading(web, "Check your answers before sending your form")
     expect(web.main).to_contain_text("Ava and Ben have come to school hungry all week.")
 
     web.submit("Send Report to Local Authority")

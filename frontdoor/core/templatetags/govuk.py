@@ -54,6 +54,16 @@ def error_id(field: BoundField) -> str:
 
 
 @register.filter
+def govuk_datetime(value: Any) -> str:
+    """GOV.UK style: 29 November 2026 at 6:01pm (local time)."""
+    from django.utils import timezone
+
+    local = timezone.localtime(value)
+    hour = local.strftime("%I").lstrip("0")
+    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{local.strftime('%p').lower()}"
+
+
+@register.filter
 def get_item(mapping: dict[str, Any] | None, key: str) -> Any:
     """`mapping[key]` in a template, or None."""
     return (mapping or {}).get(key)

@@ -33,7 +33,7 @@ def test_every_shipped_definition_loads_with_its_team_and_audience(shipped):
     for slug, (team, who) in EXPECTED.items():
         definition = shipped[slug]
         assert definition.slug == slug
-        assert definition.version == 1
+        assert definition.version >= 1  # raised with every change to the file
         assert definition.team == team
         assert set(definition.who) == who
 

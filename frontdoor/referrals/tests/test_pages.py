@@ -449,3 +449,34 @@ def test_the_expired_drafts_command_for_cron(public_client, run_tasks):
     with time_machine.travel(timezone.now() + timedelta(days=31)):
         call_command("delete_expired_drafts", verbosity=0)
     assert not Draft.objects.filter(pk=draft).exists()
+
+
+def test_change_from_check_your_answers_returns_there(public_client):
+    draft = start(public_client, "feedback")
+    url = f"/forms/draft/{draft}/your-feedback/?return=check"
+    response = public_client.post(
+        url, {"revision": "0", "kind": "comment", "what_happened": "Changed"}
+    )
+    assert response["Location"] == f"/forms/draft/{draft}/check/"
+
+
+def test_the_sent_confirmation_shows_once_then_the_record(public_client, teams):
+    draft = start(public_client, "feedback")
+    public_client.post(f"/forms/draft/{draft}/about-you/", {"revision": "0", "anonymous": "yes"})
+    public_client.post(
+        f"/forms/draft/{draft}/your-feedback/",
+        {
+            "revision": "0",
+            "kind": "comment",
+            "what_happened": "x",
+            "when_0": "14",
+            "when_1": "3",
+            "when_2": "2026",
+        },
+    )
+    sent = public_client.post(f"/forms/draft/{draft}/send/")["Location"]
+    first = public_client.get(sent).content.decode()
+    later = public_client.get(sent).content.decode()
+    assert "Form sent" in first
+    assert "Form sent" not in later
+    assert "14 March 2026" in later  # a date reads as words
