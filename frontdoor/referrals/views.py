@@ -66,7 +66,12 @@ def _section(request: HttpRequest, draft: Draft, definition: Definition, slug: s
 def choose(request: HttpRequest) -> HttpResponse:
     """Start a form: the forms this account may use."""
     user = _user(request)
-    forms = [d for d in registry.forms().values() if drafts.may_use(user, d)]
+    # Referrals first, in the order councils list them; feedback last.
+    order = ["social-care", "early-help", "lado", "send"]
+    forms = sorted(
+        (d for d in registry.forms().values() if drafts.may_use(user, d)),
+        key=lambda d: (order.index(d.team) if d.team in order else len(order), d.title),
+    )
     return render(request, "referrals/choose.html", {"forms": forms})
 
 
