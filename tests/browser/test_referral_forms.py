@@ -31,11 +31,13 @@ def heading(web: CheckedPage, text: str | re.Pattern[str]) -> None:
     expect(web.page.get_by_role("heading", level=1)).to_have_text(text)
 
 
-def sign_in(web: CheckedPage, email: str, run_tasks: Callable[[], None]) -> None:
+def sign_in(
+    web: CheckedPage, email: str, run_tasks: Callable[[], None], password: str = PASSWORD
+) -> None:
     """From any signed-out page: sign in with password and emailed code, to the home page."""
     web.follow("Sign in", within=web.header)
     web.fill("Email", email)
-    web.fill("Password", PASSWORD)
+    web.fill("Password", password)
     web.submit("Submit")
     heading(web, "Secure login - step 2")
     run_tasks()

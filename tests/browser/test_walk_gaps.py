@@ -20,31 +20,13 @@ from frontdoor.referrals import drafts, registry
 from frontdoor.referrals.models import Draft, StatusChange, Submission
 from frontdoor.referrals.submissions import submit
 from tests.browser.conftest import CheckedPage
+from tests.browser.test_referral_forms import heading, sign_in
 
 pytestmark = pytest.mark.browser
 
 NEW_EMAIL = "priya.patel@riverside.example.org"
 NEW_PASSWORD = "Harbour-Violet-Quiz84"
 RESET_PASSWORD = "Meadow-Copper-Swift61"
-
-
-def heading(web: CheckedPage, text: str | re.Pattern[str]) -> None:
-    expect(web.page.get_by_role("heading", level=1)).to_have_text(text)
-
-
-def sign_in(
-    web: CheckedPage, email: str, run_tasks: Callable[[], None], password: str = PASSWORD
-) -> None:
-    """From any signed-out page: sign in with password and emailed code, to the home page."""
-    web.follow("Sign in", within=web.header)
-    web.fill("Email", email)
-    web.fill("Password", password)
-    web.submit("Submit")
-    heading(web, "Secure login - step 2")
-    run_tasks()
-    web.fill("Verification code", last_code(email))
-    web.submit("Submit")
-    expect(web.page.get_by_test_id("signed-in-as")).to_be_visible()
 
 
 def test_the_footers_pages(web: CheckedPage) -> None:
