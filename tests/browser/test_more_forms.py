@@ -17,12 +17,12 @@ from playwright.sync_api import Locator, expect
 from frontdoor.accounts.models import User
 from frontdoor.referrals import registry
 from frontdoor.referrals.definitions import Definition, Question, Section
-from frontdoor.referrals.models import Draft, Submission
+from frontdoor.referrals.models import Submission
 from tests.browser.conftest import CheckedPage
 from tests.browser.test_referral_forms import (
-    REFERENCE,
     heading,
     save_and_continue,
+    send_and_find,
     sign_in,
     start_form,
     status_of,
@@ -263,22 +263,7 @@ def check_and_send(
     expect(web.main).to_contain_text("1 February 2015")  # dates read as words
     expect(web.main.locator(".govuk-inset-text")).to_have_count(0)  # nothing left to do
 
-    web.submit("Send Report to Local Authority")
-    panel = web.page.locator(".govuk-panel--confirmation")
-    expect(panel.get_by_role("heading", level=1)).to_have_text("Form sent")
-    reference = panel.locator("strong").inner_text().strip()
-    assert REFERENCE.match(reference), reference
-    submission = Submission.objects.get(reference=reference)
-    assert submission.owner == owner
-    assert not Draft.objects.filter(pk=draft_id).exists()
-
-    web.follow("View Submitted Forms", within=web.main)
-    heading(web, "View Submitted Forms")
-    row = web.main.locator("tbody tr").filter(has_text=reference)
-    expect(row.locator("td")).to_have_text(
-        [reference, definition.title, re.compile(r"\d{4}"), "Received"]
-    )
-    return reference
+    return send_and_find(web, definition.title, owner, draft_id)
 
 
 # --- Tests ---------------------------------------------------------------------------------

@@ -59,6 +59,24 @@ def start_form(web: CheckedPage, title: str) -> int:
     return int(match.group(1))
 
 
+def send_and_find(web: CheckedPage, title: str, owner: User, draft_id: int) -> str:
+    """From check your answers: send, check the confirmation and the submitted list."""
+    web.submit("Send Report to Local Authority")
+    panel = web.page.locator(".govuk-panel--confirmation")
+    expect(panel.get_by_role("heading", level=1)).to_have_text("Form sent")
+    reference = panel.locator("strong").inner_text().strip()
+    assert REFERENCE.match(reference), reference
+    submission = Submission.objects.get(reference=reference)
+    assert submission.owner == owner
+    assert not Draft.objects.filter(pk=draft_id).exists()
+
+    web.follow("View Submitted Forms", within=web.main)
+    heading(web, "View Submitted Forms")
+    row = web.main.locator("tbody tr").filter(has_text=reference)
+    expect(row.locator("td")).to_have_text([reference, title, re.compile(r"\d{4}"), "Received"])
+    return reference
+
+
 def task_list(web: CheckedPage) -> Locator:
     return web.page.locator(".govuk-task-list")
 
@@ -294,21 +312,7 @@ def test_professional_fills_in_and_sends_a_social_care_referral(
     heading(web, "Check your answers before sending your form")
     expect(web.main).to_contain_text("Ava and Ben have come to school hungry all week.")
 
-    web.submit("Send Report to Local Authority")
-    panel = web.page.locator(".govuk-panel--confirmation")
-    expect(panel.get_by_role("heading", level=1)).to_have_text("Form sent")
-    reference = panel.locator("strong").inner_text().strip()
-    assert REFERENCE.match(reference), reference
-    submission = Submission.objects.get(reference=reference)
-    assert submission.owner == professional
-    assert not Draft.objects.filter(pk=draft_id).exists()
-
-    web.follow("View Submitted Forms", within=web.main)
-    heading(web, "View Submitted Forms")
-    row = web.main.locator("tbody tr").filter(has_text=reference)
-    expect(row.locator("td")).to_have_text(
-        [reference, SOCIAL_CARE, re.compile(r"\d{4}"), "Received"]
-    )
+    send_and_find(web, SOCIAL_CARE, professional, draft_id)
 
 
 def test_yes_to_significant_harm_now_says_who_to_phone(
