@@ -18,6 +18,7 @@ from django.test import Client
 from frontdoor.accounts.models import Team, User
 from frontdoor.accounts.passwords import remember_password
 from frontdoor.addresses.models import Address
+from tests.clamd import clamd  # noqa: F401 - a shared fixture (session, autouse)
 from tests.smtp_server import smtp_server  # noqa: F401 - a shared fixture
 
 PASSWORD = "Kettle-Orbit-Lantern7"  # noqa: S105 - the personas' test password

@@ -6,6 +6,7 @@ Every value has a production-safe default except SECRET_KEY, which must be given
 
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
@@ -124,6 +125,7 @@ INSTALLED_APPS = [
     "frontdoor.addresses",
     "frontdoor.accounts",
     "frontdoor.referrals",
+    "frontdoor.documents",
     "frontdoor.backoffice",
     "frontdoor.pages",
 ]
@@ -354,9 +356,57 @@ if HTTPS:
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# --- Supporting documents (uploads) -----------------------------------------------------
+
+# Every upload is scanned by ClamAV's clamd (INSTREAM) before it is attached. Production
+# refuses to start without it, unless scanning is switched off explicitly (VIRUS_SCAN=off).
+VIRUS_SCAN = env_str("VIRUS_SCAN", "clamd")
+CLAMD_ADDRESS = env_str("CLAMD_ADDRESS")  # a socket path (/run/clamav/clamd.ctl) or host:port
+CLAMD_TIMEOUT_SECONDS = env_int("CLAMD_TIMEOUT_SECONDS", 60)
+if VIRUS_SCAN not in ("clamd", "off"):
+    raise ImproperlyConfigured("VIRUS_SCAN must be clamd or off")
+if VIRUS_SCAN == "clamd" and not CLAMD_ADDRESS:
+    raise ImproperlyConfigured(
+        "Uploads are scanned for viruses by ClamAV: set CLAMD_ADDRESS to clamd's socket path "
+        "or host:port, or set VIRUS_SCAN=off to accept documents unscanned"
+    )
+DOCUMENT_MAX_MB = env_int("DOCUMENT_MAX_MB", 20)  # one file
+DOCUMENTS_MAX_TOTAL_MB = env_int("DOCUMENTS_MAX_TOTAL_MB", 100)  # one form's files together
+DOCUMENTS_MAX_FILES = env_int("DOCUMENTS_MAX_FILES", 20)  # files on one form
+DOCUMENT_MAX_PIXELS = env_int("DOCUMENT_MAX_PIXELS", 50_000_000)  # width x height of an image
+DOCUMENTS_STORAGE = env_str("DOCUMENTS_STORAGE", "local")
+if DOCUMENTS_STORAGE == "local":
+    documents_storage: dict[str, Any] = {
+        "BACKEND": "frontdoor.documents.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": env_str("DOCUMENTS_FOLDER", str(BASE_DIR / "var" / "documents"))},
+    }
+elif DOCUMENTS_STORAGE == "s3":
+    documents_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("DOCUMENTS_S3_BUCKET"),
+            "endpoint_url": env_str("DOCUMENTS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("DOCUMENTS_S3_REGION") or None,
+            "location": env_str("DOCUMENTS_S3_PREFIX", "documents"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+    if not documents_storage["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("DOCUMENTS_STORAGE=s3 needs DOCUMENTS_S3_BUCKET")
+else:
+    raise ImproperlyConfigured("DOCUMENTS_STORAGE must be local or s3")
+# Uploads stream to temporary files (never held in memory), each cut off at its limit.
+FILE_UPLOAD_HANDLERS = ["frontdoor.documents.uploads.LimitedUploadHandler"]
+FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR") or None
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "frontdoor.core.storage.StaticStorage"},
+    "documents": documents_storage,
 }
 
 # --- Locale -----------------------------------------------------------------------------

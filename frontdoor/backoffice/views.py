@@ -4,19 +4,23 @@ Everything is scoped to the teams of the person asking: another team's submissio
 404, whether it exists or not. Every opening of a submission is audited.
 """
 
+import uuid
 from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from frontdoor.accounts.models import User
 from frontdoor.audit.services import record
 from frontdoor.core.forms import GovukForm
+from frontdoor.documents import scanning
+from frontdoor.documents import services as documents
+from frontdoor.documents import views as documents_views
 from frontdoor.referrals.models import StatusChange
 from frontdoor.referrals.pdf import pdf_response
 from frontdoor.referrals.presenting import submission_context
@@ -81,8 +85,27 @@ def submission(request: HttpRequest, reference: str) -> HttpResponse:
         return redirect("backoffice:submission", reference=found.reference)
     record("submission.viewed", request=request, obj=found)
     return render(
-        request, "backoffice/submission.html", {**submission_context(found), "form": form}
+        request,
+        "backoffice/submission.html",
+        {
+            **submission_context(found),
+            "documents": documents_views.listed(
+                documents.of_submission(found), "backoffice:document", found.reference
+            ),
+            "scanning": scanning.enabled(),
+            "form": form,
+        },
     )
+
+
+@staff_only
+@require_safe
+def document(request: HttpRequest, reference: str, document_id: uuid.UUID) -> FileResponse:
+    """A document sent with a form to one of the asker's teams (audited)."""
+    user = request.user
+    assert isinstance(user, User)
+    found = get_object_or_404(team_submissions(user), reference=reference)
+    return documents_views.submission_download(request, found, document_id)
 
 
 @staff_only

@@ -106,6 +106,11 @@ class Section:
     def question(self, question_id: str) -> Question:
         return next(q for q in self.questions if q.id == question_id)
 
+    @property
+    def documents(self) -> bool:
+        """A Supporting documentation section: files, not answers (frontdoor.documents)."""
+        return any(q.type == "documents" for q in self.questions)
+
 
 @dataclass(frozen=True)
 class Definition:

@@ -157,10 +157,12 @@ def remind_before_deletion() -> int:
 
 
 def shown_slugs(definition: Definition) -> set[str]:
-    """Sections with questions the portal asks today. A section of supporting documents
-    only is left out until uploads are built (issue 4): nothing is asked that cannot be
-    answered, and nothing waits on it."""
-    return {s.slug for s in definition.sections if any(q.type in FIELD_TYPES for q in s.questions)}
+    """Sections with questions the portal asks: answers, or supporting documents."""
+    return {
+        s.slug
+        for s in definition.sections
+        if s.documents or any(q.type in FIELD_TYPES for q in s.questions)
+    }
 
 
 def item_title(section: Section, answers: dict[str, Any]) -> str:

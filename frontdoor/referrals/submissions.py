@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from frontdoor.accounts.models import Team, User
 from frontdoor.audit.services import record
+from frontdoor.documents.services import hand_over
 from frontdoor.notifications.services import send
 from frontdoor.referrals.definitions import Section
 from frontdoor.referrals.drafts import sections_for, shown_slugs
@@ -35,8 +36,8 @@ def unfinished(draft: Draft) -> list[Section]:
     shown = shown_slugs(definition)
     missing = []
     for section in sections_for(draft.owner, definition):
-        if section.slug in draft.completed or section.slug not in shown:
-            continue
+        if section.slug in draft.completed or section.slug not in shown or section.documents:
+            continue  # supporting documents are optional
         if (
             section.repeat is not None
             and section.repeat.min == 0
@@ -86,6 +87,7 @@ def submit(draft_id: int, by: User) -> Submission:
                 draft_key=draft.pk,
             )
             StatusChange.objects.create(submission=submission, status=StatusChange.Status.RECEIVED)
+            hand_over(draft, submission)  # the documents go with it, before the draft goes
             draft.delete()
             send(
                 by.email,

@@ -10,10 +10,18 @@ urlpatterns = [
     path("sent/", views.submitted, name="submitted"),
     path("sent/<str:reference>/", views.sent, name="sent"),
     path("sent/<str:reference>/pdf/", views.sent_pdf, name="sent_pdf"),
+    path(
+        "sent/<str:reference>/file/<uuid:document_id>/", views.sent_document, name="sent_document"
+    ),
     path("draft/<int:draft_id>/", views.task_list, name="task_list"),
     path("draft/<int:draft_id>/check/", views.check, name="check"),
     path("draft/<int:draft_id>/send/", views.send, name="send"),
     path("draft/<int:draft_id>/delete/", views.delete_draft, name="delete"),
+    path(
+        "draft/<int:draft_id>/file/<uuid:document_id>/",
+        views.draft_document,
+        name="draft_document",
+    ),
     path("draft/<int:draft_id>/<slug:slug>/", views.section, name="section"),
     path("draft/<int:draft_id>/<slug:slug>/<int:item>/", views.section, name="item"),
     path("<slug:slug>/", views.start, name="start"),

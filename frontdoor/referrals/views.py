@@ -4,13 +4,15 @@ person asking: anyone else's draft or submission is a 404, whether it exists or 
 """
 
 import datetime
+import uuid
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +23,8 @@ from frontdoor.accounts.models import User
 from frontdoor.addresses.lookup import LookupUnavailable, get_lookup
 from frontdoor.addresses.postcodes import normalise_postcode
 from frontdoor.audit.services import record
+from frontdoor.documents import services as documents
+from frontdoor.documents import views as documents_views
 from frontdoor.referrals import drafts, registry
 from frontdoor.referrals.answers import ADDRESS_PARTS, section_form, typed_to_initial
 from frontdoor.referrals.definitions import Definition, Section
@@ -55,9 +59,14 @@ def _draft(request: HttpRequest, draft_id: int) -> tuple[Draft, Definition]:
 
 
 def _section(request: HttpRequest, draft: Draft, definition: Definition, slug: str) -> Section:
+    shown = drafts.shown_slugs(definition)
     for section in drafts.sections_for(_user(request), definition):
-        if section.slug == slug and section.slug in drafts.shown_slugs(definition):
+        if section.slug == slug and section.slug in shown:
             return section
+    if any(s.slug == slug and s.slug in shown for s in definition.sections):
+        # A section of this form that this account may not answer (supporting documents,
+        # for a non-professional): refused, and nothing is read or stored.
+        raise PermissionDenied
     raise Http404
 
 
@@ -120,6 +129,8 @@ def section(
     draft, definition = _draft(request, draft_id)
     user = _user(request)
     this = _section(request, draft, definition, slug)
+    if this.documents:
+        return documents_views.section_page(request, user, draft, definition, this)
     if this.repeat is not None and item is None:
         return _repeat_summary(request, draft, definition, this)
     stored: dict[str, Any] | None
@@ -390,6 +401,9 @@ def check(request: HttpRequest, draft_id: int) -> HttpResponse:
             "draft": draft,
             "definition": definition,
             "summary": [(s, answer_rows(s, draft.answers.get(s.slug))) for s in sections],
+            "documents": documents_views.listed(
+                documents.of_draft(draft), "referrals:draft_document", draft.pk
+            ),
             "unfinished": unfinished(draft),
         },
     )
@@ -421,8 +435,30 @@ def sent(request: HttpRequest, reference: str) -> HttpResponse:
     return render(
         request,
         "referrals/sent.html",
-        {**submission_context(submission), "just_sent": just_sent},
+        {
+            **submission_context(submission),
+            "documents": documents_views.listed(
+                documents.of_submission(submission), "referrals:sent_document", reference
+            ),
+            "just_sent": just_sent,
+        },
     )
+
+
+@login_required
+@require_safe
+def draft_document(request: HttpRequest, draft_id: int, document_id: uuid.UUID) -> FileResponse:
+    """A document on the asker's own draft."""
+    draft, _ = _draft(request, draft_id)
+    return documents_views.draft_download(request, draft, document_id)
+
+
+@login_required
+@require_safe
+def sent_document(request: HttpRequest, reference: str, document_id: uuid.UUID) -> FileResponse:
+    """A document on the asker's own sent form, while they may still see it."""
+    submission = _own_submission(request, reference)
+    return documents_views.submission_download(request, submission, document_id)
 
 
 @login_required

@@ -1,0 +1,206 @@
+"""Attaching, removing and handing over supporting documents.
+
+A file is attached only when all of this holds, in this order: it is within the size
+limits; examine.py (in its own process) says it is a PDF, Word document, JPG or PNG that
+opens, has no macros and no password; clamd says it is clean. Only then is it stored (the
+re-encoded copy, for an image) and its row written. Every upload, refusal and removal is
+audited, without the file's name (it may name a child).
+"""
+
+import hashlib
+import os
+import tempfile
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import QuerySet, Sum
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+
+from frontdoor.accounts.models import User
+from frontdoor.audit.services import record
+from frontdoor.documents import scanning
+from frontdoor.documents.examining import examine
+from frontdoor.documents.models import Document
+from frontdoor.documents.names import display_name
+from frontdoor.documents.storage import documents_storage
+from frontdoor.referrals.models import Draft, Submission
+
+ACCEPTED = "a Word document (.doc or .docx), a PDF, or a JPG or PNG image"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    name: str  # the file's name, safe to show
+    reason: str
+
+    @property
+    def message(self) -> str:
+        return refusal_message(self.name, self.reason)
+
+
+def megabytes(n: int) -> str:
+    return f"{n}MB"
+
+
+def refusal_message(name: str, reason: str) -> str:
+    """What the person is told, in the GOV.UK file upload pattern's words."""
+    file = f"‘{name}’"
+    messages = {
+        "empty": f"{file} is empty. Choose a file with something in it",
+        "too_large": f"{file} must be smaller than {megabytes(settings.DOCUMENT_MAX_MB)}",
+        "type": f"{file} must be {ACCEPTED}",
+        "damaged": f"{file} could not be opened. It may be damaged: save it again and upload "
+        "the new copy",
+        "encrypted": f"{file} is protected by a password. Upload a copy without a password",
+        "macros": f"{file} contains macros. Save it as a Word document without macros (.docx) "
+        "and upload that",
+        "active_content": f"{file} contains scripts or actions. Print it to a new PDF and upload "
+        "that",
+        "zip_bomb": f"{file} is too large when opened. Save it again, or split it into smaller "
+        "documents",
+        "too_many_pixels": f"{file} is too large an image. Upload a smaller photo or scan",
+        "too_complex": f"{file} could not be checked. Save it again, or split it into smaller "
+        "documents",
+        "virus": f"{file} contains a virus. It has not been attached",
+        "scan_unavailable": f"{file} could not be checked for viruses at the moment. Try "
+        "again later",
+        "too_many_files": f"{file} was not attached: a form can have up to "
+        f"{settings.DOCUMENTS_MAX_FILES} files",
+        "total_too_large": f"{file} was not attached: a form's files must add up to less than "
+        f"{megabytes(settings.DOCUMENTS_MAX_TOTAL_MB)}",
+    }
+    return messages[reason]
+
+
+def of_draft(draft: Draft) -> QuerySet[Document]:
+    return Document.objects.filter(draft=draft)
+
+
+def of_submission(submission: Submission) -> QuerySet[Document]:
+    return Document.objects.filter(submission=submission)
+
+
+def describe(document: Document) -> str:
+    return f"{document.get_kind_display()}, {filesizeformat(document.size)}"
+
+
+def _room_for(draft: Draft, size: int) -> str | None:
+    """Why one more file of this size does not fit on the draft, or None."""
+    documents = Document.objects.filter(draft=draft)
+    if documents.count() >= settings.DOCUMENTS_MAX_FILES:
+        return "too_many_files"
+    total = documents.aggregate(total=Sum("size"))["total"] or 0
+    if total + size > settings.DOCUMENTS_MAX_TOTAL_MB * 1024 * 1024:
+        return "total_too_large"
+    return None
+
+
+def refuse(
+    draft: Draft, by: User, name: str, reason: str, size: int, kind: str = "", finding: str = ""
+) -> Refusal:
+    """Record a refusal (not the file's name) and say why, naming the file."""
+    record(
+        "document.refused",
+        actor=by,
+        obj=draft,
+        reason=reason,
+        size=size,
+        kind=kind,
+        finding=finding,
+    )
+    return Refusal(display_name(name), reason)
+
+
+def attach(draft: Draft, by: User, upload: UploadedFile[Any]) -> Document | Refusal:
+    """Check, scan and store one uploaded file on the owner's draft."""
+    if draft.owner_id != by.pk or not by.is_professional:
+        raise PermissionError("Only the draft's professional owner attaches documents")
+    name = upload.name or ""
+    size = upload.size or 0
+    if size == 0:
+        return refuse(draft, by, name, "empty", 0)
+    if size > settings.DOCUMENT_MAX_MB * 1024 * 1024:
+        return refuse(draft, by, name, "too_large", size)
+    full = _room_for(draft, size)
+    if full:
+        return refuse(draft, by, name, full, size)
+    with tempfile.TemporaryDirectory(prefix="frontdoor-upload-") as folder:
+        original = os.path.join(folder, "original")
+        with open(original, "wb") as copy:
+            for chunk in upload.chunks():
+                copy.write(chunk)
+        cleaned = os.path.join(folder, "cleaned")
+        verdict = examine(original, cleaned)
+        if verdict.reason is not None:
+            return refuse(draft, by, name, verdict.reason, size, kind=verdict.kind or "")
+        assert verdict.kind is not None
+        signature = None
+        if scanning.enabled():
+            try:
+                with open(original, "rb") as file:
+                    signature = scanning.scan(file)
+            except scanning.ScanUnavailable as error:
+                return refuse(draft, by, name, "scan_unavailable", size, finding=str(error))
+        if signature is not None:
+            return refuse(draft, by, name, "virus", size, kind=verdict.kind, finding=signature)
+        keep = cleaned if verdict.cleaned else original
+        return _store(draft, by, name, keep, verdict.kind)
+
+
+def _store(draft: Draft, by: User, name: str, path: str, kind: str) -> Document | Refusal:
+    size = os.path.getsize(path)
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        while chunk := file.read(1024 * 1024):
+            digest.update(chunk)
+    storage = documents_storage()
+    now = timezone.now()
+    with open(path, "rb") as file:
+        stored_as = storage.save(f"{now:%Y/%m}/{uuid.uuid4().hex}", File(file))
+    try:
+        with transaction.atomic():
+            locked = Draft.objects.select_for_update().get(pk=draft.pk)
+            full = _room_for(locked, size)  # again, under the lock: two uploads at once
+            if full:
+                storage.delete(stored_as)
+                return refuse(draft, by, name, full, size)
+            document = Document.objects.create(
+                owner=by,
+                draft=locked,
+                name=display_name(name),
+                kind=kind,
+                size=size,
+                sha256=digest.hexdigest(),
+                stored_as=stored_as,
+                scanned=scanning.enabled(),
+                uploaded_at=now,
+            )
+            Draft.objects.filter(pk=locked.pk).update(saved_at=now, reminded_at=None)
+            record(
+                "document.uploaded", actor=by, obj=document, draft=draft.pk, kind=kind, size=size
+            )
+    except BaseException:
+        storage.delete(stored_as)  # nothing half-stored
+        raise
+    return document
+
+
+def remove(document: Document, by: User) -> None:
+    """Remove a document from a draft: the stored file is deleted, not only the row."""
+    if document.draft_id is None:
+        raise PermissionError("A sent form's documents are kept")
+    with transaction.atomic():
+        record("document.removed", actor=by, obj=document, draft=document.draft_id)
+        document.delete()
+        Draft.objects.filter(pk=document.draft_id).update(saved_at=timezone.now())
+
+
+def hand_over(draft: Draft, submission: Submission) -> int:
+    """The draft's documents go with it into the submission (inside submit's transaction)."""
+    return Document.objects.filter(draft=draft).update(draft=None, submission=submission)

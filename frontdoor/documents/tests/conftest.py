@@ -1,0 +1,38 @@
+"""Fixtures for the documents tests: signed-in clients, a draft, and an upload helper."""
+
+import re
+from collections.abc import Callable
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from conftest import sign_in
+from frontdoor.accounts.models import User
+
+UPLOAD_URL = "/forms/draft/{draft}/documents/"
+
+
+@pytest.fixture
+def professional_client(professional: User, run_tasks: Callable[[], None]) -> Client:
+    client = Client()
+    sign_in(client, professional, run_tasks)
+    return client
+
+
+@pytest.fixture
+def draft(professional_client: Client) -> int:
+    """A Social Care referral draft of the professional's."""
+    response = professional_client.post("/forms/social-care-referral/")
+    match = re.match(r"^/forms/draft/(\d+)/$", response["Location"])
+    assert match, response
+    return int(match.group(1))
+
+
+def upload(client: Client, draft: int, *files: tuple[str, bytes], follow: bool = False):  # type: ignore[no-untyped-def]
+    """POST files to the draft's Supporting documentation section, as a browser does."""
+    return client.post(
+        UPLOAD_URL.format(draft=draft),
+        {"upload": "1", "documents": [SimpleUploadedFile(name, data) for name, data in files]},
+        follow=follow,
+    )

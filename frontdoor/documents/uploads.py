@@ -1,0 +1,27 @@
+"""Uploads stream to temporary files on disk, and a file over the size limit is cut off as
+it arrives (its part already received is deleted), not read to the end first."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
+
+TOO_LARGE = "upload_too_large"
+
+
+class LimitedUploadHandler(TemporaryFileUploadHandler):
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        self.received += len(raw_data)
+        if self.received > settings.DOCUMENT_MAX_MB * 1024 * 1024:
+            self.file.close()  # a temporary file: closing deletes it
+            if self.request is not None:
+                refused = getattr(self.request, TOO_LARGE, [])
+                refused.append(self.file_name or "")
+                setattr(self.request, TOO_LARGE, refused)
+            raise SkipFile
+        self.file.write(raw_data)
+        return None
