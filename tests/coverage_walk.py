@@ -64,6 +64,9 @@ NOT_PAGES = {
     "referrals:send": "POST only: sends the form, then redirects",
     "referrals:sent_pdf": "a PDF (tagged; its text is tested in test_backoffice)",
     "backoffice:submission_pdf": "a PDF (tagged; its text is tested in test_backoffice)",
+    "referrals:draft_document": "a download (attachment): tested in documents/test_access",
+    "referrals:sent_document": "a download (attachment): tested in documents/test_access",
+    "backoffice:document": "a download (attachment): tested in documents/test_access",
 }
 
 # Route arguments that do not name anyone's object: a form's or a section's slug, the
@@ -88,11 +91,18 @@ def _someone_elses_submission(value: Any, user: Any) -> bool:
     return Submission.objects.filter(reference=value).exclude(owner=user).exists()
 
 
+def _someone_elses_document(value: Any, user: Any) -> bool:
+    from frontdoor.documents.models import Document
+
+    return Document.objects.filter(pk=value).exclude(owner=user).exists()
+
+
 # Route arguments that name an object belonging to someone: for each, whether a value names
 # an object that exists and is not `user`'s.
 OWNED_OBJECTS: dict[str, Callable[[Any, Any], bool]] = {
     "draft_id": _someone_elses_draft,
     "reference": _someone_elses_submission,
+    "document_id": _someone_elses_document,
 }
 
 

@@ -241,8 +241,13 @@ def test_password_reset_ends_every_other_session(client, professional, run_tasks
 # --- Production settings --------------------------------------------------------------------
 
 
-def production_settings(secret_key: str | None, *expressions: str) -> subprocess.CompletedProcess:
-    env = {"PATH": os.environ.get("PATH", ""), "HTTPS": "true"}
+def production_settings(
+    secret_key: str | None, *expressions: str, **extra: str
+) -> subprocess.CompletedProcess:
+    """Import the production settings in a clean process (clamd's address given, unless
+    `extra` says otherwise) and print the expressions."""
+    env = {"PATH": os.environ.get("PATH", ""), "HTTPS": "true", "CLAMD_ADDRESS": "/run/clamd.ctl"}
+    env.update(extra)
     if secret_key is not None:
         env["SECRET_KEY"] = secret_key
     code = "import frontdoor.settings as s; print(" + ", ".join(expressions or ("1",)) + ")"
