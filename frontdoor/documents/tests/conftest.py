@@ -1,7 +1,9 @@
 """Fixtures for the documents tests: signed-in clients, a draft, and an upload helper."""
 
 import re
+import shutil
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,6 +13,14 @@ from conftest import sign_in
 from frontdoor.accounts.models import User
 
 UPLOAD_URL = "/forms/draft/{draft}/documents/"
+
+
+@pytest.fixture(autouse=True)
+def _empty_documents_folder(settings: Any) -> None:
+    """Each test starts with no stored files (rows roll back with the test; files do not)."""
+    location = settings.STORAGES["documents"].get("OPTIONS", {}).get("location")
+    if settings.STORAGES["documents"]["BACKEND"].endswith("PrivateFileSystemStorage"):
+        shutil.rmtree(location, ignore_errors=True)
 
 
 @pytest.fixture
