@@ -15,6 +15,7 @@ def display_name(name: str) -> str:
     runs of spaces, cut to MAX_NAME characters keeping its extension."""
     name = unicodedata.normalize("NFC", name or "")
     name = re.split(r"[\\/]", name)[-1]
+    name = "".join(" " if c.isspace() else c for c in name)
     name = "".join(c for c in name if unicodedata.category(c) not in ("Cf", "Cc", "Cs", "Co"))
     name = " ".join(name.split()).strip(" .")
     if len(name) > MAX_NAME:
