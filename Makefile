@@ -36,9 +36,11 @@ static/build/frontdoor.css: node_modules/.installed assets/frontdoor.scss assets
 
 run: $(VENV)/.installed static/build/frontdoor.css .secret_key
 	@$(PY) -c 'import weasyprint' 2>/dev/null || { echo "PDF copies need Pango: install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)"; exit 1; }
+	@$(PY) -c 'import magic' 2>/dev/null || { echo "Checking uploads needs libmagic (Debian: apt-get install libmagic1)"; exit 1; }
 	@mkdir -p var
 	@export SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" HTTPS="$${HTTPS:-false}" \
 	  EMAIL_URL="$${EMAIL_URL:-console://}" SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"; \
+	if [ -z "$${CLAMD_ADDRESS:-}" ]; then export VIRUS_SCAN="$${VIRUS_SCAN:-off}"; fi; \
 	set -e; \
 	$(PY) manage.py migrate --no-input -v 0; \
 	$(PY) manage.py createcachetable; \
@@ -48,15 +50,19 @@ run: $(VENV)/.installed static/build/frontdoor.css .secret_key
 	$(PY) manage.py worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	echo; echo "Front Door is at http://127.0.0.1:$(PORT)/ - emails (with sign-in codes) are printed here."; \
-	echo "Create a staff account: .venv/bin/python manage.py create_staff --help (with SECRET_KEY set: see README)"; echo; \
+	echo "Create a staff account: .venv/bin/python manage.py create_staff --help (with SECRET_KEY set: see README)"; \
+	if [ "$${VIRUS_SCAN:-clamd}" = off ]; then echo "Uploaded documents are NOT scanned for viruses (no CLAMD_ADDRESS): the upload page says so."; fi; echo; \
 	$(VENV)/bin/gunicorn frontdoor.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - \
 	  --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(L)ss'
 
-# Debian's Chromium drives the browser tests (Playwright cannot download its own here).
+# Debian's Chromium drives the browser tests (Playwright cannot download its own here); the
+# upload tests run a real clamd, and confirm hostile files with `file` and qpdf.
+TEST_PACKAGES := chromium fonts-dejavu-core poppler-utils clamav clamav-daemon qpdf file libmagic1
 system-test-deps:
-	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core poppler-utils >/dev/null; \
-	  else echo "The tests need Chromium and pdftotext: sudo apt-get install chromium poppler-utils"; exit 1; fi; fi
+	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null || ! command -v clamd >/dev/null \
+	    || ! command -v qpdf >/dev/null || ! command -v file >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_PACKAGES) >/dev/null; \
+	  else echo "The tests need: sudo apt-get install $(TEST_PACKAGES)"; exit 1; fi; fi
 
 # The test settings, whatever DJANGO_SETTINGS_MODULE says (pytest-django prefers it).
 PYTEST := DJANGO_SETTINGS_MODULE=frontdoor.settings_test $(PY) -m pytest
@@ -81,7 +87,7 @@ format: $(VENV)/.dev-installed
 # SMTP server: the console email backend is for a laptop only).
 check: lint static/build/frontdoor.css
 	@export SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
-	  EMAIL_URL="$${EMAIL_URL:-smtp://localhost:25}"; set -ex; \
+	  EMAIL_URL="$${EMAIL_URL:-smtp://localhost:25}" CLAMD_ADDRESS="$${CLAMD_ADDRESS:-/run/clamav/clamd.ctl}"; set -ex; \
 	$(PY) manage.py makemigrations --check --dry-run; \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
