@@ -7,11 +7,14 @@ exist: it cannot tell whether the object is there, and changes nothing.
 """
 
 import pytest
+from django.core.files.base import ContentFile
 from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
 
 from conftest import make_user, sign_in
+from frontdoor.documents.models import Document
+from frontdoor.documents.storage import documents_storage
 from frontdoor.referrals import drafts, registry
 from frontdoor.referrals.models import Draft, Submission
 from frontdoor.referrals.submissions import submit
@@ -37,14 +40,37 @@ def owned(member_of_public):
     return draft, submit(to_send.pk, member_of_public)
 
 
+@pytest.fixture
+def documents(owned, member_of_public):
+    """A stored document on the draft and one on the sent form (made here directly: the
+    upload rules are tested in frontdoor/documents)."""
+    draft, submission = owned
+    made = {}
+    for key, place in (("draft", {"draft": draft}), ("sent", {"submission": submission})):
+        stored_as = documents_storage().save(f"test/{key}", ContentFile(b"%PDF-1.4 test"))
+        made[key] = Document.objects.create(
+            owner=member_of_public,
+            name=f"{key}.pdf",
+            kind="pdf",
+            size=13,
+            sha256="0" * 64,
+            stored_as=stored_as,
+            scanned=True,
+            **place,
+        )
+    return made
+
+
 def signed_in(user, run_tasks) -> Client:
     client = Client()
     sign_in(client, user, run_tasks)
     return client
 
 
-def url(route, draft_id: int, reference: str) -> str:
+def url(route, draft_id: int, reference: str, documents=None) -> str:
     known = {"draft_id": draft_id, "reference": reference, "slug": REPEATED_SECTION, "item": 0}
+    if documents:
+        known["document_id"] = documents["draft" if "draft_id" in route.parameters else "sent"].pk
     missing = set(route.parameters) - set(known)
     assert not missing, f"Say here what to put in {route.name}'s {missing}"
     return reverse(route.name, kwargs={p: known[p] for p in route.parameters})
@@ -57,7 +83,7 @@ def test_the_walk_gives_the_object_routes():
 
 
 def test_every_object_url_is_404_to_other_accounts_as_if_it_did_not_exist(
-    owned, member_of_public, second_professional, early_help_staff, teams, run_tasks
+    owned, documents, member_of_public, second_professional, early_help_staff, teams, run_tasks
 ):
     draft, submission = owned
     answers, history = dict(draft.answers), submission.history.count()
@@ -71,8 +97,8 @@ def test_every_object_url_is_404_to_other_accounts_as_if_it_did_not_exist(
     }
 
     for route in OBJECT_ROUTES:
-        theirs = url(route, draft.pk, submission.reference)
-        nobodys = url(route, draft.pk + 1000, "FD-0000-000000")
+        theirs = url(route, draft.pk, submission.reference, documents)
+        nobodys = url(route, draft.pk + 1000, "FD-0000-000000", documents)
         for who, client in outsiders.items():
             # Even a POST that would change the object is answered as for no object.
             data = {"revision": "0", "status": "completed", "response": "x", "remove": "0"}
@@ -103,5 +129,5 @@ def test_every_object_url_is_404_to_other_accounts_as_if_it_did_not_exist(
     }
     for route in OBJECT_ROUTES:
         client = insiders[route.name.split(":")[0]]
-        status = client.get(url(route, draft.pk, submission.reference)).status_code
+        status = client.get(url(route, draft.pk, submission.reference, documents)).status_code
         assert status in (200, 302, 405), (route.name, status)
