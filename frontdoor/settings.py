@@ -381,6 +381,8 @@ if DOCUMENTS_STORAGE == "local":
         "OPTIONS": {"location": env_str("DOCUMENTS_FOLDER", str(BASE_DIR / "var" / "documents"))},
     }
 elif DOCUMENTS_STORAGE == "s3":
+    from boto3.s3.transfer import TransferConfig
+
     documents_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -391,6 +393,13 @@ elif DOCUMENTS_STORAGE == "s3":
             "default_acl": "private",
             "querystring_auth": True,
             "file_overwrite": False,
+            # Streamed, as on disk (bench/upload_memory.py): one PUT or GET per file, read
+            # from and written to temporary files. boto3's multipart transfers hold every
+            # 8 MB part in memory, and a download is read into memory unless it may spill.
+            "transfer_config": TransferConfig(
+                multipart_threshold=(DOCUMENT_MAX_MB + 1) * 1024 * 1024
+            ),
+            "max_memory_size": 1024 * 1024,
         },
     }
     if not documents_storage["OPTIONS"]["bucket_name"]:

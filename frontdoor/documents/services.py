@@ -1,8 +1,8 @@
 """Attaching, removing and handing over supporting documents.
 
 A file is attached only when all of this holds, in this order: it is within the size
-limits; examine.py (in its own process) says it is a PDF, Word document, JPG or PNG that
-opens, has no macros and no password; clamd says it is clean. Only then is it stored (the
+limits; clamd says it is clean; examine.py (in its own process) says it is a PDF, Word
+document, JPG or PNG that opens, has no macros and no password. Only then is it stored (the
 re-encoded copy, for an image) and its row written. Every upload, refusal and removal is
 audited, without the file's name (it may name a child).
 """
@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet, Sum
 from django.template.defaultfilters import filesizeformat
@@ -130,25 +130,30 @@ def attach(draft: Draft, by: User, upload: UploadedFile[Any]) -> Document | Refu
     full = _room_for(draft, size)
     if full:
         return refuse(draft, by, name, full, size)
-    with tempfile.TemporaryDirectory(prefix="frontdoor-upload-") as folder:
-        original = os.path.join(folder, "original")
-        with open(original, "wb") as copy:
-            for chunk in upload.chunks():
-                copy.write(chunk)
-        cleaned = os.path.join(folder, "cleaned")
-        verdict = examine(original, cleaned)
-        if verdict.reason is not None:
-            return refuse(draft, by, name, verdict.reason, size, kind=verdict.kind or "")
-        assert verdict.kind is not None
-        signature = None
+    with tempfile.TemporaryDirectory(
+        prefix="frontdoor-upload-", dir=settings.FILE_UPLOAD_TEMP_DIR
+    ) as folder:
+        if isinstance(upload, TemporaryUploadedFile):
+            original = upload.temporary_file_path()  # already on disk: checked where it is
+        else:
+            original = os.path.join(folder, "original")
+            with open(original, "wb") as copy:
+                for chunk in upload.chunks():
+                    copy.write(chunk)
+        # The virus scan first: a virus is named as one, whatever else is wrong with the file.
         if scanning.enabled():
             try:
                 with open(original, "rb") as file:
                     signature = scanning.scan(file)
             except scanning.ScanUnavailable as error:
                 return refuse(draft, by, name, "scan_unavailable", size, finding=str(error))
-        if signature is not None:
-            return refuse(draft, by, name, "virus", size, kind=verdict.kind, finding=signature)
+            if signature is not None:
+                return refuse(draft, by, name, "virus", size, finding=signature)
+        cleaned = os.path.join(folder, "cleaned")
+        verdict = examine(original, cleaned)
+        if verdict.reason is not None:
+            return refuse(draft, by, name, verdict.reason, size, kind=verdict.kind or "")
+        assert verdict.kind is not None
         keep = cleaned if verdict.cleaned else original
         return _store(draft, by, name, keep, verdict.kind)
 

@@ -83,7 +83,6 @@ def section_page(
             "room": len(documents) < settings.DOCUMENTS_MAX_FILES,
             "field": FIELD,
         },
-        status=400 if errors else 200,
     )
 
 

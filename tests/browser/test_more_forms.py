@@ -67,12 +67,8 @@ def asked(question: Question, answers: dict[str, Any]) -> bool:
 
 
 def shown_sections(definition: Definition, role: str) -> list[Section]:
-    """The sections a person in `role` is asked (not yet: supporting documents)."""
-    return [
-        s
-        for s in definition.sections
-        if role in s.who and any(q.type != "documents" for q in s.questions)
-    ]
+    """The sections a person in `role` is asked (supporting documents: professionals)."""
+    return [s for s in definition.sections if role in s.who]
 
 
 class FormFiller:

@@ -222,6 +222,12 @@ def next_steps(web: CheckedPage) -> None:
     save_and_continue(web)
 
 
+def nothing_to_attach(web: CheckedPage) -> None:
+    heading(web, "Supporting documentation")
+    expect(web.main).to_contain_text("No files added yet.")
+    save_and_continue(web)
+
+
 SOCIAL_CARE_SECTIONS: dict[str, Callable[[CheckedPage], None]] = {
     "Your details": your_details,
     "Your work": your_work,
@@ -233,6 +239,7 @@ SOCIAL_CARE_SECTIONS: dict[str, Callable[[CheckedPage], None]] = {
     "Immediate risk": immediate_risk,
     "Level of need": level_of_need,
     "What has been done and what next": next_steps,
+    "Supporting documentation": nothing_to_attach,
 }
 
 
@@ -247,7 +254,7 @@ def test_professional_fills_in_and_sends_a_social_care_referral(
     heading(web, "Welcome, Priya")
     draft_id = start_form(web, SOCIAL_CARE)
 
-    # Every section the task list shows is filled in (supporting documents are not asked).
+    # Every section the task list shows is filled in (with no documents to attach).
     expect(task_list(web).get_by_role("link")).to_have_text(list(SOCIAL_CARE_SECTIONS))
     expect(web.main).not_to_contain_text("Check your answers")
     titles = list(SOCIAL_CARE_SECTIONS)

@@ -49,14 +49,14 @@ def test_a_non_professional_cannot_upload_to_their_own_draft(member_of_public, r
     client = client_for(member_of_public, run_tasks)
     response = client.post("/forms/social-care-referral/")
     draft_id = int(response["Location"].rstrip("/").rsplit("/", 1)[1])
-    before = set(os.listdir(os.environ.get("TMPDIR", "/tmp")))  # noqa: S108
+    before = set(os.listdir(os.environ.get("TMPDIR", "/tmp")))
 
     assert client.get(UPLOAD_URL.format(draft=draft_id)).status_code == 403
     response = upload(client, draft_id, ("chronology.pdf", files.pdf()))
     assert response.status_code == 403
     assert not Document.objects.exists()
     assert stored_files() == []
-    leftover = set(os.listdir(os.environ.get("TMPDIR", "/tmp"))) - before  # noqa: S108
+    leftover = set(os.listdir(os.environ.get("TMPDIR", "/tmp"))) - before
     assert not [name for name in leftover if name.endswith(".upload")]
 
     # Nor is the section offered: not on the task list, not on check your answers.
