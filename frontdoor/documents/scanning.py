@@ -56,12 +56,3 @@ def scan(file: BinaryIO) -> str | None:
     if text.endswith(" FOUND") and text.startswith("stream:"):
         return text.removeprefix("stream:").removesuffix(" FOUND").strip()
     raise ScanUnavailable(text[:200] or "no answer")
-
-
-def ping() -> bool:
-    try:
-        with _connect() as sock:
-            sock.sendall(b"zPING\0")
-            return sock.recv(16).startswith(b"PONG")
-    except (OSError, ValueError):
-        return False

@@ -1,0 +1,113 @@
+"""The virus scanner: required in production, fail closed when it does not answer, and said
+out loud when it is switched off."""
+
+import socket
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+
+from frontdoor.accounts.tests.test_sessions import production_settings, random_key
+from frontdoor.audit.models import AuditEvent
+from frontdoor.backoffice.tests.test_backoffice import pdf_text
+from frontdoor.documents import scanning
+from frontdoor.documents.models import Document
+from frontdoor.documents.tests import files
+from frontdoor.documents.tests.conftest import UPLOAD_URL, upload
+from frontdoor.documents.tests.test_access import client_for, send, stored_files
+from tests.clamd import EICAR
+
+
+def test_production_refuses_to_start_without_clamd_unless_scanning_is_switched_off():
+    refused = production_settings(random_key(), "s.VIRUS_SCAN", CLAMD_ADDRESS="")
+    assert refused.returncode != 0
+    assert "set CLAMD_ADDRESS" in refused.stderr
+    off = production_settings(random_key(), "s.VIRUS_SCAN", CLAMD_ADDRESS="", VIRUS_SCAN="off")
+    assert off.returncode == 0, off.stderr
+    assert off.stdout.strip() == "off"
+    wrong = production_settings(random_key(), "1", VIRUS_SCAN="sometimes")
+    assert "VIRUS_SCAN must be clamd or off" in wrong.stderr
+
+
+def test_the_scanner_finds_eicar_alone_in_a_pdf_and_in_a_docx(tmp_path: Path):
+    for name, data in (
+        ("eicar.com", EICAR),
+        ("eicar.pdf", files.eicar_pdf()),
+        ("eicar.docx", files.docx(extra_entries={"word/media/note.txt": EICAR})),
+    ):
+        path = tmp_path / name
+        path.write_bytes(data)
+        with path.open("rb") as file:
+            assert scanning.scan(file) is not None, name
+    clean = tmp_path / "clean.pdf"
+    clean.write_bytes(files.pdf())
+    with clean.open("rb") as file:
+        assert scanning.scan(file) is None
+
+
+@pytest.mark.django_db
+def test_an_unreachable_clamd_refuses_the_upload_and_stores_nothing(
+    professional_client, draft, settings, tmp_path
+):
+    settings.CLAMD_ADDRESS = str(tmp_path / "nobody-listens.sock")
+    response = upload(professional_client, draft, ("chronology.pdf", files.pdf()))
+    page = response.content.decode()
+    assert (
+        "‘chronology.pdf’ could not be checked for viruses at the moment. Try again later" in page
+    )
+    assert not Document.objects.exists()
+    assert stored_files() == []
+    refused = AuditEvent.objects.get(action="document.refused")
+    assert refused.detail["reason"] == "scan_unavailable"
+
+
+@pytest.mark.django_db
+def test_a_clamd_that_hangs_up_is_unavailable_too(professional_client, draft, settings):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    settings.CLAMD_ADDRESS = f"127.0.0.1:{listener.getsockname()[1]}"
+    settings.CLAMD_TIMEOUT_SECONDS = 1
+    try:
+        response = upload(professional_client, draft, ("chronology.pdf", files.pdf()))
+    finally:
+        listener.close()
+    assert "could not be checked for viruses at the moment" in response.content.decode()
+    assert not Document.objects.exists()
+
+
+@pytest.mark.django_db
+def test_infected_files_are_refused_and_audited_with_the_signature(professional_client, draft):
+    response = upload(
+        professional_client, draft, ("letter.docx", files.docx(extra_entries={"word/x.txt": EICAR}))
+    )
+    assert "‘letter.docx’ contains a virus. It has not been attached" in response.content.decode()
+    refused = AuditEvent.objects.get(action="document.refused")
+    assert refused.detail["reason"] == "virus"
+    assert "EICAR" in refused.detail["finding"]
+
+
+@pytest.mark.django_db
+def test_with_scanning_off_the_pages_say_so(
+    professional_client, draft, settings, mash_staff, run_tasks, tmp_path
+):
+    settings.VIRUS_SCAN = "off"
+    page = professional_client.get(UPLOAD_URL.format(draft=draft)).content.decode()
+    assert "Virus scanning is switched off on this copy of Front Door" in page
+    assert upload(professional_client, draft, ("chronology.pdf", files.pdf())).status_code == 302
+    assert Document.objects.get().scanned is False
+    submission = send(professional_client, draft)
+    staff_page = (
+        client_for(mash_staff, run_tasks).get(f"/team/{submission.reference}/").content.decode()
+    )
+    assert "Virus scanning is switched off" in staff_page
+    # The PDF copy of the sent form lists the documents by name.
+    pdf = professional_client.get(f"/forms/sent/{submission.reference}/pdf/")
+    assert "chronology.pdf" in pdf_text(pdf.content, tmp_path)
+
+
+def test_check_deploy_warns_when_scanning_is_off(settings):
+    settings.VIRUS_SCAN = "off"
+    with pytest.raises(SystemCheckError, match=r"documents\.W001"):
+        call_command("check", "--deploy", "--fail-level", "WARNING", "--tag", "security")
