@@ -109,16 +109,10 @@ def check_pdf(path: str) -> None:
         names: Any = root.get("/Names")
         if names is not None and "/JavaScript" in names.get_object():
             raise Refused("active_content", "pdf")
-        if _is_action(root.get("/OpenAction")) or "/AA" in root:
-            raise Refused("active_content", "pdf")
         for page in pages:
             page.mediabox  # noqa: B018 - every page must parse
-            if "/AA" in page:
-                raise Refused("active_content", "pdf")
-            for annotation in page.get("/Annots") or []:
-                annotation = annotation.get_object()
-                if _is_action(annotation.get("/A")) or "/AA" in annotation:
-                    raise Refused("active_content", "pdf")
+        if _runs_something(root):
+            raise Refused("active_content", "pdf")
     except Refused:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError):
@@ -127,13 +121,30 @@ def check_pdf(path: str) -> None:
         raise Refused("damaged", "pdf") from None
 
 
-def _is_action(value: Any) -> bool:
-    """A PDF action that runs something: JavaScript, or launching a program."""
-    if value is None:
-        return False
-    value = value.get_object()
-    if isinstance(value, dict):
-        return str(value.get("/S")) in ("/JavaScript", "/Launch")
+def _runs_something(root: Any) -> bool:
+    """Whether anything reachable from the document catalogue runs something: an action
+    that is JavaScript or launches a program, or additional actions (/AA, run on events).
+    Every object is looked at, not only the usual places (opening action, pages, links):
+    actions also hide in bookmarks, form fields and chains of actions (/Next)."""
+    from pypdf.generic import IndirectObject
+
+    seen: set[tuple[int, int]] = set()
+    pending: list[Any] = [root]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, IndirectObject):
+            if (value.idnum, value.generation) in seen:
+                continue
+            seen.add((value.idnum, value.generation))
+            value = value.get_object()
+        if isinstance(value, dict):
+            if "/AA" in value or "/JS" in value:
+                return True
+            if str(value.get("/S")) in ("/JavaScript", "/Launch"):
+                return True
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
     return False
 
 
