@@ -57,10 +57,10 @@ run: $(VENV)/.installed static/build/frontdoor.css .secret_key
 
 # Debian's Chromium drives the browser tests (Playwright cannot download its own here); the
 # upload tests run a real clamd, and confirm hostile files with `file` and qpdf.
-TEST_PACKAGES := chromium fonts-dejavu-core poppler-utils clamav clamav-daemon qpdf file libmagic1
+TEST_PACKAGES := chromium fonts-dejavu-core poppler-utils clamav clamav-daemon qpdf file libmagic1 unzip
 system-test-deps:
 	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null || ! command -v clamd >/dev/null \
-	    || ! command -v qpdf >/dev/null || ! command -v file >/dev/null; then \
+	    || ! command -v qpdf >/dev/null || ! command -v file >/dev/null || ! command -v zipinfo >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_PACKAGES) >/dev/null; \
 	  else echo "The tests need: sudo apt-get install $(TEST_PACKAGES)"; exit 1; fi; fi
 

@@ -121,9 +121,15 @@ def check_pdf(path: str) -> None:
         raise Refused("damaged", "pdf") from None
 
 
+# Keys that run something or carry something else: additional actions (run on events),
+# JavaScript, attached files, XFA forms (scripts in XML) and rich media (Flash, video).
+HIDDEN_CONTENT = ("/AA", "/JS", "/EmbeddedFiles", "/EmbeddedFile", "/XFA", "/RichMedia")
+
+
 def _runs_something(root: Any) -> bool:
     """Whether anything reachable from the document catalogue runs something: an action
-    that is JavaScript or launches a program, or additional actions (/AA, run on events).
+    that is JavaScript or launches a program, additional actions (/AA, run on events), or
+    content the council should not open unseen (attached files, XFA forms, rich media).
     Every object is looked at, not only the usual places (opening action, pages, links):
     actions also hide in bookmarks, form fields and chains of actions (/Next)."""
     from pypdf.generic import IndirectObject
@@ -138,7 +144,7 @@ def _runs_something(root: Any) -> bool:
             seen.add((value.idnum, value.generation))
             value = value.get_object()
         if isinstance(value, dict):
-            if "/AA" in value or "/JS" in value:
+            if any(key in value for key in HIDDEN_CONTENT):
                 return True
             if str(value.get("/S")) in ("/JavaScript", "/Launch"):
                 return True

@@ -1,8 +1,9 @@
 """Attaching, removing and handing over supporting documents.
 
-A file is attached only when all of this holds, in this order: it is within the size
-limits; clamd says it is clean; examine.py (in its own process) says it is a PDF, Word
-document, JPG or PNG that opens, has no macros and no password. Only then is it stored (the
+A file is attached only when all of this holds: it is within the size limits; examine.py
+(in its own process) says it is a PDF, Word document, JPG or PNG that opens, has no macros
+and no password; clamd says it is clean (a virus is named as one even in a file refused
+for its type). Only then is it stored (the
 re-encoded copy, for an image) and its row written. Every upload, refusal and removal is
 audited, without the file's name (it may name a child).
 """
@@ -31,6 +32,7 @@ from frontdoor.documents.names import display_name
 from frontdoor.documents.storage import documents_storage
 from frontdoor.referrals.models import Draft, Submission
 
+NOT_SCANNED = ("zip_bomb", "too_many_pixels", "too_complex")
 ACCEPTED = "a Word document (.doc or .docx), a PDF, or a JPG or PNG image"
 
 
@@ -60,8 +62,8 @@ def refusal_message(name: str, reason: str) -> str:
         "encrypted": f"{file} is protected by a password. Upload a copy without a password",
         "macros": f"{file} contains macros. Save it as a Word document without macros (.docx) "
         "and upload that",
-        "active_content": f"{file} contains scripts or actions. Print it to a new PDF and upload "
-        "that",
+        "active_content": f"{file} contains scripts, actions or attached files. Print it to a "
+        "new PDF and upload that",
         "zip_bomb": f"{file} is too large when opened. Save it again, or split it into smaller "
         "documents",
         "too_many_pixels": f"{file} is too large an image. Upload a smaller photo or scan",
@@ -140,17 +142,20 @@ def attach(draft: Draft, by: User, upload: UploadedFile[Any]) -> Document | Refu
             with open(original, "wb") as copy:
                 for chunk in upload.chunks():
                     copy.write(chunk)
-        # The virus scan first: a virus is named as one, whatever else is wrong with the file.
-        if scanning.enabled():
+        cleaned = os.path.join(folder, "cleaned")
+        verdict = examine(original, cleaned)
+        # Scanned even when refused, so that a virus is named as one (and audited), except
+        # a bomb: clamd would spend seconds unpacking what examine.py refused at once.
+        if scanning.enabled() and verdict.reason not in NOT_SCANNED:
             try:
                 with open(original, "rb") as file:
                     signature = scanning.scan(file)
             except scanning.ScanUnavailable as error:
-                return refuse(draft, by, name, "scan_unavailable", size, finding=str(error))
+                if verdict.reason is None:
+                    return refuse(draft, by, name, "scan_unavailable", size, finding=str(error))
+                signature = None
             if signature is not None:
                 return refuse(draft, by, name, "virus", size, finding=signature)
-        cleaned = os.path.join(folder, "cleaned")
-        verdict = examine(original, cleaned)
         if verdict.reason is not None:
             return refuse(draft, by, name, verdict.reason, size, kind=verdict.kind or "")
         assert verdict.kind is not None

@@ -45,6 +45,16 @@ def pdf_with_stream(content: bytes) -> bytes:
     return out.getvalue()
 
 
+def pdf_with_attachment(name: str, data: bytes) -> bytes:
+    """A valid PDF carrying a file (in its EmbeddedFiles name tree)."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_attachment(name, data)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def eicar_pdf() -> bytes:
     return pdf_with_stream(b"% " + EICAR + b"\n")
 

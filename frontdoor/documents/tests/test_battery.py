@@ -113,6 +113,18 @@ def qpdf_finds(*keys: str | int, value: str) -> Check:
     return check
 
 
+def qpdf_lists_attachment(name: str) -> Check:
+    """qpdf finds a file attached inside the PDF."""
+
+    def check(path: Path) -> None:
+        done = run("qpdf", "--list-attachments", path)
+        assert done.returncode == 0
+        assert name in done.stdout.decode()
+
+    check.__name__ = f"qpdf_lists_attachment_{name}"
+    return check
+
+
 def qpdf_page_content_has_eicar(path: Path) -> None:
     objects = qpdf_objects(path)
     root = objects[f"obj:{objects['trailer']['value']['/Root']}"]["value"]
@@ -291,6 +303,13 @@ CASES = [
         ),
         kind="pdf",
         saved_as="permissions-rc4.pdf",
+    ),
+    Case(
+        "pdf-with-an-attached-executable",
+        "care-plan.pdf",
+        lambda: files.pdf_with_attachment("setup.exe", b"MZ" + bytes(100)),
+        (*QPDF_VALID, qpdf_lists_attachment("setup.exe")),
+        reason="active_content",
     ),
     Case(
         "pdf-javascript-open-action",
