@@ -111,3 +111,21 @@ def test_check_deploy_warns_when_scanning_is_off(settings):
     settings.VIRUS_SCAN = "off"
     with pytest.raises(SystemCheckError, match=r"documents\.W001"):
         call_command("check", "--deploy", "--fail-level", "WARNING", "--tag", "security")
+
+
+@pytest.mark.django_db
+def test_a_file_that_would_exhaust_memory_ends_the_checking_process_not_the_worker(
+    professional_client, draft, settings
+):
+    # With the pixel limit lifted, decoding this PNG would need about 30 GB: the checking
+    # process hits its own memory limit and the upload is refused; this process carries on.
+    settings.DOCUMENT_MAX_PIXELS = 10**11
+    response = upload(
+        professional_client, draft, ("scan.png", files.png_claiming(100_000, 100_000))
+    )
+    assert "‘scan.png’ could not be checked" in response.content.decode()
+    assert not Document.objects.exists()
+    assert AuditEvent.objects.get(action="document.refused").detail["reason"] in (
+        "too_complex",
+        "damaged",
+    )
