@@ -72,6 +72,7 @@ def refusal_message(name: str, reason: str) -> str:
         "virus": f"{file} contains a virus. It has not been attached",
         "scan_unavailable": f"{file} could not be checked for viruses at the moment. Try "
         "again later",
+        "duplicate": f"{file} is already attached to this form",
         "too_many_files": f"{file} was not attached: a form can have up to "
         f"{settings.DOCUMENTS_MAX_FILES} files",
         "total_too_large": f"{file} was not attached: a form's files must add up to less than "
@@ -98,7 +99,7 @@ def _room_for(draft: Draft, size: int) -> str | None:
     if documents.count() >= settings.DOCUMENTS_MAX_FILES:
         return "too_many_files"
     total = documents.aggregate(total=Sum("size"))["total"] or 0
-    if total + size > settings.DOCUMENTS_MAX_TOTAL_MB * 1024 * 1024:
+    if total + size >= settings.DOCUMENTS_MAX_TOTAL_MB * 1024 * 1024:  # "less than"
         return "total_too_large"
     return None
 
@@ -127,7 +128,7 @@ def attach(draft: Draft, by: User, upload: UploadedFile[Any]) -> Document | Refu
     size = upload.size or 0
     if size == 0:
         return refuse(draft, by, name, "empty", 0)
-    if size > settings.DOCUMENT_MAX_MB * 1024 * 1024:
+    if size >= settings.DOCUMENT_MAX_MB * 1024 * 1024:  # the page says "smaller than"
         return refuse(draft, by, name, "too_large", size)
     full = _room_for(draft, size)
     if full:
@@ -177,6 +178,11 @@ def _store(draft: Draft, by: User, name: str, path: str, kind: str) -> Document 
         with transaction.atomic():
             locked = Draft.objects.select_for_update().get(pk=draft.pk)
             full = _room_for(locked, size)  # again, under the lock: two uploads at once
+            if (
+                not full
+                and Document.objects.filter(draft=locked, sha256=digest.hexdigest()).exists()
+            ):
+                full = "duplicate"  # the same file twice (a double submit, or chosen again)
             if full:
                 storage.delete(stored_as)
                 return refuse(draft, by, name, full, size)

@@ -16,7 +16,7 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
         self.received += len(raw_data)
-        if self.received > settings.DOCUMENT_MAX_MB * 1024 * 1024:
+        if self.received >= settings.DOCUMENT_MAX_MB * 1024 * 1024:  # "smaller than 20MB"
             self.file.close()  # a temporary file: closing deletes it
             if self.request is not None:
                 refused = getattr(self.request, TOO_LARGE, [])

@@ -30,12 +30,19 @@ from frontdoor.referrals.models import Draft, Submission
 FIELD = "documents"
 
 
+RESULT = "documents_result"  # what the last upload did, shown once after the redirect
+
+
 def section_page(
     request: HttpRequest, user: User, draft: Draft, definition: Definition, section: Section
 ) -> HttpResponse:
-    """List the draft's documents, upload more, remove one, then save and continue."""
+    """List the draft's documents, upload more, remove one, then save and continue.
+
+    Every POST ends in a redirect (refreshing never uploads a file twice); what an upload
+    did (files attached, files refused and why) is kept in the session for the next page.
+    Saving with a file chosen but not yet uploaded uploads it first.
+    """
     back_to_check = request.GET.get("return") == "check"
-    errors: list[str] = []
     if request.method == "POST":
         if "remove" in request.POST:
             document = _draft_document(draft, request.POST.get("remove"))
@@ -44,26 +51,30 @@ def section_page(
                 services.remove(document, user)
                 messages.success(request, f"‘{name}’ has been removed.")
             return redirect(request.get_full_path())
-        if "upload" in request.POST:
-            errors = _upload(request, user, draft)
-            if not errors:
+        chosen = bool(request.FILES.getlist(FIELD) or getattr(request, TOO_LARGE, []))
+        if "upload" in request.POST or chosen:
+            uploaded, errors = _upload(request, user, draft)
+            if errors or "upload" in request.POST:
+                request.session[RESULT] = {"uploaded": uploaded, "errors": errors}
                 return redirect(request.get_full_path())
-        else:
-            # "Save and continue" or "Save and come back later": the files are saved as
-            # they arrive; the section is done (documents are optional).
-            _mark_done(draft, section)
-            if "later" in request.POST:
-                saved_for_later(draft)
-                messages.success(
-                    request,
-                    "Your answers have been saved. We have emailed you how to come back to "
-                    f"this form. It will be deleted on {draft.deletes_at:%-d %B %Y} if it is "
-                    "not sent.",
-                )
-                return redirect("referrals:recover")
-            if back_to_check:
-                return redirect("referrals:check", draft_id=draft.pk)
-            return redirect("referrals:task_list", draft_id=draft.pk)
+        # "Save and continue" or "Save and come back later": the section is done (documents
+        # are optional); files were saved as they were uploaded.
+        _mark_done(draft, section)
+        if "later" in request.POST:
+            saved_for_later(draft)
+            messages.success(
+                request,
+                "Your answers have been saved. We have emailed you how to come back to "
+                f"this form. It will be deleted on {draft.deletes_at:%-d %B %Y} if it is "
+                "not sent.",
+            )
+            return redirect("referrals:recover")
+        if back_to_check:
+            return redirect("referrals:check", draft_id=draft.pk)
+        return redirect("referrals:task_list", draft_id=draft.pk)
+    result = request.session.pop(RESULT, None) or {}
+    errors = [str(e) for e in result.get("errors", [])]
+    uploaded = [str(n) for n in result.get("uploaded", [])]
     documents = list(services.of_draft(draft))
     return render(
         request,
@@ -74,6 +85,8 @@ def section_page(
             "section": section,
             "documents": [(d, services.describe(d)) for d in documents],
             "errors": errors,
+            "uploaded": ", ".join(f"‘{name}’" for name in uploaded),
+            "uploaded_count": len(uploaded),
             "scanning": scanning.enabled(),
             "limits": {
                 "file": settings.DOCUMENT_MAX_MB,
@@ -82,12 +95,13 @@ def section_page(
             },
             "room": len(documents) < settings.DOCUMENTS_MAX_FILES,
             "field": FIELD,
+            "back_to_check": back_to_check,
         },
     )
 
 
-def _upload(request: HttpRequest, user: User, draft: Draft) -> list[str]:
-    """Attach each chosen file; the messages for those refused (the rest are attached)."""
+def _upload(request: HttpRequest, user: User, draft: Draft) -> tuple[list[str], list[str]]:
+    """Attach each chosen file: the names attached, and the messages for those refused."""
     errors = [
         services.refuse(
             draft, user, name, "too_large", settings.DOCUMENT_MAX_MB * 1024 * 1024
@@ -96,7 +110,7 @@ def _upload(request: HttpRequest, user: User, draft: Draft) -> list[str]:
     ]
     files = request.FILES.getlist(FIELD)
     if not files and not errors:
-        return ["Select a file to upload"]
+        return [], ["Select a file to upload"]
     attached = []
     for upload in files:
         outcome = services.attach(draft, user, upload)
@@ -104,12 +118,7 @@ def _upload(request: HttpRequest, user: User, draft: Draft) -> list[str]:
             errors.append(outcome.message)
         else:
             attached.append(outcome.name)
-    if attached:
-        names = ", ".join(f"‘{name}’" for name in attached)
-        messages.success(
-            request, f"{names} {'has' if len(attached) == 1 else 'have'} been uploaded."
-        )
-    return errors
+    return attached, errors
 
 
 def _mark_done(draft: Draft, section: Section) -> None:

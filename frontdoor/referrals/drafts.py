@@ -113,6 +113,9 @@ def status_of(draft: Draft, section: Section) -> str:
     """GOV.UK task list status: not started, in progress or completed."""
     if section.slug in draft.completed:
         return "completed"
+    if section.documents:
+        # Optional: done as soon as a file is attached (or once saved with none).
+        return "completed" if draft.documents.exists() else "not_started"
     if section.slug in draft.answers:
         return "in_progress"
     return "not_started"

@@ -39,8 +39,9 @@ def draft(professional_client: Client) -> int:
     return int(match.group(1))
 
 
-def upload(client: Client, draft: int, *files: tuple[str, bytes], follow: bool = False):  # type: ignore[no-untyped-def]
-    """POST files to the draft's Supporting documentation section, as a browser does."""
+def upload(client: Client, draft: int, *files: tuple[str, bytes], follow: bool = True):  # type: ignore[no-untyped-def]
+    """POST files to the draft's Supporting documentation section, as a browser does, and
+    follow the redirect to the page that says what happened."""
     return client.post(
         UPLOAD_URL.format(draft=draft),
         {"upload": "1", "documents": [SimpleUploadedFile(name, data) for name, data in files]},

@@ -92,7 +92,7 @@ def test_nobody_uploads_to_someone_elses_draft(
     ):
         assert other.get(UPLOAD_URL.format(draft=draft)).status_code == 404
         assert upload(other, draft, ("chronology.pdf", files.pdf())).status_code == 404
-    response = upload(client, draft, ("chronology.pdf", files.pdf()))  # signed out
+    response = upload(client, draft, ("chronology.pdf", files.pdf()), follow=False)  # signed out
     assert response.status_code == 302
     assert response["Location"].startswith("/account/sign-in/")
     assert not Document.objects.exists()

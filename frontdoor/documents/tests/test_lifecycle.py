@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
@@ -58,7 +59,9 @@ def test_remove_deletes_the_stored_file(
 
 
 def test_nothing_chosen_says_select_a_file(professional_client, draft):
-    response = professional_client.post(UPLOAD_URL.format(draft=draft), {"upload": "1"})
+    response = professional_client.post(
+        UPLOAD_URL.format(draft=draft), {"upload": "1"}, follow=True
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "There is a problem" in page
@@ -170,7 +173,10 @@ def test_the_limits_on_size(professional_client, draft, settings):
     assert "‘big.pdf’ must be smaller than 1MB" in page
     assert Document.objects.get().name == "small.pdf"
     half = files.pdf_with_stream(b"0" * (600 * 1024))
-    assert upload(professional_client, draft, ("half.pdf", half)).status_code == 302
+    assert (
+        "has been uploaded"
+        in upload(professional_client, draft, ("half.pdf", half)).content.decode()
+    )
     response = upload(professional_client, draft, ("other half.pdf", half))
     page = response.content.decode()
     assert (
@@ -178,3 +184,44 @@ def test_the_limits_on_size(professional_client, draft, settings):
         in page
     )
     assert Document.objects.count() == 2
+
+
+def test_the_same_file_twice_is_attached_once(professional_client, draft):
+    data = files.pdf("Chronology")
+    upload(professional_client, draft, ("chronology.pdf", data))
+    page = upload(professional_client, draft, ("chronology (1).pdf", data)).content.decode()
+    assert "‘chronology (1).pdf’ is already attached to this form" in page
+    assert Document.objects.count() == 1
+
+
+def test_what_an_upload_did_is_shown_once(professional_client, draft):
+    upload(professional_client, draft, ("virus.pdf", files.eicar_pdf()))
+    again = professional_client.get(UPLOAD_URL.format(draft=draft)).content.decode()
+    assert "There is a problem" not in again  # a refresh neither repeats nor re-sends it
+
+
+def test_saving_with_a_file_chosen_uploads_it_first(professional_client, draft):
+    response = professional_client.post(
+        UPLOAD_URL.format(draft=draft),
+        {"continue": "1", "documents": [SimpleUploadedFile("plan.pdf", files.pdf("Plan"))]},
+    )
+    assert response["Location"] == f"/forms/draft/{draft}/"
+    assert Document.objects.get().name == "plan.pdf"
+
+    # A refused file keeps the person on the page, with the reason; nothing is lost.
+    response = professional_client.post(
+        UPLOAD_URL.format(draft=draft),
+        {"later": "1", "documents": [SimpleUploadedFile("setup.pdf", b"MZ" + bytes(100))]},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == UPLOAD_URL.format(draft=draft)
+    assert "‘setup.pdf’ must be a Word document" in page
+    assert "plan.pdf" in page
+
+
+def test_a_section_with_a_file_is_completed_on_the_task_list(professional_client, draft):
+    upload(professional_client, draft, ("plan.pdf", files.pdf("Plan")))
+    task_list = professional_client.get(f"/forms/draft/{draft}/").content.decode()
+    item = task_list[task_list.index("Supporting documentation") :]
+    assert "Completed" in item[: item.index("</li>")]
