@@ -124,6 +124,20 @@ def check_pdf(path: str) -> None:
 # Keys that run something or carry something else: additional actions (run on events),
 # JavaScript, attached files, XFA forms (scripts in XML) and rich media (Flash, video).
 HIDDEN_CONTENT = ("/AA", "/JS", "/EmbeddedFiles", "/EmbeddedFile", "/XFA", "/RichMedia")
+# Actions that run, open or send something (a web link, /URI, is allowed): a go-to into
+# another file (/GoToR to a network share leaks Windows credentials), form submission,
+# data import, media.
+RISKY_ACTIONS = (
+    "/JavaScript",
+    "/Launch",
+    "/GoToR",
+    "/GoToE",
+    "/SubmitForm",
+    "/ImportData",
+    "/Rendition",
+    "/Movie",
+    "/Sound",
+)
 
 
 def _runs_something(root: Any) -> bool:
@@ -146,7 +160,7 @@ def _runs_something(root: Any) -> bool:
         if isinstance(value, dict):
             if any(key in value for key in HIDDEN_CONTENT):
                 return True
-            if str(value.get("/S")) in ("/JavaScript", "/Launch"):
+            if str(value.get("/S")) in RISKY_ACTIONS:
                 return True
             pending.extend(value.values())
         elif isinstance(value, list):
@@ -200,6 +214,43 @@ def check_docx(path: str) -> None:
                     raise Refused("macros", "docx")
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
                 raise Refused("damaged", "docx") from None
+        if _docx_loads_or_carries_something(archive, entries):
+            raise Refused("active_content", "docx")
+
+
+# Relationships that make Word load or run something: OLE objects (which can carry any
+# program), imported chunks (HTML, MHT, RTF), templates (which bring macros), subdocuments
+# and frames. Links to anything outside the file but web links count too.
+RISKY_RELATIONSHIPS = ("/oleobject", "/afchunk", "/attachedtemplate", "/subdocument", "/frame")
+EMBEDDED_OK = (".xlsx", ".docx", ".pptx", ".png", ".jpeg", ".jpg", ".gif", ".emf", ".wmf")
+
+
+def _docx_loads_or_carries_something(
+    archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]
+) -> bool:
+    from xml.etree import ElementTree
+
+    for entry in entries:
+        name = entry.filename.lower()
+        if "/embeddings/" in f"/{name}" and not name.endswith(EMBEDDED_OK):
+            return True  # a program or an OLE object packed inside the document
+        if not name.endswith(".rels"):
+            continue
+        data = _read_bounded(archive, entry.filename, 4 * 1024 * 1024)
+        if b"<!doctype" in data.lower():
+            raise Refused("damaged", "docx")  # Office never writes one: no entity tricks
+        try:
+            # No DTD, so no entities to expand; this process's limits bound the rest.
+            rels = ElementTree.fromstring(data)  # noqa: S314
+        except ElementTree.ParseError:
+            raise Refused("damaged", "docx") from None
+        for rel in rels:
+            kind = rel.get("Type", "").lower()
+            if kind.endswith(RISKY_RELATIONSHIPS):
+                return True
+            if rel.get("TargetMode", "").lower() == "external" and not kind.endswith("/hyperlink"):
+                return True
+    return False
 
 
 def _read_bounded(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
@@ -240,6 +291,12 @@ def check_ole(path: str) -> str:
                 raise Refused("type")
             if _vba_in(ole):
                 raise Refused("macros", "doc")
+            if any(
+                part in ("ObjectPool", "\x01Ole10Native")
+                for entry in ole.listdir(streams=True, storages=True)
+                for part in entry
+            ):
+                raise Refused("active_content", "doc")  # embedded OLE objects (programs)
             with ole.openstream("WordDocument") as stream:
                 fib = stream.read(12)
             if len(fib) < 12 or fib[:2] != b"\xec\xa5":
@@ -254,6 +311,24 @@ def check_ole(path: str) -> str:
         raise Refused("damaged", "doc") from None
 
 
+def _to_srgb(image: Any, profile: bytes | None) -> Any:
+    """The pixels in sRGB, so that no colour profile (which could carry anything) is kept."""
+    if not profile or image.mode not in ("RGB", "RGBA", "L", "LA", "CMYK"):
+        return image
+    import io
+
+    from PIL import ImageCms
+
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+        mode = "RGBA" if "A" in image.mode else "RGB"
+        return ImageCms.profileToProfile(
+            image, source, ImageCms.createProfile("sRGB"), outputMode=mode
+        )
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return image  # a profile that does not parse is dropped with the rest
+
+
 def reencode_image(path: str, cleaned_path: str, mime: str, max_pixels: int) -> str:
     """Decode the image and write it again: only its pixels survive, not anything hidden
     after it or in its metadata (a photo's location included). Turned upright first."""
@@ -266,7 +341,8 @@ def reencode_image(path: str, cleaned_path: str, mime: str, max_pixels: int) -> 
     warnings.simplefilter("error", Image.DecompressionBombWarning)
     try:
         with Image.open(path) as image:
-            if image.format not in ("JPEG", "PNG"):
+            # MPO: a camera's JPEG with a second picture (a large preview): the first is kept.
+            if image.format not in ("JPEG", "PNG", "MPO"):
                 raise Refused("type")
             width, height = image.size
             if width * height > max_pixels:
@@ -275,13 +351,15 @@ def reencode_image(path: str, cleaned_path: str, mime: str, max_pixels: int) -> 
             upright = ImageOps.exif_transpose(image)
             if upright.mode not in ("1", "L", "LA", "RGB", "RGBA", "P", "CMYK", "I;16"):
                 upright = upright.convert("RGBA" if "A" in upright.mode else "RGB")
+            upright = _to_srgb(upright, image.info.get("icc_profile"))
             options: dict[str, Any] = {}
-            if image.info.get("icc_profile"):
-                options["icc_profile"] = image.info["icc_profile"]
             if kind == "jpeg":
                 if upright.mode not in ("L", "RGB", "CMYK"):
                     upright = upright.convert("RGB")
-                upright.save(cleaned_path, "JPEG", quality=90, **options)
+                # The original's own quality (its quantisation tables): no bigger, no worse.
+                tables = getattr(image, "quantization", None)
+                options = {"qtables": tables} if tables else {"quality": 90}
+                upright.save(cleaned_path, "JPEG", **options)
             else:
                 upright.save(cleaned_path, "PNG", **options)
     except Refused:

@@ -1,6 +1,7 @@
 """Run examine.py on an uploaded file in its own process, with limits, and read its verdict."""
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -31,7 +32,10 @@ def examine(path: str, cleaned_path: str) -> Verdict:
                 cleaned_path,
                 str(settings.DOCUMENT_MAX_PIXELS),
             ],
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            # Nothing of the portal's environment (keys, database, storage credentials).
+            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"},
             timeout=WALL_SECONDS,
             check=False,
             stdin=subprocess.DEVNULL,

@@ -36,6 +36,10 @@ NOT_SCANNED = ("zip_bomb", "too_many_pixels", "too_complex")
 ACCEPTED = "a Word document (.doc or .docx), a PDF, or a JPG or PNG image"
 
 
+class DraftGone(Exception):
+    """The draft was sent or deleted while a file for it was being checked."""
+
+
 @dataclass(frozen=True)
 class Refusal:
     name: str  # the file's name, safe to show
@@ -176,8 +180,12 @@ def _store(draft: Draft, by: User, name: str, path: str, kind: str) -> Document 
         stored_as = storage.save(f"{now:%Y/%m}/{uuid.uuid4().hex}", File(file))
     try:
         with transaction.atomic():
-            locked = Draft.objects.select_for_update().get(pk=draft.pk)
+            locked = Draft.objects.select_for_update().filter(pk=draft.pk).first()
+            if locked is None:
+                raise DraftGone  # sent or deleted (another tab) while this file was checked
             full = _room_for(locked, size)  # again, under the lock: two uploads at once
+            if not full and size >= settings.DOCUMENT_MAX_MB * 1024 * 1024:
+                full = "too_large"  # a re-encoded image that came out larger
             if (
                 not full
                 and Document.objects.filter(draft=locked, sha256=digest.hexdigest()).exists()
@@ -212,9 +220,14 @@ def remove(document: Document, by: User) -> None:
     if document.draft_id is None:
         raise PermissionError("A sent form's documents are kept")
     with transaction.atomic():
-        record("document.removed", actor=by, obj=document, draft=document.draft_id)
-        document.delete()
-        Draft.objects.filter(pk=document.draft_id).update(saved_at=timezone.now())
+        # Under the draft's lock: a form being sent at this moment keeps its documents.
+        locked = Draft.objects.select_for_update().filter(pk=document.draft_id).first()
+        current = Document.objects.filter(pk=document.pk, draft=locked).first()
+        if locked is None or current is None:
+            return
+        record("document.removed", actor=by, obj=current, draft=locked.pk)
+        current.delete()
+        Draft.objects.filter(pk=locked.pk).update(saved_at=timezone.now())
 
 
 def hand_over(draft: Draft, submission: Submission) -> int:

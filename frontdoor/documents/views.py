@@ -30,7 +30,7 @@ from frontdoor.referrals.models import Draft, Submission
 FIELD = "documents"
 
 
-RESULT = "documents_result"  # what the last upload did, shown once after the redirect
+RESULT = "documents_result:{}"  # what a draft's last upload did, shown once after it
 
 
 def section_page(
@@ -53,9 +53,13 @@ def section_page(
             return redirect(request.get_full_path())
         chosen = bool(request.FILES.getlist(FIELD) or getattr(request, TOO_LARGE, []))
         if "upload" in request.POST or chosen:
-            uploaded, errors = _upload(request, user, draft)
+            try:
+                uploaded, errors = _upload(request, user, draft)
+            except services.DraftGone:
+                messages.info(request, "This form has been sent or deleted in another window.")
+                return redirect("referrals:recover")
             if errors or "upload" in request.POST:
-                request.session[RESULT] = {"uploaded": uploaded, "errors": errors}
+                request.session[RESULT.format(draft.pk)] = {"uploaded": uploaded, "errors": errors}
                 return redirect(request.get_full_path())
         # "Save and continue" or "Save and come back later": the section is done (documents
         # are optional); files were saved as they were uploaded.
@@ -72,7 +76,7 @@ def section_page(
         if back_to_check:
             return redirect("referrals:check", draft_id=draft.pk)
         return redirect("referrals:task_list", draft_id=draft.pk)
-    result = request.session.pop(RESULT, None) or {}
+    result = request.session.pop(RESULT.format(draft.pk), None) or {}
     errors = [str(e) for e in result.get("errors", [])]
     uploaded = [str(n) for n in result.get("uploaded", [])]
     documents = list(services.of_draft(draft))
@@ -123,7 +127,9 @@ def _upload(request: HttpRequest, user: User, draft: Draft) -> tuple[list[str], 
 
 def _mark_done(draft: Draft, section: Section) -> None:
     with transaction.atomic():
-        locked = Draft.objects.select_for_update().get(pk=draft.pk)
+        locked = Draft.objects.select_for_update().filter(pk=draft.pk).first()
+        if locked is None:
+            raise Http404  # sent or deleted in another window a moment ago
         if section.slug not in locked.completed:
             locked.completed = [*locked.completed, section.slug]
         locked.revisions[section.slug] = int(locked.revisions.get(section.slug, 0)) + 1

@@ -600,3 +600,52 @@ def png_claiming(width: int, height: int) -> bytes:
         + _png_chunk(b"IDAT", zlib.compress(row, 9))
         + _png_chunk(b"IEND", b"")
     )
+
+
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def docx_with_relationship(kind: str, target: str, external: bool = True) -> bytes:
+    """A .docx whose document part has one more relationship: a template, an OLE object..."""
+    mode = ' TargetMode="External"' if external else ""
+    rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId9" Type="{REL}/{kind}" Target="{target}"{mode}/>'
+        "</Relationships>"
+    )
+    return docx(extra_entries={"word/_rels/document.xml.rels": rels.encode()})
+
+
+def docx_with_program() -> bytes:
+    """A .docx carrying a Windows program among its parts."""
+    return docx(extra_entries={"word/embeddings/setup.exe": b"MZ" + bytes(200)})
+
+
+def doc_with_ole_object() -> bytes:
+    """A Word 97-2003 document with an embedded OLE object (an ObjectPool storage holding a
+    packaged file, as "Insert > Object" makes)."""
+    streams = {
+        "WordDocument": word_document_stream(FIB_TABLE_1),
+        "1Table": b"",
+        "ObjectPool/_1234567890/\x01Ole10Native": b"MZ" + bytes(200),
+    }
+    return compound_file(streams, WORD_CLSID)
+
+
+def mpo_photo() -> bytes:
+    """A camera JPEG with a second, larger preview picture (Multi-Picture Format)."""
+    first = Image.new("RGB", (64, 48), (10, 160, 90))
+    second = Image.new("RGB", (128, 96), (10, 160, 90))
+    out = io.BytesIO()
+    first.save(out, "MPO", save_all=True, append_images=[second])
+    return out.getvalue()
+
+
+def jpeg_with_icc_payload() -> bytes:
+    """A JPEG whose "colour profile" is 200 KB of something else."""
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(
+        out, "JPEG", icc_profile=b"ICCSECRET" + bytes(200 * 1024)
+    )
+    return out.getvalue()

@@ -163,6 +163,50 @@ def zip_has_more_entries_than(count: int) -> Check:
     return check
 
 
+def unzip_shows(entry: str, text: str) -> Check:
+    """Info-ZIP's unzip prints this entry, and it holds `text`."""
+
+    def check(path: Path) -> None:
+        done = run("unzip", "-p", path, entry)
+        assert done.returncode == 0
+        assert text in done.stdout.decode()
+
+    check.__name__ = f"unzip_shows_{text}"
+    return check
+
+
+def ole_has_storage(name: str) -> Check:
+    def check(path: Path) -> None:
+        import olefile
+
+        with olefile.OleFileIO(str(path)) as ole:
+            assert any(name in entry for entry in ole.listdir(streams=True, storages=True))
+
+    check.__name__ = f"ole_has_storage_{name}"
+    return check
+
+
+def mpo_pictures(path: Path) -> None:
+    assert (
+        "MPO" in run("file", "-b", path).stdout.decode()
+        or path.read_bytes().count(b"\xff\xd8") >= 2
+    )
+    with Image.open(path) as picture:
+        assert picture.format == "MPO"
+        assert picture.n_frames == 2
+
+
+def has_icc_payload(path: Path) -> None:
+    with Image.open(path) as picture:
+        assert picture.info["icc_profile"].startswith(b"ICCSECRET")
+
+
+def no_icc_profile(path: Path) -> None:
+    assert b"ICCSECRET" not in path.read_bytes()
+    with Image.open(path) as picture:
+        assert "icc_profile" not in picture.info
+
+
 def zip_lists(name: str, present: bool = True) -> Check:
     def check(path: Path) -> None:
         names = run("zipinfo", "-1", path).stdout.decode().split()
@@ -565,6 +609,51 @@ CASES = [
         saved_as="old-assessment.doc",
     ),
     Case(
+        "docx-external-template",
+        "assessment.docx",
+        lambda: files.docx_with_relationship("attachedTemplate", "http://example.invalid/t.dotm"),
+        (
+            file_says(WORD_MIME, "Microsoft Word 2007+"),
+            unzip_shows("word/_rels/document.xml.rels", "attachedTemplate"),
+        ),
+        reason="active_content",
+    ),
+    Case(
+        "docx-remote-ole-object",
+        "assessment.docx",
+        lambda: files.docx_with_relationship("oleObject", "mhtml:http://example.invalid/x!x"),
+        (
+            file_says(WORD_MIME, "Microsoft Word 2007+"),
+            unzip_shows("word/_rels/document.xml.rels", "oleObject"),
+        ),
+        reason="active_content",
+    ),
+    Case(
+        "docx-carrying-a-program",
+        "assessment.docx",
+        files.docx_with_program,
+        (file_says(WORD_MIME, "Microsoft Word 2007+"), zip_lists("word/embeddings/setup.exe")),
+        reason="active_content",
+    ),
+    Case(
+        "docx-with-a-web-link",
+        "assessment.docx",
+        lambda: files.docx_with_relationship("hyperlink", "https://www.example.gov.uk/"),
+        (
+            file_says(WORD_MIME, "Microsoft Word 2007+"),
+            unzip_shows("word/_rels/document.xml.rels", "hyperlink"),
+        ),
+        kind="docx",
+        saved_as="assessment.docx",
+    ),
+    Case(
+        "doc-with-an-embedded-object",
+        "old-assessment.doc",
+        files.doc_with_ole_object,
+        (file_says("application/msword", "CDFV2 Microsoft Word"), ole_has_storage("ObjectPool")),
+        reason="active_content",
+    ),
+    Case(
         "doc-with-macros",
         "old-assessment.doc",
         lambda: files.doc(macros=True),
@@ -612,6 +701,23 @@ CASES = [
         (file_says("image/png", "PNG image data, 64 x 48"),),
         kind="png",
         saved_as="photo.png",
+    ),
+    Case(
+        "camera-jpg-with-a-second-picture",
+        "photo.jpg",
+        files.mpo_photo,
+        (mpo_pictures,),
+        kind="jpeg",
+        saved_as="photo.jpg",
+    ),
+    Case(
+        "jpg-with-a-colour-profile-carrying-data",
+        "photo.jpg",
+        files.jpeg_with_icc_payload,
+        (file_says("image/jpeg", "JPEG image data"), has_icc_payload),
+        kind="jpeg",
+        saved_as="photo.jpg",
+        stored=no_icc_profile,
     ),
     Case(
         "jpg-with-gps-location",

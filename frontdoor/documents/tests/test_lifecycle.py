@@ -225,3 +225,49 @@ def test_a_section_with_a_file_is_completed_on_the_task_list(professional_client
     task_list = professional_client.get(f"/forms/draft/{draft}/").content.decode()
     item = task_list[task_list.index("Supporting documentation") :]
     assert "Completed" in item[: item.index("</li>")]
+
+
+def test_a_very_long_extension_is_no_trouble(professional_client, draft):
+    page = upload(professional_client, draft, ("child." + "x" * 250, files.pdf("Long")))
+    assert "has been uploaded" in page.content.decode()
+    assert Document.objects.get().kind == "pdf"
+
+
+def test_an_uploads_result_is_shown_on_its_own_draft_only(professional_client, draft):
+    other = int(professional_client.post("/forms/social-care-referral/")["Location"].split("/")[3])
+    professional_client.post(
+        UPLOAD_URL.format(draft=draft),
+        {"upload": "1", "documents": [SimpleUploadedFile("plan.pdf", files.pdf("Plan"))]},
+    )
+    assert (
+        "plan.pdf" not in professional_client.get(UPLOAD_URL.format(draft=other)).content.decode()
+    )
+    assert (
+        "‘plan.pdf’ has been uploaded"
+        in professional_client.get(UPLOAD_URL.format(draft=draft)).content.decode()
+    )
+
+
+def test_a_draft_sent_while_a_file_was_checked_keeps_nothing(professional, draft):
+    from frontdoor.documents import services
+    from frontdoor.documents.tests.test_access import stored_files
+
+    stale = Draft.objects.get(pk=draft)
+    Draft.objects.filter(pk=draft).delete()  # sent or deleted in another window
+    with pytest.raises(services.DraftGone):
+        services.attach(stale, professional, SimpleUploadedFile("plan.pdf", files.pdf("Plan")))
+    assert stored_files() == []
+
+
+def test_removing_a_document_of_a_sent_form_does_nothing(
+    professional, professional_client, draft, django_capture_on_commit_callbacks
+):
+    from frontdoor.documents import services
+
+    upload(professional_client, draft, ("plan.pdf", files.pdf("Plan")))
+    stale = Document.objects.get()  # loaded for "Remove" ...
+    submission = send(professional_client, draft)  # ... while the form is sent
+    with django_capture_on_commit_callbacks(execute=True):
+        services.remove(stale, professional)
+    assert Document.objects.get().submission == submission
+    assert documents_storage().exists(stale.stored_as)
