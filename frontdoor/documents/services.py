@@ -197,7 +197,7 @@ def _store(draft: Draft, by: User, name: str, path: str, kind: str) -> Document 
             document = Document.objects.create(
                 owner=by,
                 draft=locked,
-                name=display_name(name),
+                name=_unused_name(locked, display_name(name)),
                 kind=kind,
                 size=size,
                 sha256=digest.hexdigest(),
@@ -213,6 +213,20 @@ def _store(draft: Draft, by: User, name: str, path: str, kind: str) -> Document 
         storage.delete(stored_as)  # nothing half-stored
         raise
     return document
+
+
+def _unused_name(draft: Draft, name: str) -> str:
+    """Two different files called "chronology.pdf" are listed as "chronology.pdf" and
+    "chronology (2).pdf", so that each row (and its Remove button) can be told apart."""
+    taken = set(Document.objects.filter(draft=draft).values_list("name", flat=True))
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem, extension = name, ""
+    number = 1
+    while name in taken:
+        number += 1
+        name = f"{stem} ({number}){dot}{extension}"
+    return name
 
 
 def remove(document: Document, by: User) -> None:

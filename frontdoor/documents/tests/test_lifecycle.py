@@ -271,3 +271,13 @@ def test_removing_a_document_of_a_sent_form_does_nothing(
         services.remove(stale, professional)
     assert Document.objects.get().submission == submission
     assert documents_storage().exists(stale.stored_as)
+
+
+def test_two_different_files_with_one_name_are_told_apart(professional_client, draft):
+    upload(professional_client, draft, ("chronology.pdf", files.pdf("First")))
+    page = upload(professional_client, draft, ("chronology.pdf", files.pdf("Second")))
+    assert "‘chronology (2).pdf’ has been uploaded." in page.content.decode()
+    assert sorted(Document.objects.values_list("name", flat=True)) == [
+        "chronology (2).pdf",
+        "chronology.pdf",
+    ]
