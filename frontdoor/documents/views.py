@@ -65,13 +65,7 @@ def section_page(
         # are optional); files were saved as they were uploaded.
         _mark_done(draft, section)
         if "later" in request.POST:
-            saved_for_later(draft)
-            messages.success(
-                request,
-                "Your answers have been saved. We have emailed you how to come back to "
-                f"this form. It will be deleted on {draft.deletes_at:%-d %B %Y} if it is "
-                "not sent.",
-            )
+            messages.success(request, saved_for_later(draft))
             return redirect("referrals:recover")
         if back_to_check:
             return redirect("referrals:check", draft_id=draft.pk)

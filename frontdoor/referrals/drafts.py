@@ -194,11 +194,15 @@ def remove_item(draft: Draft, section: Section, index: int) -> None:
     draft.refresh_from_db()
 
 
-def saved_for_later(draft: Draft) -> None:
+def saved_for_later(draft: Draft) -> str:
     """ "Save and come back later": the answers are saved already; tell the owner how to
-    come back (no personal data in the email)."""
+    come back (no personal data in the email). Returns what the page says."""
     send(
         draft.owner.email,
         "draft_saved",
         {"first_name": draft.owner.first_name, "deletes_on": f"{draft.deletes_at:%-d %B %Y}"},
+    )
+    return (
+        "Your answers have been saved. We have emailed you how to come back to this form. "
+        f"It will be deleted on {draft.deletes_at:%-d %B %Y} if it is not sent."
     )

@@ -177,12 +177,7 @@ def section(
             )
             return redirect(request.path)
         if "later" in posted:
-            drafts.saved_for_later(draft)
-            messages.success(
-                request,
-                "Your answers have been saved. We have emailed you how to come back to this "
-                f"form. It will be deleted on {draft.deletes_at:%-d %B %Y} if it is not sent.",
-            )
+            messages.success(request, drafts.saved_for_later(draft))
             return redirect("referrals:recover")
         if saved.completed or form.is_valid():
             warnings = _warnings(this, form)
