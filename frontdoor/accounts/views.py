@@ -7,8 +7,6 @@ from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from frontdoor.accounts import forms, services
@@ -24,6 +22,7 @@ from frontdoor.accounts.passwords import POLICY_LINES, SPECIAL_CHARACTERS
 from frontdoor.audit.services import record
 from frontdoor.core.client import client_ip
 from frontdoor.core.forms import GovukForm
+from frontdoor.core.redirects import safe_next
 
 REGISTER_STEP1 = "register_step1"
 VERIFY_EMAIL = "verify_email"
@@ -65,14 +64,6 @@ def _code_error(
         form.add_error("code", CLAIMED_CODE_MESSAGE)
         return
     form.add_error("code", CODE_MESSAGES[result].format(minutes=settings.THROTTLE_LOCK_MINUTES))
-
-
-def _safe_next(request: HttpRequest, url: str | None) -> str:
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return reverse(settings.LOGIN_REDIRECT_URL)
 
 
 # --- Registration -----------------------------------------------------------------------
@@ -182,7 +173,7 @@ def registered(request: HttpRequest) -> HttpResponse:
 def sign_in(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if request.user.is_authenticated:
-        return redirect(_safe_next(request, next_url))
+        return redirect(safe_next(request, next_url))
     form = forms.SignInForm(request.POST or None)
     if form.is_valid():
         outcome, user = services.start_sign_in(
@@ -192,7 +183,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             request.session[PENDING_SIGN_IN] = {
                 "user": user.pk,
                 "at": time.time(),
-                "next": _safe_next(request, next_url),
+                "next": safe_next(request, next_url),
             }
             return redirect("accounts:sign_in_code")
         if outcome is services.SignIn.LOCKED:
@@ -240,7 +231,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
             now = time.time()
             request.session[SIGNED_IN_AT] = now
             request.session[LAST_ACTIVITY] = now
-            return redirect(_safe_next(request, next_url))
+            return redirect(safe_next(request, next_url))
         _code_error(form, result)
     return render(
         request, "accounts/code.html", {"form": form, "purpose": "sign_in", "sent_to": user.email}
@@ -262,12 +253,12 @@ def signed_out(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def timed_out(request: HttpRequest) -> HttpResponse:
-    return_to = request.session.get(RETURN_TO, "")
+    return_to = request.session.get(RETURN_TO)
     return render(
         request,
         "accounts/timed_out.html",
         {
-            "return_to": _safe_next(request, return_to) if return_to else "",
+            "return_to": safe_next(request, return_to, default=""),
             "kept": KEPT_POST in request.session,
         },
     )
@@ -290,7 +281,7 @@ def session_extend(request: HttpRequest) -> HttpResponse:
     """'Stay signed in': any request counts as activity; this one does nothing else."""
     if request.headers.get("Accept", "").startswith("application/json"):
         return _time_left(request)
-    return redirect(_safe_next(request, request.POST.get("next")))
+    return redirect(safe_next(request, request.POST.get("next")))
 
 
 # --- Forgotten password -----------------------------------------------------------------
