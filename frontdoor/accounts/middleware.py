@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -25,6 +26,20 @@ def seconds_left(request: HttpRequest) -> int:
     idle_end = request.session.get(LAST_ACTIVITY, now) + settings.SESSION_IDLE_MINUTES * 60
     absolute_end = request.session.get(SIGNED_IN_AT, now) + settings.SESSION_ABSOLUTE_HOURS * 3600
     return max(0, int(min(idle_end, absolute_end) - now))
+
+
+def _not_checked(request: HttpRequest) -> HttpResponse:  # pragma: no cover - never called
+    raise AssertionError("only for Django's CSRF check")
+
+
+def _csrf_refusal(request: HttpRequest) -> HttpResponse | None:
+    """Django's own CSRF check (token, Origin, Referer), run now rather than before the view.
+
+    This middleware answers a timed-out POST itself, so CsrfViewMiddleware.process_view
+    would never see it: it is asked here, with a stand-in view, before anything is kept.
+    Its refusal is the usual 403 page (CSRF_FAILURE_VIEW).
+    """
+    return CsrfViewMiddleware(_not_checked).process_view(request, _not_checked, (), {})
 
 
 def _kept_post(request: HttpRequest) -> dict[str, Any] | None:
@@ -55,6 +70,10 @@ class SessionTimeoutMiddleware:
                 kept = _kept_post(request)
                 logout(request)
                 record("session.timed_out", actor=user, ip=client_ip(request))
+                # A forged POST must not reach the draft by waiting for the owner to sign
+                # in. Checked after signing out, so the refusal page shows nobody signed in.
+                if kept is not None and (refused := _csrf_refusal(request)) is not None:
+                    return refused
                 if request.path == status_path:
                     return JsonResponse({"signed_in": False, "seconds_left": 0})
                 if kept is not None:
