@@ -52,8 +52,8 @@ run: $(VENV)/.installed static/build/frontdoor.css .secret_key
 	echo; echo "Front Door is at http://127.0.0.1:$(PORT)/ - emails (with sign-in codes) are printed here."; \
 	echo "Create a staff account: .venv/bin/python manage.py create_staff --help (with SECRET_KEY set: see README)"; \
 	if [ "$${VIRUS_SCAN:-clamd}" = off ]; then echo "Uploaded documents are NOT scanned for viruses (no CLAMD_ADDRESS): the upload page says so."; fi; echo; \
-	$(VENV)/bin/gunicorn frontdoor.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --timeout 180 --access-logfile - \
-	  --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(L)ss'
+	$(VENV)/bin/gunicorn frontdoor.wsgi --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) --workers 2 \
+	  --access-logfile -
 
 # Debian's Chromium drives the browser tests (Playwright cannot download its own here); the
 # upload tests run a real clamd, and confirm hostile files with `file` and qpdf.

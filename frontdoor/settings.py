@@ -212,6 +212,10 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 CSRF_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_HTTPONLY = True
+# Ends with the browser, like the session cookie (Django's default is a year). Kept as a
+# cookie rather than CSRF_USE_SESSIONS so that a visitor who only looks at a form (sign-in)
+# gets no session row, and a form open in another tab survives a sign-in or a time-out.
+CSRF_COOKIE_AGE = None
 CSRF_FAILURE_VIEW = "frontdoor.pages.views.csrf_failure"
 
 TASKS = {
@@ -349,13 +353,17 @@ SECURE_CSP = {
     "manifest-src": [CSP.SELF],
 }
 if HTTPS:
-    SECURE_CSP["upgrade-insecure-requests"] = []
+    # A directive with no value: Django 6.1 writes it for True and drops an empty list.
+    SECURE_CSP["upgrade-insecure-requests"] = True
 
 # --- Static files -----------------------------------------------------------------------
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# WhiteNoise's default offers every static file to any site (Access-Control-Allow-Origin: *);
+# only the portal's own pages use them.
+WHITENOISE_ALLOW_ALL_ORIGINS = False
 # --- Supporting documents (uploads) -----------------------------------------------------
 
 # Every upload is scanned by ClamAV's clamd (INSTREAM) before it is attached. Production
