@@ -287,13 +287,45 @@ def finish_sign_in(user: User, code: str, ip: str | None) -> CodeResult:
 
 
 def request_password_reset(email: str, ip: str | None) -> None:
-    """Email a reset code if the email has an active account; otherwise do nothing visible."""
-    user = User.objects.filter(email=normalise_email(email), is_active=True).first()
-    if user is None:
-        record("password.reset_requested", ip=ip, known=False)
-        return
-    request_code(user, Purpose.PASSWORD_RESET, ip=ip)
-    record("password.reset_requested", actor=user, ip=ip, known=True)
+    """A forgotten password: the worker emails a reset code if the email has an account.
+
+    The request does the same work whatever the email (one task queued, nothing else), so
+    neither its answer nor its time shows whether the account exists: the account is
+    looked up, its codes cancelled and the request audited by the worker
+    (`send_code_if_account`), at most one code a minute.
+    """
+    from frontdoor.accounts.tasks import send_code_if_account
+
+    send_code_if_account.enqueue(
+        email=normalise_email(email), purpose=Purpose.PASSWORD_RESET, ip=ip, limited=True
+    )
+
+
+def resend_claimed_code(email: str, purpose: str, ip: str | None) -> bool:
+    """'Send me a new code' where the email is only claimed (registering, a reset).
+
+    The same work for any email, as for a forgotten password: the minute's limit here (so
+    the page can say whether a code is on its way), the rest in the worker.
+    """
+    from frontdoor.accounts.tasks import send_code_if_account
+
+    email = normalise_email(email)
+    if not resend_allowed(f"{email}:{purpose}"):
+        return False
+    send_code_if_account.enqueue(email=email, purpose=purpose, ip=ip, limited=False)
+    return True
+
+
+def send_code_if_account(email: str, purpose: str, ip: str | None, *, limited: bool) -> None:
+    """In the worker: send a code for `purpose` to `email` if it has an account that needs one."""
+    lookup = User.objects.filter(email=email, is_active=True)
+    if purpose == Purpose.VERIFY_EMAIL:
+        lookup = lookup.filter(email_verified_at=None)
+    user = lookup.first()
+    if purpose == Purpose.PASSWORD_RESET and limited:
+        record("password.reset_requested", actor=user, ip=ip, known=user is not None)
+    if user is not None:
+        request_code(user, purpose, sent_to=email, ip=ip, limited=limited)
 
 
 def check_reset_code(email: str, code: str, ip: str | None) -> tuple[CodeResult, User | None]:

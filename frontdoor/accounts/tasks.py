@@ -62,6 +62,14 @@ def send_code(user_id: int, purpose: str, sent_to: str) -> None:
 
 
 @task()
+def send_code_if_account(email: str, purpose: str, ip: str | None, limited: bool) -> None:
+    """Whether the email has an account is found out here, not in the request (no oracle)."""
+    from frontdoor.accounts.services import send_code_if_account as send
+
+    send(email, purpose, ip, limited=limited)
+
+
+@task()
 def delete_unverified_accounts() -> int:
     from frontdoor.accounts.services import delete_unverified_accounts as delete
 

@@ -139,17 +139,15 @@ def verify_email(request: HttpRequest) -> HttpResponse:
 
 
 def _resend(request: HttpRequest, email: str, purpose: str, user: User | None = None) -> None:
-    """'Please send me a new code': the same answer whether or not the account exists."""
-    target = user
-    if target is None:
-        lookup = User.objects.filter(email=email, is_active=True)
-        if purpose == OneTimeCode.Purpose.VERIFY_EMAIL:
-            lookup = lookup.filter(email_verified_at=None)
-        target = lookup.first()
-    if target is not None:
-        sent = services.request_code(target, purpose, sent_to=email, ip=client_ip(request))
+    """'Please send me a new code': the same answer, and work, whether or not the account exists.
+
+    With `user`, the person has shown they own it (a password, a signed-in session);
+    otherwise the email is only claimed, and the worker finds out whether it has an account.
+    """
+    if user is not None:
+        sent = services.request_code(user, purpose, sent_to=email, ip=client_ip(request))
     else:
-        sent = services.resend_allowed(f"{email}:{purpose}")
+        sent = services.resend_claimed_code(email, purpose, client_ip(request))
     if sent:
         messages.success(
             request, "We have sent you a new code. Codes sent before it no longer work."
