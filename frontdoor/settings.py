@@ -248,10 +248,14 @@ PASSWORD_RESET_VALID_MINUTES = env_int("PASSWORD_RESET_VALID_MINUTES", 60)
 CODE_MAX_ATTEMPTS = 5
 CODE_RESEND_SECONDS = 60
 UNVERIFIED_ACCOUNT_DAYS = 7
-# Wrong passwords/codes: strict per account + client address, loose per client address
-# alone (a school or hospital shares one address).
+# Wrong passwords/codes (accounts/throttle.py): a lock per account + client address; per
+# client address alone (a school or hospital shares one) a slowdown, never a lock: past
+# ADDRESS_FREE_TRIES failures each account waits ADDRESS_WAIT_SECONDS between tries from
+# it, doubling with each further ADDRESS_FREE_TRIES failures, at most ADDRESS_MAX_WAIT.
 THROTTLE_ACCOUNT_FREE_TRIES = env_int("THROTTLE_ACCOUNT_FREE_TRIES", 10)
-THROTTLE_ADDRESS_FREE_TRIES = env_int("THROTTLE_ADDRESS_FREE_TRIES", 100)
+THROTTLE_ADDRESS_FREE_TRIES = env_int("THROTTLE_ADDRESS_FREE_TRIES", 300)
+THROTTLE_ADDRESS_WAIT_SECONDS = env_int("THROTTLE_ADDRESS_WAIT_SECONDS", 10)
+THROTTLE_ADDRESS_MAX_WAIT_SECONDS = env_int("THROTTLE_ADDRESS_MAX_WAIT_SECONDS", 120)
 THROTTLE_LOCK_MINUTES = env_int("THROTTLE_LOCK_MINUTES", 15)
 # Client address: X-Forwarded-For is believed only from these proxy addresses.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")

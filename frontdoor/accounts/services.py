@@ -34,6 +34,7 @@ class CodeResult(enum.Enum):
     USED = "used"  # the right code, already used by a request a moment earlier
     TOO_MANY_TRIES = "too_many_tries"
     LOCKED = "locked"
+    WAIT = "wait"  # a busy client address: try again in a few seconds (throttle.py)
 
 
 # --- Codes ------------------------------------------------------------------------------
@@ -107,6 +108,9 @@ def check_code(
     if attempt.locked:
         record("code.throttled", actor=user, ip=ip, purpose=purpose)
         return CodeResult.LOCKED
+    if attempt.wait_seconds:
+        record("code.slowed", ip=ip, purpose=purpose, seconds=attempt.wait_seconds)
+        return CodeResult.WAIT
     live = None
     if user is not None:
         live = (
@@ -159,6 +163,9 @@ def check_current_password(user: User, password: str, ip: str | None) -> CodeRes
     if attempt.locked:
         record("password.check_throttled", actor=user, ip=ip)
         return CodeResult.LOCKED
+    if attempt.wait_seconds:
+        record("password.check_slowed", actor=user, ip=ip, seconds=attempt.wait_seconds)
+        return CodeResult.WAIT
     if user.check_password(password):
         attempt.forgive()
         return CodeResult.OK
@@ -241,6 +248,7 @@ class SignIn(enum.Enum):
     FAILED = "failed"
     DEACTIVATED = "deactivated"
     LOCKED = "locked"
+    WAIT = "wait"
 
 
 def start_sign_in(email: str, password: str, ip: str | None) -> tuple[SignIn, User | None]:
@@ -254,6 +262,9 @@ def start_sign_in(email: str, password: str, ip: str | None) -> tuple[SignIn, Us
     if attempt.locked:
         record("signin.throttled", ip=ip)
         return SignIn.LOCKED, None
+    if attempt.wait_seconds:
+        record("signin.slowed", ip=ip, seconds=attempt.wait_seconds)
+        return SignIn.WAIT, None
     user = authenticate(None, username=normalise_email(email), password=password)
     if not isinstance(user, User):
         known = User.objects.filter(email=normalise_email(email)).first()

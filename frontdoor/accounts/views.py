@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from frontdoor.accounts import forms, services
+from frontdoor.accounts import forms, services, throttle
 from frontdoor.accounts.middleware import (
     KEPT_POST,
     LAST_ACTIVITY,
@@ -32,6 +32,16 @@ RESET_USER = "reset_user"
 # A half-signed-in session (password, no code yet) lasts this long.
 PENDING_SECONDS = 15 * 60
 
+# A busy client address (a school, a hospital): a few seconds' wait, never a lock.
+BUSY_ADDRESS_MESSAGE = (
+    "There have been a lot of attempts to sign in from your network. Wait {seconds}, then try again"
+)
+
+
+def _seconds(count: int) -> str:
+    return "1 second" if count == 1 else f"{count} seconds"
+
+
 CODE_MESSAGES = {
     services.CodeResult.WRONG: "The code is not correct. Check the email and try again",
     services.CodeResult.EXPIRED: "The code has expired or has been used. Select "
@@ -40,6 +50,7 @@ CODE_MESSAGES = {
     "\u201cPlease send me a new code\u201d",
     services.CodeResult.LOCKED: "There have been too many attempts. Wait {minutes} minutes, "
     "then try again",
+    services.CodeResult.WAIT: BUSY_ADDRESS_MESSAGE,
 }
 # Where the email is only claimed (registering, a forgotten password), "wrong" and "expired"
 # read the same: otherwise the difference would show whether the email has an account.
@@ -58,12 +69,26 @@ def _policy(new_account: bool = False) -> dict[str, Any]:
 
 
 def _code_error(
-    form: forms.CodeForm, result: services.CodeResult, *, claimed: bool = False
+    request: HttpRequest,
+    form: forms.CodeForm,
+    result: services.CodeResult,
+    email: str,
+    scope: str = throttle.SIGN_IN,
+    *,
+    claimed: bool = False,
 ) -> None:
-    if claimed and result is not services.CodeResult.LOCKED:
+    if claimed and result not in (services.CodeResult.LOCKED, services.CodeResult.WAIT):
         form.add_error("code", CLAIMED_CODE_MESSAGE)
         return
-    form.add_error("code", CODE_MESSAGES[result].format(minutes=settings.THROTTLE_LOCK_MINUTES))
+    seconds = 0
+    if result is services.CodeResult.WAIT:
+        seconds = throttle.seconds_to_wait(email, client_ip(request), scope)
+    form.add_error(
+        "code",
+        CODE_MESSAGES[result].format(
+            minutes=settings.THROTTLE_LOCK_MINUTES, seconds=_seconds(seconds)
+        ),
+    )
 
 
 # --- Registration -----------------------------------------------------------------------
@@ -130,7 +155,7 @@ def verify_email(request: HttpRequest) -> HttpResponse:
         if result is services.CodeResult.OK:
             del request.session[VERIFY_EMAIL]
             return redirect("accounts:registered")
-        _code_error(form, result, claimed=True)
+        _code_error(request, form, result, email, claimed=True)
     return render(
         request,
         "accounts/code.html",
@@ -184,7 +209,10 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 "next": safe_next(request, next_url),
             }
             return redirect("accounts:sign_in_code")
-        if outcome is services.SignIn.LOCKED:
+        if outcome is services.SignIn.WAIT:
+            seconds = throttle.seconds_to_wait(form.cleaned_data["email"], client_ip(request))
+            form.add_error(None, BUSY_ADDRESS_MESSAGE.format(seconds=_seconds(seconds)))
+        elif outcome is services.SignIn.LOCKED:
             form.add_error(
                 None,
                 "There have been too many attempts to sign in. Wait "
@@ -230,7 +258,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
             request.session[SIGNED_IN_AT] = now
             request.session[LAST_ACTIVITY] = now
             return redirect(safe_next(request, next_url))
-        _code_error(form, result)
+        _code_error(request, form, result, user.email)
     return render(
         request, "accounts/code.html", {"form": form, "purpose": "sign_in", "sent_to": user.email}
     )
@@ -314,7 +342,7 @@ def reset_password(request: HttpRequest) -> HttpResponse:
             del request.session[RESET_EMAIL]
             request.session[RESET_USER] = {"user": user.pk, "at": time.time()}
             return redirect("accounts:new_password")
-        _code_error(form, result, claimed=True)
+        _code_error(request, form, result, email, throttle.RESET, claimed=True)
     return render(
         request,
         "accounts/reset_password.html",
@@ -375,7 +403,10 @@ def change_details(request: HttpRequest) -> HttpResponse:
 def _check_password(form: GovukForm, field: str, user: User, ip: str | None) -> bool:
     """The signed-in user's password, before a change: throttled like signing in."""
     result = services.check_current_password(user, form.cleaned_data[field], ip)
-    if result is services.CodeResult.LOCKED:
+    if result is services.CodeResult.WAIT:
+        seconds = throttle.seconds_to_wait(user.email, ip)
+        form.add_error(None, BUSY_ADDRESS_MESSAGE.format(seconds=_seconds(seconds)))
+    elif result is services.CodeResult.LOCKED:
         form.add_error(
             None,
             f"There have been too many attempts. Wait {settings.THROTTLE_LOCK_MINUTES} "
@@ -421,7 +452,7 @@ def confirm_email(request: HttpRequest) -> HttpResponse:
             del request.session["email_change_to"]
             messages.success(request, "Your email address has been changed.")
             return redirect("accounts:details")
-        _code_error(form, result)
+        _code_error(request, form, result, user.email)
     return render(
         request, "accounts/code.html", {"form": form, "purpose": "change_email", "sent_to": sent_to}
     )
