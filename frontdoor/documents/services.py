@@ -205,7 +205,7 @@ def _store(draft: Draft, by: User, name: str, path: str, kind: str) -> Document 
                 scanned=scanning.enabled(),
                 uploaded_at=now,
             )
-            Draft.objects.filter(pk=locked.pk).update(saved_at=now, reminded_at=None)
+            locked.record_save()
             record(
                 "document.uploaded", actor=by, obj=document, draft=draft.pk, kind=kind, size=size
             )
@@ -241,7 +241,7 @@ def remove(document: Document, by: User) -> None:
             return
         record("document.removed", actor=by, obj=current, draft=locked.pk)
         current.delete()
-        Draft.objects.filter(pk=locked.pk).update(saved_at=timezone.now())
+        locked.record_save()
 
 
 def hand_over(draft: Draft, submission: Submission) -> int:

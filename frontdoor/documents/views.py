@@ -14,7 +14,6 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from frontdoor.accounts.models import User
 from frontdoor.audit.services import record
@@ -124,11 +123,7 @@ def _mark_done(draft: Draft, section: Section) -> None:
         locked = Draft.objects.select_for_update().filter(pk=draft.pk).first()
         if locked is None:
             raise Http404  # sent or deleted in another window a moment ago
-        if section.slug not in locked.completed:
-            locked.completed = [*locked.completed, section.slug]
-        locked.revisions[section.slug] = int(locked.revisions.get(section.slug, 0)) + 1
-        locked.saved_at = timezone.now()
-        locked.save()
+        locked.record_save(section.slug, completed=True)
 
 
 def _draft_document(draft: Draft, value: Any) -> Document | None:

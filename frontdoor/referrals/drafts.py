@@ -85,8 +85,8 @@ def save_section(
         current = int(locked.revisions.get(section.slug, 0))
         if loaded_revision != current:
             return Saved(completed=section.slug in locked.completed, conflict=True), form
+        answers: Any = typed
         if section.repeat is None:
-            locked.answers[section.slug] = typed
             done = valid
         else:
             items = list(locked.answers.get(section.slug, []))
@@ -95,16 +95,9 @@ def save_section(
                 items[index] = {**typed, "_valid": valid}
             else:
                 items.append({**typed, "_valid": valid})
-            locked.answers[section.slug] = items
+            answers = items
             done = len(items) >= section.repeat.min and all(i.get("_valid") for i in items)
-        completed = [s for s in locked.completed if s != section.slug]
-        if done:
-            completed.append(section.slug)
-        locked.completed = completed
-        locked.revisions[section.slug] = current + 1
-        locked.saved_at = timezone.now()
-        locked.reminded_at = None
-        locked.save()
+        locked.record_save(section.slug, answers=answers, completed=done)
     draft.refresh_from_db()
     return Saved(completed=done), form
 
@@ -182,15 +175,9 @@ def remove_item(draft: Draft, section: Section, index: int) -> None:
         if not 0 <= index < len(items):
             return
         del items[index]
-        locked.answers[section.slug] = items
         valid = section.repeat is not None and len(items) >= section.repeat.min
         done = valid and all(i.get("_valid") for i in items)
-        locked.completed = [s for s in locked.completed if s != section.slug] + (
-            [section.slug] if done else []
-        )
-        locked.revisions[section.slug] = int(locked.revisions.get(section.slug, 0)) + 1
-        locked.saved_at = timezone.now()
-        locked.save()
+        locked.record_save(section.slug, answers=items, completed=done)
     draft.refresh_from_db()
 
 

@@ -29,6 +29,10 @@ class FormVersion(models.Model):
         return f"{self.slug} version {self.version}"
 
 
+# record_save's "leave the answers as they are" (None is an answer: a section saved empty).
+UNCHANGED: Any = object()
+
+
 class Draft(models.Model):
     """A form being filled in by one account: saved on every page, deleted DRAFT_DAYS
     after its last save. A section is never overwritten by an older copy of itself (from
@@ -59,6 +63,33 @@ class Draft(models.Model):
     @property
     def deletes_at(self) -> datetime.datetime:
         return self.saved_at + datetime.timedelta(days=settings.DRAFT_DAYS)
+
+    def record_save(
+        self,
+        section: str | None = None,
+        *,
+        answers: Any = UNCHANGED,
+        completed: bool | None = None,
+    ) -> None:
+        """Write one change to the draft, whatever made it (a section saved, an item
+        removed, a document attached or removed): the section's answers and whether it is
+        completed (when given), its revision, and the save time.
+
+        Every change goes through here so that they all agree: the save time is what the
+        deletion date counts from, so a change also makes the reminder due again before
+        that new date. Call it on a row locked with select_for_update, in its transaction.
+        """
+        if section is not None:
+            if answers is not UNCHANGED:
+                self.answers[section] = answers
+            if completed is True and section not in self.completed:
+                self.completed = [*self.completed, section]
+            elif completed is False:
+                self.completed = [s for s in self.completed if s != section]
+            self.revisions[section] = int(self.revisions.get(section, 0)) + 1
+        self.saved_at = timezone.now()
+        self.reminded_at = None
+        self.save(update_fields=["answers", "completed", "revisions", "saved_at", "reminded_at"])
 
 
 class ReferenceCounter(models.Model):
