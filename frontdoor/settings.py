@@ -282,6 +282,11 @@ DRAFT_DAYS = 30
 DRAFT_REMINDER_DAYS = 7
 SUBMISSION_VISIBLE_DAYS = 30
 
+# Limits per account ("professional" is self-declared, so no account may fill the
+# database): open drafts of one form, and drafts started in an hour.
+DRAFTS_MAX_PER_FORM = env_int("DRAFTS_MAX_PER_FORM", 20)
+DRAFTS_MAX_PER_HOUR = env_int("DRAFTS_MAX_PER_HOUR", 10)
+
 # --- Addresses --------------------------------------------------------------------------
 
 # "Find address" asks `gazetteer` (the table `manage.py load_gazetteer` fills) or `os_places`

@@ -4,6 +4,7 @@ Never pass personal data, passwords, codes or session ids in `detail`: ids, coun
 reasons and status names only.
 """
 
+import datetime
 from typing import Any
 
 from django.db import models
@@ -45,3 +46,10 @@ def _label(actor: Any) -> str:
     if getattr(actor, "is_council_staff", False):
         return "staff"
     return "user"
+
+
+def times_of(action: str, actor: Any, since: datetime.datetime) -> list[datetime.datetime]:
+    """When `actor` did `action` since then, oldest first. For limits per account: the log
+    outlives what it names, so deleting a draft does not give back the start it counted."""
+    events = AuditEvent.objects.filter(action=action, actor_id=actor.pk, at__gte=since)
+    return list(events.order_by("at").values_list("at", flat=True))

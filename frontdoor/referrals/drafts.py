@@ -15,7 +15,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from frontdoor.accounts.models import User
-from frontdoor.audit.services import record
+from frontdoor.audit.services import record, times_of
 from frontdoor.notifications.services import send
 from frontdoor.referrals.answers import FIELD_TYPES, section_form
 from frontdoor.referrals.definitions import Definition, Section
@@ -40,10 +40,36 @@ def sections_for(user: User, definition: Definition) -> list[Section]:
     return [s for s in definition.sections if any(role in s.who for role in roles)]
 
 
+class CannotStart(Exception):
+    """A limit stops the account starting another draft now (its drafts are untouched).
+
+    `retry_at` is None when it has DRAFTS_MAX_PER_FORM drafts of this form already (it
+    sends or deletes one first); otherwise it has started DRAFTS_MAX_PER_HOUR drafts in
+    the last hour, and may start another at `retry_at`.
+    """
+
+    def __init__(self, count: int, retry_at: datetime.datetime | None = None) -> None:
+        super().__init__(f"{count} drafts")
+        self.count = count
+        self.retry_at = retry_at
+
+
 def start(user: User, definition: Definition) -> Draft:
     if not may_use(user, definition):
         raise PermissionError("This account may not use this form")
     with transaction.atomic():
+        # The account's row is locked while its drafts are counted, so that two "Start
+        # now" at the same moment cannot both get in under a limit.
+        User.objects.select_for_update().get(pk=user.pk)
+        open_drafts = Draft.objects.filter(owner=user, form_version__slug=definition.slug).count()
+        if open_drafts >= settings.DRAFTS_MAX_PER_FORM:
+            raise CannotStart(open_drafts)
+        hour_ago = timezone.now() - datetime.timedelta(hours=1)
+        started = times_of("draft.started", user, hour_ago)
+        if len(started) >= settings.DRAFTS_MAX_PER_HOUR:
+            # Free again an hour after the oldest of the last hour's starts that count.
+            oldest = started[len(started) - settings.DRAFTS_MAX_PER_HOUR]
+            raise CannotStart(len(started), retry_at=oldest + datetime.timedelta(hours=1))
         draft = Draft.objects.create(owner=user, form_version=stored_version(definition))
         record("draft.started", actor=user, obj=draft, form=definition.slug)
     return draft

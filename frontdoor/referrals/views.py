@@ -94,9 +94,37 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect_to_login(request.path)
         if not allowed:
             raise Http404
-        draft = drafts.start(_user(request), definition)
+        try:
+            draft = drafts.start(_user(request), definition)
+        except drafts.CannotStart as limit:
+            return _cannot_start(request, definition, limit)
         return redirect("referrals:task_list", draft_id=draft.pk)
     return render(request, "referrals/start.html", {"definition": definition, "allowed": allowed})
+
+
+def _cannot_start(
+    request: HttpRequest, definition: Definition, limit: drafts.CannotStart
+) -> HttpResponse:
+    """What to do instead, when a limit stops the account starting another draft."""
+    kind = definition.slug.rsplit("-", 1)[-1]
+    retry_at = None
+    if limit.retry_at is not None:
+        at = timezone.localtime(limit.retry_at)
+        if at.second or at.microsecond:
+            # Rounded up to the minute, so that trying at the time said always works.
+            at = at.replace(second=0, microsecond=0) + datetime.timedelta(minutes=1)
+        retry_at = f"{at:%-I:%M}{at:%p}".lower() if at.minute else f"{at:%-I}{at:%p}".lower()
+    return render(
+        request,
+        "referrals/cannot_start.html",
+        {
+            "definition": definition,
+            "count": limit.count,
+            "plural": f"{kind}s" if kind in ("referral", "request") else "forms",
+            "retry_at": retry_at,
+        },
+        status=429 if retry_at else 200,
+    )
 
 
 @login_required
