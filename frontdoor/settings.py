@@ -282,10 +282,12 @@ DRAFT_DAYS = 30
 DRAFT_REMINDER_DAYS = 7
 SUBMISSION_VISIBLE_DAYS = 30
 
-# Limits per account ("professional" is self-declared, so no account may fill the
-# database): open drafts of one form, and drafts started in an hour.
+# Limits per account ("professional" is self-declared, so no account may fill the database
+# or the file store): open drafts of one form, drafts started in an hour, and the size of
+# all its documents (on its drafts, and on its sent forms while the portal holds them).
 DRAFTS_MAX_PER_FORM = env_int("DRAFTS_MAX_PER_FORM", 20)
 DRAFTS_MAX_PER_HOUR = env_int("DRAFTS_MAX_PER_HOUR", 10)
+ACCOUNT_DOCUMENTS_MAX_MB = env_int("ACCOUNT_DOCUMENTS_MAX_MB", 200)
 
 # --- Addresses --------------------------------------------------------------------------
 

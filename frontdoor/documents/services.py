@@ -44,17 +44,18 @@ class DraftGone(Exception):
 class Refusal:
     name: str  # the file's name, safe to show
     reason: str
+    used: int = 0  # the account's documents, in bytes, when its store is full
 
     @property
     def message(self) -> str:
-        return refusal_message(self.name, self.reason)
+        return refusal_message(self.name, self.reason, self.used)
 
 
 def megabytes(n: int) -> str:
     return f"{n}MB"
 
 
-def refusal_message(name: str, reason: str) -> str:
+def refusal_message(name: str, reason: str, used: int = 0) -> str:
     """What the person is told, in the GOV.UK file upload pattern's words."""
     file = f"‘{name}’"
     messages = {
@@ -81,6 +82,11 @@ def refusal_message(name: str, reason: str) -> str:
         f"{settings.DOCUMENTS_MAX_FILES} files",
         "total_too_large": f"{file} was not attached: a form's files must add up to less than "
         f"{megabytes(settings.DOCUMENTS_MAX_TOTAL_MB)}",
+        "account_full": f"{file} was not attached: your account can store up to "
+        f"{megabytes(settings.ACCOUNT_DOCUMENTS_MAX_MB)} of documents, and "
+        f"{used / 1024 / 1024:.1f}MB is used by your drafts and sent forms. Remove documents you "
+        "no longer need from your drafts, or delete drafts in Recover a form, then upload "
+        "it again",
     }
     return messages[reason]
 
@@ -105,7 +111,15 @@ def _room_for(draft: Draft, size: int) -> str | None:
     total = documents.aggregate(total=Sum("size"))["total"] or 0
     if total + size >= settings.DOCUMENTS_MAX_TOTAL_MB * 1024 * 1024:  # "less than"
         return "total_too_large"
+    if stored_by(draft.owner_id) + size > settings.ACCOUNT_DOCUMENTS_MAX_MB * 1024 * 1024:
+        return "account_full"
     return None
+
+
+def stored_by(owner_id: int) -> int:
+    """The bytes the portal holds for one account: every document on its drafts and on
+    its sent forms not yet deleted (a document's row goes with its file)."""
+    return Document.objects.filter(owner_id=owner_id).aggregate(total=Sum("size"))["total"] or 0
 
 
 def refuse(
@@ -121,7 +135,8 @@ def refuse(
         kind=kind,
         finding=finding,
     )
-    return Refusal(display_name(name), reason)
+    used = stored_by(draft.owner_id) if reason == "account_full" else 0
+    return Refusal(display_name(name), reason, used)
 
 
 def attach(draft: Draft, by: User, upload: UploadedFile[Any]) -> Document | Refusal:
@@ -180,6 +195,9 @@ def _store(draft: Draft, by: User, name: str, path: str, kind: str) -> Document 
         stored_as = storage.save(f"{now:%Y/%m}/{uuid.uuid4().hex}", File(file))
     try:
         with transaction.atomic():
+            # The account's row first (as drafts.start locks it), then the draft's: two
+            # uploads at once, to one draft or to two, are counted one after the other.
+            User.objects.select_for_update().get(pk=by.pk)
             locked = Draft.objects.select_for_update().filter(pk=draft.pk).first()
             if locked is None:
                 raise DraftGone  # sent or deleted (another tab) while this file was checked
