@@ -123,7 +123,6 @@ def _cannot_start(
             "plural": f"{kind}s" if kind in ("referral", "request") else "forms",
             "retry_at": retry_at,
         },
-        status=429 if retry_at else 200,
     )
 
 

@@ -18,6 +18,7 @@ from frontdoor.referrals.services import stored_version
 pytestmark = pytest.mark.django_db
 
 START_URL = "/forms/social-care-referral/"
+TOO_SOON = "You cannot start another form yet"
 AFTERNOON = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # 2pm in London (GMT)
 
 
@@ -71,9 +72,9 @@ def test_starting_drafts_is_limited_per_hour_and_deleting_them_gives_none_back(p
     with time_machine.travel(AFTERNOON + timedelta(minutes=30), tick=False):
         client = signed_in(professional)
         response = client.post(START_URL)
-        assert response.status_code == 429
+        assert response.status_code == 200
         page = response.content.decode()
-        assert "You cannot start another form yet" in page
+        assert TOO_SOON in page
         assert "You have started 10 forms in the last hour" in page
         assert "You can start another Social Care form from 3pm." in page
         assert 'href="/forms/recover/"' in page
@@ -81,12 +82,13 @@ def test_starting_drafts_is_limited_per_hour_and_deleting_them_gives_none_back(p
         # Deleting drafts does not give the hour's starts back.
         for pk in sorted(started)[:5]:
             client.post(f"/forms/draft/{pk}/delete/")
-        assert client.post("/forms/early-help-request/").status_code == 429
+        assert TOO_SOON in client.post("/forms/early-help-request/").content.decode()
         assert Draft.objects.count() == 5
 
     with time_machine.travel(AFTERNOON + timedelta(minutes=60, seconds=1), tick=False):
         assert signed_in(professional).post(START_URL).status_code == 302
-        assert signed_in(professional).post(START_URL).status_code == 429  # the 2nd is due too
+        again = signed_in(professional).post(START_URL)  # the 2nd of the hour is due too
+        assert TOO_SOON in again.content.decode()
     with time_machine.travel(AFTERNOON + timedelta(minutes=60, seconds=30), tick=False):
         page = signed_in(professional).post(START_URL).content.decode()
         assert "You can start another Social Care form from 3:01pm." in page
@@ -97,8 +99,8 @@ def test_the_hourly_limit_is_a_setting(member_of_public, settings):
     client = signed_in(member_of_public)
     assert client.post("/forms/feedback/").status_code == 302
     response = client.post("/forms/feedback/")
-    assert response.status_code == 429
-    assert "You have started 1 forms in the last hour" in response.content.decode()
+    assert response.status_code == 200
+    assert "You have started 1 form in the last hour" in response.content.decode()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -109,12 +111,10 @@ def test_concurrent_starts_at_the_limit_make_one_draft(professional, settings, l
         pytest.skip("row locks are what this proves: PostgreSQL only (CI runs it there)")
     if limit == "per_form":
         open_drafts(professional, "social-care-referral", 19)
-        refused = 200
     else:
         settings.DRAFTS_MAX_PER_HOUR = 3
         for _ in range(2):
             drafts.start(professional, registry.get("social-care-referral"))
-        refused = 429
     before = Draft.objects.count()
     clients = [signed_in(professional) for _ in range(4)]
     statuses: list[object] = []
@@ -137,5 +137,5 @@ def test_concurrent_starts_at_the_limit_make_one_draft(professional, settings, l
     for thread in threads:
         thread.join()
 
-    assert sorted(statuses, key=str) == sorted([302] + [refused] * 3, key=str)
+    assert sorted(statuses, key=str) == [200, 200, 200, 302]  # 200: the page saying why not
     assert Draft.objects.count() == before + 1
