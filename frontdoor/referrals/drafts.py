@@ -161,10 +161,20 @@ def remind_before_deletion() -> int:
     """Email owners DRAFT_REMINDER_DAYS before a draft is deleted (once per last save)."""
     now = timezone.now()
     due = now - datetime.timedelta(days=settings.DRAFT_DAYS - settings.DRAFT_REMINDER_DAYS)
-    drafts = Draft.objects.filter(saved_at__lt=due, reminded_at=None).select_related("owner")
     count = 0
-    for draft in drafts:
+    found = Draft.objects.filter(saved_at__lt=due, reminded_at=None)
+    for pk in list(found.values_list("pk", flat=True)):
         with transaction.atomic():
+            # Looked at again under the draft's lock: saved since it was found (a later
+            # deletion date, its reminder not due yet), or sent, it is left alone.
+            draft = (
+                Draft.objects.select_for_update(of=("self",))
+                .select_related("owner")
+                .filter(pk=pk, saved_at__lt=due, reminded_at=None)
+                .first()
+            )
+            if draft is None:
+                continue
             send(
                 draft.owner.email,
                 "draft_reminder",

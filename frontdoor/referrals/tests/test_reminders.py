@@ -3,6 +3,7 @@ reminder due again: after a reminder has gone out, a change means a second remin
 the new date, from the real scheduled job."""
 
 import re
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -10,9 +11,11 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection, connections, transaction
 from django.test import Client
 
 from frontdoor.accounts.models import User
+from frontdoor.referrals import drafts
 from frontdoor.referrals.models import Draft
 from frontdoor.referrals.tests.test_pages import CHILD
 
@@ -143,3 +146,66 @@ def test_answers_kept_over_a_time_out_bring_a_new_reminder(member_of_public, run
         assert Draft.objects.get(pk=draft).answers["your-feedback"]["what_happened"] == "Kept"
 
     assert_change_brings_a_new_reminder(member_of_public, run_tasks, feedback, change)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_while_the_reminder_job_runs_is_not_marked_reminded(member_of_public, run_tasks):
+    """The job finds the draft due, but the owner saves it before the job marks it: the
+    save wins (no reminder with the old date, none marked as sent), and the reminder for
+    the new date still goes out."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are what this proves: PostgreSQL only (CI runs it there)")
+    with time_machine.travel(START):
+        draft = feedback(signed_in(member_of_public))
+    locked, saved = threading.Event(), threading.Event()
+    outcome: list[object] = []
+
+    def save_while_the_job_waits() -> None:
+        try:
+            with transaction.atomic():
+                row = Draft.objects.select_for_update().get(pk=draft)
+                locked.set()
+                # Saved once the job is waiting for this row (it found the draft due).
+                for _ in range(600):
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT pg_stat_clear_snapshot()")  # seen afresh
+                        cursor.execute(
+                            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = "
+                            "'Lock' AND datname = current_database() AND pid <> pg_backend_pid()"
+                        )
+                        if cursor.fetchone()[0]:
+                            break
+                    saved.wait(0.05)
+                else:
+                    raise AssertionError("the job never waited for the draft's row")
+                row.record_save("your-feedback", answers={"what_happened": "B"}, completed=False)
+        except Exception as error:
+            outcome.append(error)
+        finally:
+            connections.close_all()
+
+    def run_the_job() -> None:
+        locked.wait()
+        try:
+            outcome.append(drafts.remind_before_deletion())
+        finally:
+            connections.close_all()
+
+    with time_machine.travel(CHANGED):
+        threads = [
+            threading.Thread(target=save_while_the_job_waits),
+            threading.Thread(target=run_the_job),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        run_tasks()
+    assert outcome == [0]  # nothing reminded: the draft was saved before the job got to it
+    assert Draft.objects.get(pk=draft).reminded_at is None
+    assert reminder_dates(member_of_public) == []
+
+    with time_machine.travel(CHANGED + timedelta(days=23, minutes=1)):
+        call_command("delete_expired_drafts", verbosity=0)
+        run_tasks()
+    assert reminder_dates(member_of_public) == ["26 April 2026"]
