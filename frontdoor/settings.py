@@ -286,7 +286,7 @@ SUBMISSION_VISIBLE_DAYS = 30
 # or the file store): open drafts of one form, drafts started in an hour, and the size of
 # all its documents (on its drafts, and on its sent forms while the portal holds them).
 DRAFTS_MAX_PER_FORM = env_int("DRAFTS_MAX_PER_FORM", 20)
-DRAFTS_MAX_PER_HOUR = env_int("DRAFTS_MAX_PER_HOUR", 10)
+DRAFTS_MAX_PER_HOUR = max(1, env_int("DRAFTS_MAX_PER_HOUR", 10))  # 0 would stop every form
 ACCOUNT_DOCUMENTS_MAX_MB = env_int("ACCOUNT_DOCUMENTS_MAX_MB", 200)
 
 # --- Addresses --------------------------------------------------------------------------
