@@ -9,15 +9,21 @@ from django.http import HttpRequest
 from frontdoor.accounts import services
 from frontdoor.accounts.models import Team, User, normalise_email
 from frontdoor.audit.services import record
+from frontdoor.core.text import PlainTextMixin
+
+
+class TeamForm(PlainTextMixin, forms.ModelForm[Team]):
+    pass
 
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin[Team]):
+    form = TeamForm
     list_display = ["name", "slug", "mailbox"]
     prepopulated_fields = {"slug": ["name"]}
 
 
-class AccountForm(forms.ModelForm[User]):
+class AccountForm(PlainTextMixin, forms.ModelForm[User]):
     """Emails are stored in lower case: compare them so, or a duplicate would be a 500."""
 
     def clean_email(self) -> str:

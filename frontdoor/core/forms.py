@@ -3,6 +3,8 @@ from typing import Any
 from django import forms
 from django.forms.renderers import TemplatesSetting
 
+from frontdoor.core.text import PlainTextMixin
+
 
 class GovukFormRenderer(TemplatesSetting):
     """Renders every form and field with GOV.UK Design System markup (templates/govuk/)."""
@@ -11,8 +13,10 @@ class GovukFormRenderer(TemplatesSetting):
     field_template_name = "govuk/field.html"
 
 
-class GovukForm(forms.Form):
+class GovukForm(PlainTextMixin, forms.Form):
     """A form whose errors read like GOV.UK's and which leaves validation to the server.
+
+    Every field refuses control and bidirectional formatting characters (core.text).
 
     GOV.UK pages turn off the browser's own validation (`novalidate`): its messages are
     not accessible and differ from ours, so fields carry no `required` attribute.

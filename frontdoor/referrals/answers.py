@@ -16,6 +16,7 @@ from django.utils import timezone
 from frontdoor.addresses.models import ADDRESS_MAX_LENGTH, Address
 from frontdoor.addresses.postcodes import in_council_area, normalise_postcode
 from frontdoor.core.forms import GovukForm
+from frontdoor.core.text import guard
 from frontdoor.referrals.definitions import ROLE_LABELS, Question, Section
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -196,6 +197,8 @@ def build_field(question: Question, who: tuple[str, ...], professional: bool) ->
     }
     kind = question.type
     field = _field(question, kind, who, professional, common)
+    # Every question refuses control and bidirectional characters, whatever its type.
+    guard(field, question.label)
     # Shown with a star where the question is asked (conditions are checked in clean()).
     field.required_when_shown = question.required  # type: ignore[attr-defined]
     # Shown only after the answer it depends on (with JavaScript; without, always shown).

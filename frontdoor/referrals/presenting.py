@@ -1,4 +1,9 @@
-"""How answers are shown (check your answers, a sent form) and pre-filled from an account."""
+"""How answers are shown (check your answers, a sent form) and pre-filled from an account.
+
+Every line shown is passed through `reveal`: a control or bidirectional character stored
+before they were refused shows as ⟨U+202E⟩, on the page and in the PDF copy, instead of
+silently reordering or hiding what is read.
+"""
 
 import datetime
 from dataclasses import dataclass
@@ -7,6 +12,7 @@ from typing import Any
 from frontdoor.accounts.models import User
 from frontdoor.addresses.models import Address
 from frontdoor.addresses.postcodes import normalise_postcode
+from frontdoor.core.text import reveal
 from frontdoor.referrals.answers import ADDRESS_PARTS, UNKNOWN
 from frontdoor.referrals.definitions import ROLE_LABELS, Question, Section
 from frontdoor.referrals.models import Submission
@@ -89,7 +95,9 @@ def answer_rows(section: Section, stored: Any) -> list[Row]:
             rows.append(
                 Row(
                     question=question,
-                    lines=show(question, answers.get(question.id), answers),
+                    lines=[
+                        reveal(line) for line in show(question, answers.get(question.id), answers)
+                    ],
                     item=index if section.repeat else None,
                 )
             )

@@ -6,6 +6,8 @@ from django import template
 from django.forms import BoundField
 from django.utils.safestring import SafeString
 
+from frontdoor.core.text import reveal
+
 register = template.Library()
 
 INPUT_CLASSES = {
@@ -67,3 +69,9 @@ def govuk_datetime(value: Any) -> str:
 def get_item(mapping: dict[str, Any] | None, key: str) -> Any:
     """`mapping[key]` in a template, or None."""
     return (mapping or {}).get(key)
+
+
+@register.filter
+def visible(value: Any) -> str:
+    """Stored text with control and bidirectional characters shown as ⟨U+202E⟩ (core.text)."""
+    return reveal(str(value or ""))
