@@ -104,6 +104,29 @@ def answer_rows(section: Section, stored: Any) -> list[Row]:
     return rows
 
 
+def no_reply_because(submission: Submission) -> str:
+    """Why the team will not respond to the sender, as the confirmation says it, or "".
+
+    Not to feedback sent anonymously or without
+    "Would you like a reply?" answered Yes (the questions `anonymous` and `reply_wanted`,
+    docs/forms.md).
+    """
+    for answers in submission.answers.values():
+        if not isinstance(answers, dict):
+            continue
+        if answers.get("anonymous") == "yes":
+            return "You sent it without your name and contact details, so they will not reply."
+        if answers.get("reply_wanted") == "no":
+            return "You said you would not like a reply, so they will not reply."
+        if "reply_wanted" in answers and answers["reply_wanted"] != "yes":
+            return "You did not ask for a reply, so they will not reply."
+    return ""
+
+
+def expects_reply(submission: Submission) -> bool:
+    return not no_reply_because(submission)
+
+
 def submission_context(submission: Submission) -> dict[str, Any]:
     """What every view of a sent form shows: the form as it was, its status history."""
     definition = definition_of(submission.form_version)
@@ -111,6 +134,7 @@ def submission_context(submission: Submission) -> dict[str, Any]:
     return {
         "submission": submission,
         "definition": definition,
+        "no_reply_because": no_reply_because(submission),
         "history": list(submission.history.all()),
         "summary": [(s, answer_rows(s, submission.answers.get(s.slug))) for s in sections],
     }

@@ -19,6 +19,7 @@ from frontdoor.notifications.services import send
 from frontdoor.referrals.definitions import Section
 from frontdoor.referrals.drafts import sections_for, shown_slugs
 from frontdoor.referrals.models import Draft, ReferenceCounter, StatusChange, Submission
+from frontdoor.referrals.presenting import expects_reply
 from frontdoor.referrals.services import definition_of
 
 
@@ -96,6 +97,7 @@ def submit(draft_id: int, by: User) -> Submission:
                     "first_name": by.first_name,
                     "reference": submission.reference,
                     "form": definition.title,
+                    "no_reply": not expects_reply(submission),
                 },
             )
             team = Team.objects.filter(slug=definition.team).first()
