@@ -257,6 +257,8 @@ THROTTLE_ADDRESS_FREE_TRIES = env_int("THROTTLE_ADDRESS_FREE_TRIES", 300)
 THROTTLE_ADDRESS_WAIT_SECONDS = env_int("THROTTLE_ADDRESS_WAIT_SECONDS", 10)
 THROTTLE_ADDRESS_MAX_WAIT_SECONDS = env_int("THROTTLE_ADDRESS_MAX_WAIT_SECONDS", 120)
 THROTTLE_LOCK_MINUTES = env_int("THROTTLE_LOCK_MINUTES", 15)
+# Forms sent without an account (feedback), per client address in each clock hour.
+WITHOUT_ACCOUNT_SENDS_PER_HOUR = env_int("WITHOUT_ACCOUNT_SENDS_PER_HOUR", 10)
 # Client address: X-Forwarded-For is believed only from these proxy addresses.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 

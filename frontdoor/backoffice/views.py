@@ -79,8 +79,12 @@ def submission(request: HttpRequest, reference: str) -> HttpResponse:
     assert isinstance(user, User)
     found = get_object_or_404(team_submissions(user), reference=reference)
     form = OutcomeForm(request.POST or None)
+    if found.owner_id is None:
+        # Sent without an account: there is nobody to read a response.
+        del form.fields["response"]
     if form.is_valid():
-        record_outcome(found, form.cleaned_data["status"], form.cleaned_data["response"], user)
+        response = form.cleaned_data.get("response", "")
+        record_outcome(found, form.cleaned_data["status"], response, user)
         messages.success(request, f"The status of {found.reference} has been recorded.")
         return redirect("backoffice:submission", reference=found.reference)
     record("submission.viewed", request=request, obj=found)

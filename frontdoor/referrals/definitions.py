@@ -5,6 +5,7 @@ place in it (`sections[2].questions[4].show_if`), so a council editing a form fi
 mistake at once rather than when a referrer meets it. docs/forms.md describes the format.
 """
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -40,6 +41,11 @@ WITH_OPTIONS = ("radios", "checkboxes", "select")
 # Account details a question may be pre-filled from ("Your details").
 PREFILL = ("first_name", "last_name", "email", "telephone", "organisation", "job_title", "address")
 DEFAULT_MAX_LENGTH = {"text": 200, "long_text": 5000, "email": 254, "telephone": 30}
+# What the one page for sending a form without an account may ask (no address finder,
+# no files, nothing filled in from an account).
+WITHOUT_ACCOUNT_TYPES = (
+    "text", "long_text", "date", "yes_no", "radios", "checkboxes", "select", "nhs_number",
+)  # fmt: skip
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -113,6 +119,15 @@ class Section:
 
 
 @dataclass(frozen=True)
+class WithoutAccount:
+    """The form may also be sent without an account: one page asking these questions of
+    one section (no contact details, so no reply), no draft."""
+
+    section: str
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Definition:
     slug: str
     version: int
@@ -122,7 +137,18 @@ class Definition:
     who: tuple[str, ...]
     sections: tuple[Section, ...]
     description: str = ""
+    without_account: WithoutAccount | None = None
     source: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def without_account_section(self) -> Section | None:
+        """The section asked on the page for sending without an account, or None."""
+        if self.without_account is None:
+            return None
+        section = self.section(self.without_account.section)
+        asked = self.without_account.questions
+        return dataclasses.replace(
+            section, questions=tuple(q for q in section.questions if q.id in asked)
+        )
 
     @property
     def content_hash(self) -> str:
@@ -183,7 +209,17 @@ class _Reader:
         data = self.mapping(
             data,
             "",
-            {"slug", "version", "title", "short_name", "team", "who", "description", "sections"},
+            {
+                "slug",
+                "version",
+                "title",
+                "short_name",
+                "team",
+                "who",
+                "description",
+                "sections",
+                "without_account",
+            },
             {"slug", "version", "title", "short_name", "team", "who", "sections"},
         )
         slug = self.text(data["slug"], "slug")
@@ -203,6 +239,9 @@ class _Reader:
             if section.slug in seen:
                 raise self.fail(f"sections[{i}].slug", f"{section.slug!r} is used twice")
             seen.add(section.slug)
+        without_account = None
+        if "without_account" in data:
+            without_account = self.without_account(data["without_account"], read)
         return Definition(
             slug=slug,
             version=version,
@@ -212,8 +251,33 @@ class _Reader:
             who=self.roles(data["who"], "who"),
             description=str(data.get("description", "")).strip(),
             sections=read,
+            without_account=without_account,
             source=data,
         )
+
+    def without_account(self, data: Any, sections: tuple[Section, ...]) -> WithoutAccount:
+        where = "without_account"
+        data = self.mapping(data, where, {"section", "questions"}, {"section", "questions"})
+        section = next((s for s in sections if s.slug == data["section"]), None)
+        if section is None:
+            raise self.fail(f"{where}.section", f"{data['section']!r} is not a section")
+        asked = data["questions"]
+        if not isinstance(asked, list) or not asked:
+            raise self.fail(f"{where}.questions", "must be a list of one or more question ids")
+        for i, question_id in enumerate(asked):
+            here = f"{where}.questions[{i}]"
+            question = next((q for q in section.questions if q.id == question_id), None)
+            if question is None:
+                raise self.fail(here, f"{question_id!r} is not a question of {section.slug!r}")
+            if question.type not in WITHOUT_ACCOUNT_TYPES or question.prefill:
+                raise self.fail(
+                    here,
+                    f"a {question.type} question filled in from an account or needing more "
+                    "than one page cannot be asked without an account",
+                )
+            if question.show_if is not None and question.show_if.question not in asked:
+                raise self.fail(here, f"it depends on {question.show_if.question!r}: ask that too")
+        return WithoutAccount(section=section.slug, questions=tuple(asked))
 
     def section(self, data: Any, where: str) -> Section:
         data = self.mapping(

@@ -107,11 +107,19 @@ class Submission(models.Model):
 
     What happens to it afterwards (received, in progress, the council's response) is a list
     of StatusChange rows, so the history is kept and the answers stay untouched.
+
+    A form sent without an account (feedback) has no owner and keeps nothing about who
+    sent it: no account, address or session; only the random key of the page it was sent
+    from, so sending that page twice makes one submission.
     """
 
     reference = models.CharField(max_length=20, unique=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="submissions",
     )
     form_version = models.ForeignKey(
         FormVersion, on_delete=models.PROTECT, related_name="submissions"
@@ -119,11 +127,20 @@ class Submission(models.Model):
     team_slug = models.SlugField(max_length=60)
     answers = models.JSONField()
     # The draft it came from: one submission per draft, whatever a double click sends.
-    draft_key = models.PositiveBigIntegerField(unique=True)
+    draft_key = models.PositiveBigIntegerField(unique=True, null=True, blank=True)
+    # Sent without an account: the page's one-time key does the same.
+    page_key = models.UUIDField(unique=True, null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["-sent_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(owner__isnull=False, draft_key__isnull=False, page_key=None)
+                | models.Q(owner=None, draft_key=None, page_key__isnull=False),
+                name="submission_from_a_draft_or_without_an_account",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -107,10 +107,12 @@ def answer_rows(section: Section, stored: Any) -> list[Row]:
 def no_reply_because(submission: Submission) -> str:
     """Why the team will not respond to the sender, as the confirmation says it, or "".
 
-    Not to feedback sent anonymously or without
+    Not to a form sent without an account, nor to feedback sent anonymously or without
     "Would you like a reply?" answered Yes (the questions `anonymous` and `reply_wanted`,
     docs/forms.md).
     """
+    if submission.owner_id is None:
+        return "You sent it without an account, so they do not know who you are and will not reply."
     for answers in submission.answers.values():
         if not isinstance(answers, dict):
             continue
@@ -134,6 +136,7 @@ def submission_context(submission: Submission) -> dict[str, Any]:
     return {
         "submission": submission,
         "definition": definition,
+        "without_account": submission.owner_id is None,
         "no_reply_because": no_reply_because(submission),
         "history": list(submission.history.all()),
         "summary": [(s, answer_rows(s, submission.answers.get(s.slug))) for s in sections],

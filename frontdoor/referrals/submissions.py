@@ -6,6 +6,7 @@ submission is unique per draft. The acknowledgement and the team's notice are qu
 that transaction too, so a mail outage delays them but never loses them.
 """
 
+import uuid
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -16,11 +17,11 @@ from frontdoor.accounts.models import Team, User
 from frontdoor.audit.services import record
 from frontdoor.documents.services import hand_over
 from frontdoor.notifications.services import send
-from frontdoor.referrals.definitions import Section
+from frontdoor.referrals.definitions import Definition, Section
 from frontdoor.referrals.drafts import sections_for, shown_slugs
 from frontdoor.referrals.models import Draft, ReferenceCounter, StatusChange, Submission
 from frontdoor.referrals.presenting import expects_reply
-from frontdoor.referrals.services import definition_of
+from frontdoor.referrals.services import definition_of, stored_version
 
 
 class NotReady(Exception):
@@ -100,18 +101,54 @@ def submit(draft_id: int, by: User) -> Submission:
                     "no_reply": not expects_reply(submission),
                 },
             )
-            team = Team.objects.filter(slug=definition.team).first()
-            if team is not None:
-                send(
-                    team.mailbox,
-                    "submission_arrived",
-                    {"reference": submission.reference, "form": definition.title},
-                )
+            _tell_team(definition, submission)
             record("submission.sent", actor=by, obj=submission, form=definition.slug)
             return submission
     except IntegrityError:
         # Two sends raced past the lock (SQLite has no row locks): one submission won.
         return Submission.objects.get(draft_key=draft_id, owner=by)
+
+
+def submit_without_account(
+    definition: Definition, answers: dict[str, Any], page_key: uuid.UUID
+) -> Submission:
+    """Send a form without an account (feedback): no owner, and nothing kept about who
+    sent it, not even in the audit log. The same page sent twice makes one submission."""
+    section = definition.without_account_section()
+    if section is None:
+        raise PermissionError(f"{definition.slug} cannot be sent without an account")
+    try:
+        with transaction.atomic():
+            submission = Submission.objects.create(
+                reference=next_reference(),
+                owner=None,
+                form_version=stored_version(definition),
+                team_slug=definition.team,
+                answers={section.slug: answers},
+                page_key=page_key,
+            )
+            StatusChange.objects.create(submission=submission, status=StatusChange.Status.RECEIVED)
+            _tell_team(definition, submission)
+            # No actor, no request: the event holds no account and no client address.
+            record("submission.sent", obj=submission, form=definition.slug, without_account=True)
+            return submission
+    except IntegrityError:  # the same page, twice at once
+        return Submission.objects.get(page_key=page_key)
+
+
+def sent_from_page(page_key: uuid.UUID) -> Submission | None:
+    """The submission already sent from this page (a double click or a refresh), if any."""
+    return Submission.objects.filter(page_key=page_key).first()
+
+
+def _tell_team(definition: Definition, submission: Submission) -> None:
+    team = Team.objects.filter(slug=definition.team).first()
+    if team is not None:
+        send(
+            team.mailbox,
+            "submission_arrived",
+            {"reference": submission.reference, "form": definition.title},
+        )
 
 
 def _clean(answers: dict[str, Any]) -> dict[str, Any]:
@@ -135,11 +172,12 @@ def record_outcome(submission: Submission, status: str, response: str, by: User)
         change = StatusChange.objects.create(
             submission=submission, status=status, response=response.strip(), by=by
         )
-        send(
-            submission.owner.email,
-            "response_available",
-            {"first_name": submission.owner.first_name, "reference": submission.reference},
-        )
+        if submission.owner is not None:  # sent without an account: nobody to tell
+            send(
+                submission.owner.email,
+                "response_available",
+                {"first_name": submission.owner.first_name, "reference": submission.reference},
+            )
         record("submission.outcome_recorded", actor=by, obj=submission, status=status)
     return change
 

@@ -25,4 +25,5 @@ urlpatterns = [
     path("draft/<int:draft_id>/<slug:slug>/", views.section, name="section"),
     path("draft/<int:draft_id>/<slug:slug>/<int:item>/", views.section, name="item"),
     path("<slug:slug>/", views.start, name="start"),
+    path("<slug:slug>/without-an-account/", views.without_account, name="without_account"),
 ]

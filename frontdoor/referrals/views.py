@@ -23,16 +23,24 @@ from frontdoor.accounts.models import User
 from frontdoor.addresses.lookup import LookupUnavailable, get_lookup
 from frontdoor.addresses.postcodes import normalise_postcode
 from frontdoor.audit.services import record
+from frontdoor.core.client import client_ip
 from frontdoor.documents import services as documents
 from frontdoor.documents import views as documents_views
 from frontdoor.referrals import drafts, registry
+from frontdoor.referrals import without_account as public
 from frontdoor.referrals.answers import ADDRESS_PARTS, section_form, typed_to_initial
 from frontdoor.referrals.definitions import Definition, Section
 from frontdoor.referrals.models import Draft, Submission
 from frontdoor.referrals.pdf import pdf_response
 from frontdoor.referrals.presenting import answer_rows, prefill, submission_context
 from frontdoor.referrals.services import definition_of
-from frontdoor.referrals.submissions import NotReady, submit, unfinished
+from frontdoor.referrals.submissions import (
+    NotReady,
+    sent_from_page,
+    submit,
+    submit_without_account,
+    unfinished,
+)
 
 GET_OR_POST = require_http_methods(["GET", "HEAD", "POST"])
 JUST_SENT = "just_sent"
@@ -123,6 +131,44 @@ def _cannot_start(
             "plural": f"{kind}s" if kind in ("referral", "request") else "forms",
             "retry_at": retry_at,
         },
+    )
+
+
+@GET_OR_POST
+def without_account(request: HttpRequest, slug: str) -> HttpResponse:
+    """One page to send a form (feedback) without an account: no draft, no reply, and no
+    trace of the sender. The confirmation is this POST's own response, so no session ever
+    holds the reference; sending the page again (a refresh) shows the same submission."""
+    definition = _form_or_404(slug)
+    form_class = public.form_class(definition)
+    if form_class is None:
+        raise Http404
+    if request.method == "POST":
+        form = form_class(request.POST)
+        key = public.page_key(request.POST.get("page_key"))
+        if form.is_valid():
+            submission = sent_from_page(key)
+            if submission is None and public.may_send(client_ip(request)):
+                submission = submit_without_account(definition, form.typed_answers(), key)
+            if submission is not None:
+                return render(
+                    request,
+                    "referrals/sent_without_account.html",
+                    {"definition": definition, "submission": submission},
+                )
+            # What was typed stays in the page, to send later.
+            form.add_error(
+                None,
+                "Too much feedback has been sent from this connection in the last hour. "
+                "Try again later.",
+            )
+    else:
+        form = form_class()
+        key = public.page_key(None)
+    return render(
+        request,
+        "referrals/without_account.html",
+        {"definition": definition, "form": form, "page_key": key},
     )
 
 

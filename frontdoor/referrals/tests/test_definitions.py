@@ -73,6 +73,16 @@ def test_significant_harm_now_tells_the_referrer_to_phone(shipped):
     assert "Multi-Agency Safeguarding Hub" in question.warning
 
 
+def test_feedback_may_be_sent_without_an_account_with_no_contact_details(shipped):
+    section = shipped["feedback"].without_account_section()
+    assert section is not None
+    assert section.slug == "your-feedback"
+    asked = [q.id for q in section.questions]
+    assert asked == ["about_service", "kind", "what_happened", "when", "what_would_you_like"]
+    referrals = [d for slug, d in shipped.items() if slug != "feedback"]
+    assert all(d.without_account_section() is None for d in referrals)
+
+
 def test_a_switched_off_form_is_left_out():
     definitions = read_definitions(FOLDER, ["lado-referral"])
     assert "lado-referral" not in definitions
@@ -182,6 +192,24 @@ def prefill_not_allowed(data):
     question(data, 0)["prefill"] = "date_of_birth"
 
 
+def without_account_unknown_section(data):
+    data["without_account"] = {"section": "nowhere", "questions": ["name"]}
+
+
+def without_account_unknown_question(data):
+    data["without_account"] = {"section": "about", "questions": ["name", "notes"]}
+
+
+def without_account_prefilled(data):
+    question(data, 0)["prefill"] = "first_name"
+    data["without_account"] = {"section": "about", "questions": ["name"]}
+
+
+def without_account_condition_left_out(data):
+    question(data, 2)["show_if"] = {"question": "happy", "equals": "yes"}
+    data["without_account"] = {"section": "about", "questions": ["colour"]}
+
+
 BROKEN = [
     (unknown_key, "tiny.yaml: sections[0].questions[0]: unknown key(s) colour"),
     (unknown_type, "tiny.yaml: sections[0].questions[0].type: 'essay' is not one of"),
@@ -224,6 +252,22 @@ BROKEN = [
     (
         prefill_not_allowed,
         "tiny.yaml: sections[0].questions[0].prefill: 'date_of_birth' is not one of",
+    ),
+    (
+        without_account_unknown_section,
+        "tiny.yaml: without_account.section: 'nowhere' is not a section",
+    ),
+    (
+        without_account_unknown_question,
+        "tiny.yaml: without_account.questions[1]: 'notes' is not a question of 'about'",
+    ),
+    (
+        without_account_prefilled,
+        "tiny.yaml: without_account.questions[0]: a text question filled in from an account",
+    ),
+    (
+        without_account_condition_left_out,
+        "tiny.yaml: without_account.questions[0]: it depends on 'happy': ask that too",
     ),
 ]
 
