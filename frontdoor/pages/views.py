@@ -15,12 +15,16 @@ from django.utils.html import escape
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_safe
 
+from frontdoor.referrals import registry
+
 logger = logging.getLogger(__name__)
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "pages/home.html")
+    # The forms anyone may send without an account (feedback), for the signed-out page.
+    without_account = [d for d in registry.forms().values() if d.without_account]
+    return render(request, "pages/home.html", {"without_account": without_account})
 
 
 @require_safe

@@ -48,6 +48,12 @@ def test_the_feedback_start_page_offers_both_ways(client):
     assert "Log in or Register" in page
 
 
+def test_the_home_page_says_feedback_needs_no_account(client, settings):
+    page = text_of(client.get("/"))
+    assert f'<a class="govuk-link" href="{PAGE}">give feedback without an account</a>' in page
+    assert "we will not be able to reply" in page
+
+
 def test_only_a_form_that_allows_it_can_be_sent_without_an_account(client):
     assert "without an account" not in client.get("/forms/social-care-referral/").content.decode()
     assert client.get("/forms/social-care-referral/without-an-account/").status_code == 404
