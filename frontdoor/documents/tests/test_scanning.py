@@ -1,7 +1,10 @@
 """The virus scanner: required in production, fail closed when it does not answer, and said
 out loud when it is switched off."""
 
+import os
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,16 +21,87 @@ from frontdoor.documents.tests.conftest import UPLOAD_URL, upload
 from frontdoor.documents.tests.test_access import client_for, send, stored_files
 from tests.clamd import EICAR
 
+ROOT = Path(__file__).resolve().parents[3]
 
-def test_production_refuses_to_start_without_clamd_unless_scanning_is_switched_off():
-    refused = production_settings(random_key(), "s.VIRUS_SCAN", CLAMD_ADDRESS="")
-    assert refused.returncode != 0
-    assert "set CLAMD_ADDRESS" in refused.stderr
-    off = production_settings(random_key(), "s.VIRUS_SCAN", CLAMD_ADDRESS="", VIRUS_SCAN="off")
-    assert off.returncode == 0, off.stderr
-    assert off.stdout.strip() == "off"
+
+def manage(tmp_path: Path, *args: str, **extra: str) -> subprocess.CompletedProcess:
+    """`manage.py` in a clean process with the production settings: clamd's address given
+    only if `extra` says so, a throwaway SQLite database."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "SECRET_KEY": random_key(),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "EMAIL_URL": "memory://",
+        **extra,
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_settings_load_without_clamd_and_refuse_a_wrong_virus_scan():
+    loaded = production_settings(random_key(), "s.VIRUS_SCAN", CLAMD_ADDRESS="")
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.strip() == "clamd"
     wrong = production_settings(random_key(), "1", VIRUS_SCAN="sometimes")
     assert "VIRUS_SCAN must be clamd or off" in wrong.stderr
+
+
+def test_admin_commands_run_without_clamd(tmp_path: Path):
+    """create_staff and load_teams never touch an upload: the README's commands need no
+    clamd and no VIRUS_SCAN."""
+    assert manage(tmp_path, "migrate", "--no-input", "-v", "0").returncode == 0
+    teams = manage(tmp_path, "load_teams")
+    assert teams.returncode == 0, teams.stderr
+    staff = manage(
+        tmp_path,
+        "create_staff",
+        "--email=morgan.reid@council.example",
+        "--first-name=Morgan",
+        "--last-name=Reid",
+        "--team=social-care",
+        "--no-input",
+        FRONTDOOR_STAFF_PASSWORD="Kettle-Orbit-Lantern7",
+    )
+    assert staff.returncode == 0, staff.stderr
+    assert "Created the staff account morgan.reid@council.example" in staff.stdout
+
+
+def python(code: str, **extra: str) -> subprocess.CompletedProcess:
+    env = {"PATH": os.environ.get("PATH", ""), "SECRET_KEY": random_key(), **extra}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_the_web_server_and_the_worker_refuse_to_start_without_clamd_unless_switched_off(
+    tmp_path: Path,
+):
+    for refused in (python("import frontdoor.wsgi"), manage(tmp_path, "worker")):
+        assert refused.returncode != 0
+        assert "CLAMD_ADDRESS is not set" in refused.stderr
+    deploy = manage(tmp_path, "check", "--deploy", HTTPS="true")
+    assert deploy.returncode != 0
+    assert "documents.E001" in deploy.stderr
+    started = python("import frontdoor.wsgi; print('started')", VIRUS_SCAN="off")
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.strip() == "started"
+    with_clamd = python("import frontdoor.wsgi; print('started')", CLAMD_ADDRESS="/run/x.ctl")
+    assert with_clamd.stdout.strip() == "started", with_clamd.stderr
+    deploy = manage(tmp_path, "check", "--deploy", HTTPS="true", CLAMD_ADDRESS="/run/x.ctl")
+    assert "documents.E001" not in deploy.stderr
 
 
 def test_the_scanner_finds_eicar_alone_in_a_pdf_and_in_a_docx(tmp_path: Path):
