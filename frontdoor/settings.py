@@ -303,7 +303,7 @@ if ADDRESS_LOOKUP not in ("gazetteer", "os_places"):
 if ADDRESS_LOOKUP == "os_places" and not OS_PLACES_KEY:
     raise ImproperlyConfigured("ADDRESS_LOOKUP=os_places needs OS_PLACES_KEY")
 # The council's area as postcode districts (WR5) or sectors (WR15 8); a postcode outside it
-# gets a warning. The default approximates Worcestershire's boundary.
+# gets a warning. The default is the sample gazetteer's area (Worcestershire's, roughly).
 COUNCIL_POSTCODE_DISTRICTS = env_list(
     "COUNCIL_POSTCODE_DISTRICTS",
     "WR1,WR2,WR3,WR4,WR5,WR6,WR7,WR8,WR9,WR10,WR11,WR12,WR13,WR14,WR15,"
@@ -320,22 +320,21 @@ EMAIL_RETRY_SECONDS = [int(s) for s in env_list("EMAIL_RETRY_SECONDS", "60,300,9
 
 # --- The council ------------------------------------------------------------------------
 
+# A fictional council until these are set: reserved domains (RFC 2606) and Ofcom's drama
+# numbers, so a trial install never sends anyone to a real council's phone or mailbox.
+# examples/worcestershire.env is a real council's configuration (docs/configuring.md).
 COUNCIL = {
-    "name": env_str("COUNCIL_NAME", "Worcestershire County Council"),
-    "logo_text": env_str("COUNCIL_LOGO_TEXT", "Worcestershire"),
+    "name": env_str("COUNCIL_NAME", "Exampleshire County Council"),
+    "logo_text": env_str("COUNCIL_LOGO_TEXT", "Exampleshire"),
     "service_name": env_str("SERVICE_NAME", "Children's Services Front Door"),
-    "contact_phone": env_str("COUNCIL_CONTACT_PHONE", "01905 822666"),
-    "contact_email": env_str("COUNCIL_CONTACT_EMAIL", "frontdoor@worcestershire.gov.uk"),
-    "contact_hours": env_str(
-        "COUNCIL_CONTACT_HOURS", "Monday to Thursday 8:30am to 5pm, Friday 8:30am to 4:30pm"
-    ),
-    "emergency_phone": env_str("COUNCIL_EMERGENCY_PHONE", "01905 768020"),
-    "address": env_str("COUNCIL_ADDRESS", "County Hall, Spetchley Road, Worcester WR5 2NP"),
-    "threshold_url": env_str(
-        "COUNCIL_THRESHOLD_URL", "https://www.worcestershire.gov.uk/council-services/children"
-    ),
+    "contact_phone": env_str("COUNCIL_CONTACT_PHONE", "01632 960001"),
+    "contact_email": env_str("COUNCIL_CONTACT_EMAIL", "frontdoor@council.example"),
+    "contact_hours": env_str("COUNCIL_CONTACT_HOURS", "Monday to Friday 9am to 5pm"),
+    "emergency_phone": env_str("COUNCIL_EMERGENCY_PHONE", "01632 960002"),
+    "address": env_str("COUNCIL_ADDRESS", "County Hall, 1 Example Street, Exampleton"),
+    "threshold_url": env_str("COUNCIL_THRESHOLD_URL", "https://council.example/children"),
     "brand_colour": env_str("COUNCIL_BRAND_COLOUR", "#1d70b8"),
-    "privacy_contact": env_str("COUNCIL_DPO_EMAIL", "dataprotection@worcestershire.gov.uk"),
+    "privacy_contact": env_str("COUNCIL_DPO_EMAIL", "dataprotection@council.example"),
 }
 
 # --- Security headers -------------------------------------------------------------------

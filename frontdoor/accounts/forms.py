@@ -46,7 +46,7 @@ class PersonalDetailsForm(AddressFieldsMixin, GovukForm):
     telephone = _text(
         "Telephone",
         max_length=30,
-        help_text="For example, 01905 765765 or 07700 900982",
+        help_text="For example, 01632 960983 or 07700 900982",
         widget=forms.TextInput(
             attrs={"type": "tel", "autocomplete": "tel", "class": "govuk-input--width-20"}
         ),
@@ -94,7 +94,7 @@ class PersonalDetailsForm(AddressFieldsMixin, GovukForm):
         value: str = self.cleaned_data["telephone"].strip()
         if value and not _looks_like_phone(value):
             raise forms.ValidationError(
-                "Enter a telephone number, like 01905 765765 or 07700 900982"
+                "Enter a telephone number, like 01632 960983 or 07700 900982"
             )
         return value
 

@@ -91,7 +91,6 @@ CONTEXT_WORDS = [
     "lado",
     "council",
     "county",
-    "worcester",
     "password",
     "welcome",
     "qwerty",
@@ -223,7 +222,7 @@ def council_words() -> list[str]:
 
 
 def council_main_words() -> list[str]:
-    """The words that make the council's name its own ("worcestershire")."""
+    """The words that make the council's name its own ("exampleshire")."""
     return [w for w in council_words() if len(w) >= 4 and w not in GENERAL_COUNCIL_WORDS]
 
 

@@ -323,7 +323,7 @@ class SectionForm(GovukForm):
                 self.out_of_area.add(question.id)
             elif question.type == "telephone" and value and not _looks_like_phone(value):
                 self.add_error(
-                    question.id, "Enter a telephone number, like 01905 765765 or 07700 900982"
+                    question.id, "Enter a telephone number, like 01632 960983 or 07700 900982"
                 )
         return cleaned
 

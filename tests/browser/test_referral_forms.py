@@ -19,8 +19,8 @@ from tests.browser.conftest import CheckedPage
 pytestmark = pytest.mark.browser
 
 SOCIAL_CARE = "Children's Social Care referral"
-MASH_PHONE = "01905 822666"
-EDT_PHONE = "01905 768020"
+MASH_PHONE = "01632 960001"
+EDT_PHONE = "01632 960002"
 REFERENCE = re.compile(r"^FD-\d{4}-\d{6}$")
 
 
