@@ -230,13 +230,13 @@ def nothing_to_attach(web: CheckedPage) -> None:
 
 SOCIAL_CARE_SECTIONS: dict[str, Callable[[CheckedPage], None]] = {
     "Your details": your_details,
+    "Immediate risk": immediate_risk,
     "Your work": your_work,
     "Who is this about": children,
     "Parents, carers and household": household,
     "Other adults and professionals involved": others_involved,
     "Consent": consent,
     "Reason for referral": reason,
-    "Immediate risk": immediate_risk,
     "Level of need": level_of_need,
     "What has been done and what next": next_steps,
     "Supporting documentation": nothing_to_attach,
