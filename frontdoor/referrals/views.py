@@ -4,7 +4,9 @@ person asking: anyone else's draft or submission is a 404, whether it exists or 
 """
 
 import datetime
+import functools
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -59,11 +62,52 @@ def _form_or_404(slug: str) -> Definition:
     return definition
 
 
+class DraftSent(Http404):
+    """The draft asked for has been sent: to its owner, its pages say so (Back after Send)."""
+
+    def __init__(self, submission: Submission) -> None:
+        super().__init__("This form has been sent")
+        self.submission = submission
+
+
 def _draft(request: HttpRequest, draft_id: int) -> tuple[Draft, Definition]:
-    draft = get_object_or_404(
-        Draft.objects.select_related("form_version", "owner"), pk=draft_id, owner=request.user
+    draft = (
+        Draft.objects.select_related("form_version", "owner")
+        .filter(pk=draft_id, owner=_user(request))
+        .first()
     )
+    if draft is None:
+        # A sent draft is deleted, and its submission keeps the draft's id (draft_key):
+        # only the owner learns that it was sent; anyone else gets the same 404 as ever.
+        if request.method in ("GET", "HEAD"):
+            sent = _own_submissions(request).filter(draft_key=draft_id).first()
+            if sent is not None:
+                raise DraftSent(sent)
+        raise Http404
     return draft, definition_of(draft.form_version)
+
+
+def _says_when_sent(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A draft's page opened after it was sent (Back, or an old tab): "This form has been
+    sent", with its reference and a link to it, rather than "Page not found"."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except DraftSent as sent:
+            submission = sent.submission
+            record("submission.viewed", request=request, obj=submission, page="draft_sent")
+            return render(
+                request,
+                "referrals/draft_sent.html",
+                {
+                    "submission": submission,
+                    "definition": definition_of(submission.form_version),
+                },
+            )
+
+    return wrapped
 
 
 def _section(request: HttpRequest, draft: Draft, definition: Definition, slug: str) -> Section:
@@ -174,6 +218,7 @@ def without_account(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_safe
+@_says_when_sent
 def task_list(request: HttpRequest, draft_id: int) -> HttpResponse:
     draft, definition = _draft(request, draft_id)
     sections = [
@@ -196,6 +241,7 @@ def task_list(request: HttpRequest, draft_id: int) -> HttpResponse:
 
 @login_required
 @GET_OR_POST
+@_says_when_sent
 def section(
     request: HttpRequest, draft_id: int, slug: str, item: int | None = None
 ) -> HttpResponse:
@@ -456,6 +502,7 @@ def _int(value: str | None, *, default: int) -> int:
 
 @login_required
 @require_safe
+@_says_when_sent
 def check(request: HttpRequest, draft_id: int) -> HttpResponse:
     draft, definition = _draft(request, draft_id)
     user = _user(request)
@@ -536,14 +583,16 @@ def sent_pdf(request: HttpRequest, reference: str) -> HttpResponse:
     return pdf_response(request, _own_submission(request, reference))
 
 
+def _own_submissions(request: HttpRequest) -> QuerySet[Submission]:
+    """The asker's own sent forms, while they may still see them (30 days)."""
+    return Submission.objects.select_related("form_version").filter(
+        owner=_user(request), sent_at__gte=_visible_since()
+    )
+
+
 def _own_submission(request: HttpRequest, reference: str) -> Submission:
     """The asker's own sent form, while they may still see it (30 days); else 404."""
-    return get_object_or_404(
-        Submission.objects.select_related("form_version"),
-        reference=reference,
-        owner=request.user,
-        sent_at__gte=_visible_since(),
-    )
+    return get_object_or_404(_own_submissions(request), reference=reference)
 
 
 def _visible_since() -> datetime.datetime:
@@ -569,6 +618,7 @@ def recover(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @GET_OR_POST
+@_says_when_sent
 def delete_draft(request: HttpRequest, draft_id: int) -> HttpResponse:
     draft, definition = _draft(request, draft_id)
     if request.method == "POST":
