@@ -14,7 +14,7 @@ from frontdoor.addresses.models import Address
 from frontdoor.addresses.postcodes import normalise_postcode
 from frontdoor.core.text import reveal
 from frontdoor.referrals.answers import ADDRESS_PARTS, UNKNOWN
-from frontdoor.referrals.definitions import ROLE_LABELS, Question, Section
+from frontdoor.referrals.definitions import ROLE_LABELS, Definition, Question, Section
 from frontdoor.referrals.models import Submission
 from frontdoor.referrals.services import definition_of
 
@@ -127,6 +127,27 @@ def no_reply_because(submission: Submission) -> str:
 
 def expects_reply(submission: Submission) -> bool:
     return not no_reply_because(submission)
+
+
+def children_named(definition: Definition, answers: dict[str, Any]) -> str:
+    """Who a form is about, from its answers: "Ava Smith", "Ava Smith and 2 other children",
+    or "" before a child's name is given. How a person tells their drafts apart."""
+    for section in definition.sections:
+        if section.repeat is None or section.repeat.item != "child":
+            continue
+        items = [i for i in answers.get(section.slug) or [] if isinstance(i, dict)]
+        names = [
+            " ".join(str(i.get(k) or "").strip() for k in ("first_name", "last_name")).strip()
+            for i in items
+        ]
+        named = [n for n in names if n]
+        if not named:
+            return ""
+        others = len(items) - 1
+        if others == 0:
+            return named[0]
+        return f"{named[0]} and {others} other {'child' if others == 1 else 'children'}"
+    return ""
 
 
 def submission_context(submission: Submission) -> dict[str, Any]:

@@ -35,7 +35,12 @@ from frontdoor.referrals.answers import ADDRESS_PARTS, section_form, typed_to_in
 from frontdoor.referrals.definitions import Definition, Section
 from frontdoor.referrals.models import Draft, Submission
 from frontdoor.referrals.pdf import pdf_response
-from frontdoor.referrals.presenting import answer_rows, prefill, submission_context
+from frontdoor.referrals.presenting import (
+    answer_rows,
+    children_named,
+    prefill,
+    submission_context,
+)
 from frontdoor.referrals.services import definition_of
 from frontdoor.referrals.submissions import (
     NotReady,
@@ -235,6 +240,7 @@ def task_list(request: HttpRequest, draft_id: int) -> HttpResponse:
             "sections": sections,
             "done": sum(1 for _, status in sections if status == "completed"),
             "ready": not unfinished(draft),
+            "about": children_named(definition, draft.answers),
         },
     )
 
@@ -602,12 +608,18 @@ def _visible_since() -> datetime.datetime:
 @login_required
 @require_safe
 def recover(request: HttpRequest) -> HttpResponse:
-    """Recover a form: the account's drafts, grouped by form, with when each is deleted."""
-    groups: dict[str, list[Draft]] = {}
+    """Recover a form: the account's drafts, grouped by form, each with who it is about,
+    when it was last saved and when it is deleted. One query for all the drafts."""
+    groups: dict[str, list[dict[str, Any]]] = {}
     titles: dict[str, str] = {}
+    definitions: dict[int, Definition] = {}
     for draft in drafts.drafts_of(_user(request)):
-        definition = definition_of(draft.form_version)
-        groups.setdefault(definition.slug, []).append(draft)
+        if draft.form_version_id not in definitions:
+            definitions[draft.form_version_id] = definition_of(draft.form_version)
+        definition = definitions[draft.form_version_id]
+        groups.setdefault(definition.slug, []).append(
+            {"draft": draft, "about": children_named(definition, draft.answers)}
+        )
         titles[definition.slug] = definition.short_name
     return render(
         request,
@@ -625,7 +637,15 @@ def delete_draft(request: HttpRequest, draft_id: int) -> HttpResponse:
         drafts.delete(draft, _user(request))
         messages.success(request, f"Your draft {definition.short_name} form has been deleted.")
         return redirect("referrals:recover")
-    return render(request, "referrals/delete.html", {"draft": draft, "definition": definition})
+    return render(
+        request,
+        "referrals/delete.html",
+        {
+            "draft": draft,
+            "definition": definition,
+            "about": children_named(definition, draft.answers),
+        },
+    )
 
 
 @login_required

@@ -199,8 +199,9 @@ class CheckedPage:
     def main(self) -> Locator:
         return self.page.get_by_role("main")
 
-    def follow(self, link: str, within: Locator | None = None) -> None:
-        """Follow the link with this exact accessible name (in `within`, if given)."""
+    def follow(self, link: str | re.Pattern[str], within: Locator | None = None) -> None:
+        """Follow the link with this exact accessible name, or the one name matching a
+        pattern (in `within`, if given)."""
         scope = within or self.page
         self._navigate_by(lambda: scope.get_by_role("link", name=link, exact=True).click())
 

@@ -19,6 +19,7 @@ from tests.browser.conftest import CheckedPage
 from tests.browser.test_referral_forms import (
     SOCIAL_CARE,
     SOCIAL_CARE_SECTIONS,
+    continue_draft,
     error_summary,
     heading,
     send_and_find,
@@ -92,7 +93,7 @@ def test_a_professional_attaches_removes_recovers_and_sends_documents(
     web.submit("Sign out", within=web.header)
     sign_in(web, professional.email, run_tasks)
     web.follow("Recover a form", within=web.main)
-    web.follow(f"Continue form {draft_id}", within=web.main)
+    continue_draft(web, "No child's name yet")
     heading(web, SOCIAL_CARE)
     expect(status_of(web, "Supporting documentation")).to_have_text("Completed")
     web.follow("Supporting documentation", within=task_list(web))

@@ -77,6 +77,13 @@ def send_and_find(web: CheckedPage, title: str, owner: User, draft_id: int) -> s
     return reference
 
 
+def continue_draft(web: CheckedPage, about: str) -> None:
+    """On Recover a form: Continue the one draft whose row says who it is about."""
+    row = web.main.locator("tbody tr").filter(has_text=about)
+    expect(row).to_have_count(1)
+    web.follow(re.compile(r"^Continue .* form .*, last saved \d"), within=row)
+
+
 def task_list(web: CheckedPage) -> Locator:
     return web.page.locator(".govuk-task-list")
 
@@ -277,7 +284,7 @@ def test_professional_fills_in_and_sends_a_social_care_referral(
     sign_in(web, professional.email, run_tasks)
     web.follow("Recover a form", within=web.main)
     heading(web, "Recover a form")
-    web.follow(f"Continue form {draft_id}", within=web.main)
+    continue_draft(web, "Ava Smith and 1 other child")
     heading(web, SOCIAL_CARE)
     expect(status_of(web, "Consent")).to_contain_text("In progress")
     web.follow("Consent", within=task_list(web))
