@@ -197,24 +197,37 @@ def shown_slugs(definition: Definition) -> set[str]:
     }
 
 
-def item_title(section: Section, answers: dict[str, Any]) -> str:
-    """How one item of a repeating section is named in its list: "Ava Smith"."""
+def item_title(section: Section, answers: dict[str, Any], index: int | None = None) -> str:
+    """How one item of a repeating section is named in its list: "Ava Smith"; without a
+    name, "Child (no name yet)", or with its place in the list, "child 2"."""
     name = " ".join(str(answers.get(k) or "").strip() for k in ("first_name", "last_name")).strip()
     name = name or str(answers.get("name") or answers.get("full_name") or "").strip()
-    return name or f"{section.repeat.item.capitalize() if section.repeat else 'Item'} (no name yet)"
+    item = section.repeat.item if section.repeat else "item"
+    if not name and index is not None:
+        return f"{item} {index + 1}"
+    return name or f"{item.capitalize()} (no name yet)"
 
 
-def remove_item(draft: Draft, section: Section, index: int) -> None:
+def remove_item(
+    draft: Draft, section: Section, index: int, *, loaded_revision: int | None = None
+) -> bool:
+    """Remove one item (after the owner confirmed it). Refused (False) when the section
+    changed since the confirmation page was loaded: the item there may be another now."""
     with transaction.atomic():
         locked = Draft.objects.select_for_update().get(pk=draft.pk)
+        if loaded_revision is not None and loaded_revision != int(
+            locked.revisions.get(section.slug, 0)
+        ):
+            return False
         items = list(locked.answers.get(section.slug, []))
         if not 0 <= index < len(items):
-            return
+            return False
         del items[index]
         valid = section.repeat is not None and len(items) >= section.repeat.min
         done = valid and all(i.get("_valid") for i in items)
         locked.record_save(section.slug, answers=items, completed=done)
     draft.refresh_from_db()
+    return True
 
 
 def saved_for_later(draft: Draft) -> str:

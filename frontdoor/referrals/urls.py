@@ -24,6 +24,11 @@ urlpatterns = [
     ),
     path("draft/<int:draft_id>/<slug:slug>/", views.section, name="section"),
     path("draft/<int:draft_id>/<slug:slug>/<int:item>/", views.section, name="item"),
+    path(
+        "draft/<int:draft_id>/<slug:slug>/<int:item>/remove/",
+        views.remove_item,
+        name="remove_item",
+    ),
     path("<slug:slug>/", views.start, name="start"),
     path("<slug:slug>/without-an-account/", views.without_account, name="without_account"),
 ]

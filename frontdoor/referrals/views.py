@@ -475,7 +475,12 @@ def _repeat_summary(
     items = draft.answers.get(this.slug, [])
     if request.method == "POST":
         if "remove" in request.POST:
-            drafts.remove_item(draft, this, _int(request.POST.get("remove"), default=-1))
+            # A page from before removing asked first: ask now, on the confirmation page.
+            index = _int(request.POST.get("remove"), default=-1)
+            if 0 <= index < len(items):
+                return redirect(
+                    "referrals:remove_item", draft_id=draft.pk, slug=this.slug, item=index
+                )
             return redirect(request.path)
         # "Add another": the next item's page (the section is done when it has enough).
         if len(items) >= this.repeat.max:
@@ -495,6 +500,46 @@ def _repeat_summary(
                 for i, answers in enumerate(items)
             ],
             "can_add": len(items) < this.repeat.max,
+        },
+    )
+
+
+@login_required
+@GET_OR_POST
+@_says_when_sent
+def remove_item(request: HttpRequest, draft_id: int, slug: str, item: int) -> HttpResponse:
+    """Removing a child or a household member is asked first ("Are you sure you want to
+    remove Ava Smith?"), on its own page so it works without JavaScript, then POSTed."""
+    draft, definition = _draft(request, draft_id)
+    this = _section(request, draft, definition, slug)
+    if this.repeat is None:
+        raise Http404
+    items = draft.answers.get(this.slug, [])
+    back = reverse("referrals:section", args=[draft.pk, this.slug])
+    if not 0 <= item < len(items):
+        return redirect(back)  # removed already (another tab): the list as it is
+    name = drafts.item_title(this, items[item], item)
+    if request.method == "POST":
+        loaded = _int(request.POST.get("revision"), default=-1)
+        if drafts.remove_item(draft, this, item, loaded_revision=loaded):
+            messages.success(request, f"{name[0].upper()}{name[1:]} has been removed.")
+        else:
+            messages.info(
+                request,
+                "This section was changed in another window or tab, so nothing was removed. "
+                "Check the list, then remove again.",
+            )
+        return redirect(back)
+    return render(
+        request,
+        "referrals/remove_item.html",
+        {
+            "draft": draft,
+            "definition": definition,
+            "section": this,
+            "name": name,
+            "back": back,
+            "revision": int(draft.revisions.get(this.slug, 0)),
         },
     )
 
