@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 
 from frontdoor.addresses.models import ADDRESS_MAX_LENGTH, Address
@@ -370,3 +371,26 @@ def section_form(section: Section, who: tuple[str, ...], professional: bool) -> 
 def typed_to_initial(section: Section, typed: dict[str, Any]) -> dict[str, Any]:
     """What a draft stored, as a form's initial values (a date's boxes as they were typed)."""
     return {q.id: typed[q.id] for q in section.questions if typed.get(q.id) is not None}
+
+
+def typed_errors(
+    section: Section, who: tuple[str, ...], professional: bool, typed: dict[str, Any]
+) -> dict[str, str]:
+    """Why each answer a draft stored would not be accepted, by question id: what the
+    section's page says when it is saved ("Date of birth must be a real date")."""
+    form_class = section_form(section, who, professional)
+    data = QueryDict(mutable=True)
+    for name, field in form_class.base_fields.items():
+        value = typed.get(name)
+        if value is None:
+            continue
+        if isinstance(field.widget, forms.MultiWidget):
+            for index, part in enumerate(value if isinstance(value, list) else []):
+                data[f"{name}_{index}"] = part
+        elif isinstance(value, list):
+            data.setlist(name, [str(v) for v in value])
+        else:
+            data[name] = str(value)
+    form = form_class(data)
+    form.is_valid()
+    return {name: str(errors[0]) for name, errors in form.errors.items() if errors}

@@ -6,14 +6,14 @@ silently reordering or hiding what is read.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from frontdoor.accounts.models import User
 from frontdoor.addresses.models import Address
 from frontdoor.addresses.postcodes import normalise_postcode
 from frontdoor.core.text import reveal
-from frontdoor.referrals.answers import ADDRESS_PARTS, UNKNOWN
+from frontdoor.referrals.answers import ADDRESS_PARTS, UNKNOWN, typed_errors
 from frontdoor.referrals.definitions import ROLE_LABELS, Definition, Question, Section
 from frontdoor.referrals.models import Submission
 from frontdoor.referrals.services import definition_of
@@ -24,6 +24,8 @@ class Row:
     question: Question
     lines: list[str]
     item: int | None = None
+    # Check your answers: why the answer is not accepted yet ("… must be a real date").
+    problem: str = ""
 
 
 def prefill(section: Section, user: User) -> dict[str, Any]:
@@ -69,7 +71,7 @@ def show(question: Question, value: Any, answers: dict[str, Any]) -> list[str]:
             day, month, year = (int(part) for part in value)
             return [f"{datetime.date(year, month, day):%-d %B %Y}"]
         except (TypeError, ValueError):
-            return ["/".join(str(part) for part in value)]  # as typed, not a real date
+            return [_typed_date(value)]  # not a real date: as typed
     labels = {o.value: o.label for o in question.options}
     if question.type == "yes_no":
         labels = {"yes": "Yes", "no": "No"}
@@ -80,6 +82,35 @@ def show(question: Question, value: Any, answers: dict[str, Any]) -> list[str]:
     if value in (None, ""):
         return []
     return str(labels.get(str(value), value)).splitlines() or [str(value)]
+
+
+def _typed_date(parts: list[Any]) -> str:
+    """A date that is not a real one, as typed: "31 / 2 / 2024", or the parts given."""
+    typed = [str(part or "").strip() for part in parts]
+    if all(typed):
+        return " / ".join(typed)
+    given = zip(("Day", "Month", "Year"), typed, strict=False)
+    return ", ".join(f"{name} {part}" for name, part in given if part)
+
+
+def check_rows(
+    section: Section, stored: Any, completed: bool, who: tuple[str, ...], professional: bool
+) -> list[Row]:
+    """Check your answers: each answer that would not be accepted yet is flagged with why,
+    so it can be changed before sending (GOV.UK check answers: the row needs an answer)."""
+    rows = answer_rows(section, stored)
+    if stored is None or (completed and section.repeat is None):
+        return rows
+    items = stored if isinstance(stored, list) else [stored]
+    problems: dict[int | None, dict[str, str]] = {}
+    for index, answers in enumerate(items):
+        if section.repeat is not None and answers.get("_valid"):
+            continue
+        key = index if section.repeat else None
+        problems[key] = typed_errors(section, who, professional, answers)
+    return [
+        replace(row, problem=problems.get(row.item, {}).get(row.question.id, "")) for row in rows
+    ]
 
 
 def answer_rows(section: Section, stored: Any) -> list[Row]:

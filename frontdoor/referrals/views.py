@@ -36,7 +36,7 @@ from frontdoor.referrals.definitions import Definition, Section
 from frontdoor.referrals.models import Draft, Submission
 from frontdoor.referrals.pdf import pdf_response
 from frontdoor.referrals.presenting import (
-    answer_rows,
+    check_rows,
     children_named,
     prefill,
     submission_context,
@@ -566,7 +566,19 @@ def check(request: HttpRequest, draft_id: int) -> HttpResponse:
         {
             "draft": draft,
             "definition": definition,
-            "summary": [(s, answer_rows(s, draft.answers.get(s.slug))) for s in sections],
+            "summary": [
+                (
+                    s,
+                    check_rows(
+                        s,
+                        draft.answers.get(s.slug),
+                        s.slug in draft.completed,
+                        definition.who,
+                        user.is_professional,
+                    ),
+                )
+                for s in sections
+            ],
             "documents": documents_views.listed(
                 documents.of_draft(draft), "referrals:draft_document", draft.pk
             ),
