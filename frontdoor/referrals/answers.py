@@ -8,9 +8,11 @@ Addresses are found by postcode in the section view; documents come with uploads
 
 import datetime
 import re
+from functools import cached_property
 from typing import Any
 
 from django import forms
+from django.forms import BoundField
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -273,9 +275,16 @@ def _field(
     raise ValueError(f"{kind} questions are not built by build_field")
 
 
+# Questions that can be asked inside one answer of the question before them (GOV.UK's
+# conditional reveal): one box or one date. Addresses (their own buttons) and choices
+# (radios inside radios) are asked after it instead.
+REVEALABLE = {"text", "long_text", "date", "email", "telephone", "nhs_number", "select"}
+
+
 class SectionForm(GovukForm):
     """One section's questions. Subclasses are made by `section_form`."""
 
+    template_name = "referrals/includes/section_form.html"
     section: Section
     # Per address question: what "Find address" found, or why it could not (the view).
     finders: dict[str, dict[str, Any]]
@@ -300,6 +309,47 @@ class SectionForm(GovukForm):
 
     def questions(self) -> list[Question]:
         return [q for q in self.section.questions if q.id in self.fields]
+
+    @cached_property
+    def revealed(self) -> dict[str, dict[str, list[BoundField]]]:
+        """Questions asked only after one answer to the question just before them ("Date of
+        birth" after "No" to "Is this an unborn baby?"), by that question and answer: they
+        are shown inside that answer, so even without JavaScript it is clear which applies.
+
+        Only a question's whole run of such followers is moved, and only when each is one
+        box or a date depending on one answer of a yes/no or radios question, so the
+        questions keep their order."""
+        questions = self.questions()
+        revealed: dict[str, dict[str, list[BoundField]]] = {}
+        for index, parent in enumerate(questions):
+            run = []
+            for follower in questions[index + 1 :]:
+                if follower.show_if is None or follower.show_if.question != parent.id:
+                    break
+                run.append(follower)
+            if (
+                run
+                and parent.type in ("yes_no", "radios")
+                and all(
+                    q.type in REVEALABLE and len(q.show_if.values) == 1 for q in run if q.show_if
+                )
+            ):
+                answers: dict[str, list[BoundField]] = {}
+                for follower in run:
+                    assert follower.show_if is not None
+                    answers.setdefault(follower.show_if.values[0], []).append(self[follower.id])
+                revealed[parent.id] = answers
+        return revealed
+
+    @cached_property
+    def revealed_names(self) -> set[str]:
+        """The questions shown inside an answer: not asked again after it."""
+        return {
+            f.name
+            for answers in self.revealed.values()
+            for bound in answers.values()
+            for f in bound
+        }
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
