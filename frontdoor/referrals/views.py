@@ -675,7 +675,13 @@ def recover(request: HttpRequest) -> HttpResponse:
             definitions[draft.form_version_id] = definition_of(draft.form_version)
         definition = definitions[draft.form_version_id]
         groups.setdefault(definition.slug, []).append(
-            {"draft": draft, "about": children_named(definition, draft.answers)}
+            {
+                "draft": draft,
+                "about": children_named(definition, draft.answers),
+                "asks_child": any(
+                    s.repeat is not None and s.repeat.item == "child" for s in definition.sections
+                ),
+            }
         )
         titles[definition.slug] = definition.short_name
     return render(

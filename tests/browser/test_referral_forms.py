@@ -79,9 +79,9 @@ def send_and_find(web: CheckedPage, title: str, owner: User, draft_id: int) -> s
 
 def continue_draft(web: CheckedPage, about: str) -> None:
     """On Recover a form: Continue the one draft whose row says who it is about."""
-    row = web.main.locator("tbody tr").filter(has_text=about)
+    row = web.main.locator(".govuk-summary-card").filter(has_text=about)
     expect(row).to_have_count(1)
-    web.follow(re.compile(r"^Continue .* form .*, last saved \d"), within=row)
+    web.follow(re.compile(r"^Continue .+ form\b.*, last saved \d"), within=row)
 
 
 def task_list(web: CheckedPage) -> Locator:

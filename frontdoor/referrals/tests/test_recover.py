@@ -66,9 +66,15 @@ def test_drafts_are_told_apart_by_form_child_and_last_saved(professional_client,
     assert re.search(
         rf'href="/forms/draft/{empty}/">Continue<span[^>]*> Early Help form, last saved ', page
     )
+    # A form about no child (feedback) is told apart by when it was started.
+    feedback = start(professional_client, "feedback")
+    page = professional_client.get("/forms/recover/").content.decode()
+    started = timezone.localtime(Draft.objects.get(pk=feedback).created_at)
+    assert f">Started {started.day} {started:%B %Y} at" in page
+    assert page.count("No child's name yet") == 1
     # No "Number" column, no "form 6": the draft's id is in its address only.
     assert ">Number<" not in page
-    for draft in (ava, ben, empty):
+    for draft in (ava, ben, empty, feedback):
         assert not re.search(rf">\s*(form )?{draft}\s*<", page, re.IGNORECASE)
 
 
