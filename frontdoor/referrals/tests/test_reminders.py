@@ -112,7 +112,11 @@ def test_the_page_saving_itself_brings_a_new_reminder(member_of_public, run_task
 
 def test_removing_a_child_brings_a_new_reminder(professional, run_tasks):
     def change(client: Client, draft: int) -> None:
-        response = client.post(f"/forms/draft/{draft}/children/", {"remove": "1"})
+        # Remove is asked first; the confirmation page posts the revision it showed.
+        revision = Draft.objects.get(pk=draft).revisions.get("children", 0)
+        response = client.post(
+            f"/forms/draft/{draft}/children/1/remove/", {"revision": str(revision)}
+        )
         assert response.status_code == 302
         assert len(Draft.objects.get(pk=draft).answers["children"]) == 1
 
