@@ -218,10 +218,13 @@ CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_AGE = None
 CSRF_FAILURE_VIEW = "frontdoor.pages.views.csrf_failure"
 
+# Two queues, each with its own worker (`manage.py worker` runs both): "default" for emails
+# (sign-in codes, team notices) and scheduled jobs, "pdf" for PDF copies, which take seconds
+# of CPU each and so must never hold up a code.
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
+        "QUEUES": ["default", "pdf"],
     }
 }
 
