@@ -37,13 +37,33 @@ def _fresh_cache() -> None:
 
 @pytest.fixture
 def run_tasks(db: None) -> Callable[[], None]:
-    """Run the real database task worker until the queue is empty (emails, codes…)."""
+    """Run the real database task worker until the default queue is empty (emails, codes…;
+    not PDF copies, which have their own queue: run_pdf_tasks)."""
 
     def run() -> None:
         # The worker closes "old" connections between tasks; inside a test's transaction
         # on PostgreSQL that would close the test's own connection, so keep it open.
         with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
             call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+    return run
+
+
+@pytest.fixture
+def run_pdf_tasks(db: None) -> Callable[[], None]:
+    """Run the real worker of the "pdf" queue (PDF copies) until it is empty."""
+
+    def run() -> None:
+        with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+            call_command(
+                "db_worker",
+                "--batch",
+                "--no-startup-delay",
+                "--no-reload",
+                "--queue-name",
+                "pdf",
+                verbosity=0,
+            )
 
     return run
 

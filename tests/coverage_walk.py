@@ -62,8 +62,6 @@ NOT_PAGES = {
     "accounts:session_status": "JSON for the time-out warning",
     "accounts:session_extend": "POST only: 'Stay signed in' (JSON or a redirect)",
     "referrals:send": "POST only: sends the form, then redirects",
-    "referrals:sent_pdf": "a PDF (tagged; its text is tested in test_backoffice)",
-    "backoffice:submission_pdf": "a PDF (tagged; its text is tested in test_backoffice)",
     "referrals:draft_document": "a download (attachment): tested in documents/test_access",
     "referrals:sent_document": "a download (attachment): tested in documents/test_access",
     "backoffice:document": "a download (attachment): tested in documents/test_access",

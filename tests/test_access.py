@@ -83,7 +83,14 @@ def test_the_walk_gives_the_object_routes():
 
 
 def test_every_object_url_is_404_to_other_accounts_as_if_it_did_not_exist(
-    owned, documents, member_of_public, second_professional, early_help_staff, teams, run_tasks
+    owned,
+    documents,
+    member_of_public,
+    second_professional,
+    early_help_staff,
+    teams,
+    run_tasks,
+    run_pdf_tasks,
 ):
     draft, submission = owned
     answers, history = dict(draft.answers), submission.history.count()
@@ -123,6 +130,7 @@ def test_every_object_url_is_404_to_other_accounts_as_if_it_did_not_exist(
     assert submission.history.count() == history
 
     # The same addresses work for the people they belong to: the 404s above are no accident.
+    run_pdf_tasks()  # the sent form's PDF copy is made, so its address streams it
     insiders = {
         "referrals": signed_in(member_of_public, run_tasks),
         "backoffice": signed_in(feedback_staff, run_tasks),

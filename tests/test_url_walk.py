@@ -31,9 +31,14 @@ def test_the_walk_finds_the_projects_routes_and_classifies_them():
     assert submission.is_page
     assert submission.owned_objects == ("reference",)
 
+    # A PDF copy, or while it is being made a page saying so: a page, and someone's.
     pdf = routes["backoffice:submission_pdf"]
-    assert not pdf.is_page
-    assert pdf.owned_objects == ("reference",)  # not a page, but still someone's
+    assert pdf.is_page
+    assert pdf.owned_objects == ("reference",)
+
+    download = routes["backoffice:document"]
+    assert not download.is_page
+    assert download.owned_objects == ("reference", "document_id")  # not a page, but someone's
 
     start = routes["referrals:start"]
     assert start.is_page

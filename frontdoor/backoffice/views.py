@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from frontdoor.accounts.models import User
@@ -21,8 +22,8 @@ from frontdoor.core.forms import GovukForm
 from frontdoor.documents import scanning
 from frontdoor.documents import services as documents
 from frontdoor.documents import views as documents_views
+from frontdoor.referrals import pdf
 from frontdoor.referrals.models import StatusChange
-from frontdoor.referrals.pdf import pdf_response
 from frontdoor.referrals.presenting import submission_context
 from frontdoor.referrals.services import definition_of
 from frontdoor.referrals.submissions import record_outcome, team_submissions
@@ -97,6 +98,7 @@ def submission(request: HttpRequest, reference: str) -> HttpResponse:
                 documents.of_submission(found), "backoffice:document", found.reference
             ),
             "scanning": scanning.enabled(),
+            "pdf_copy": pdf.copy_if_any(found),
             "form": form,
         },
     )
@@ -114,8 +116,10 @@ def document(request: HttpRequest, reference: str, document_id: uuid.UUID) -> Fi
 
 @staff_only
 @require_safe
-def submission_pdf(request: HttpRequest, reference: str) -> HttpResponse:
+def submission_pdf(request: HttpRequest, reference: str) -> HttpResponse | FileResponse:
     user = request.user
     assert isinstance(user, User)
     found = get_object_or_404(team_submissions(user), reference=reference)
-    return pdf_response(request, found)
+    return pdf.pdf_response(
+        request, found, page_url=reverse("backoffice:submission", args=[found.reference])
+    )

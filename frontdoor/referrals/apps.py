@@ -11,7 +11,7 @@ class ReferralsConfig(AppConfig):
         # message naming the file and the place, rather than failing a referrer later.
         from django.db.models.signals import post_migrate
 
-        from frontdoor.referrals import registry
+        from frontdoor.referrals import pdf, registry  # noqa: F401 (pdf: its signal)
 
         registry.load()
         post_migrate.connect(_store_versions, sender=self)

@@ -179,3 +179,28 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission} {self.status}"
+
+
+class PdfCopy(models.Model):
+    """The PDF copy of a sent form, made once by the task worker and kept in the private
+    "documents" storage under a generated name (`stored_as`, empty until it is made).
+
+    One row per submission: whoever creates it queues the one task that makes the copy, so
+    two requests for a copy that is not ready never make two. Deleting the row (with its
+    submission) deletes the file (pdf.py).
+    """
+
+    submission = models.OneToOneField(
+        Submission, primary_key=True, on_delete=models.CASCADE, related_name="pdf_copy"
+    )
+    stored_as = models.CharField(max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    queued_at = models.DateTimeField(default=timezone.now)
+    made_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"PDF copy of {self.submission_id}"
+
+    @property
+    def ready(self) -> bool:
+        return bool(self.stored_as)

@@ -2,8 +2,8 @@
 
 A double click, a resend or the back button never makes two submissions: the draft row is
 locked while it is turned into a submission and deleted in the same transaction, and a
-submission is unique per draft. The acknowledgement and the team's notice are queued in
-that transaction too, so a mail outage delays them but never loses them.
+submission is unique per draft. The acknowledgement, the team's notice and the PDF copy
+are queued in that transaction too, so a mail outage delays them but never loses them.
 """
 
 import uuid
@@ -20,6 +20,7 @@ from frontdoor.notifications.services import send
 from frontdoor.referrals.definitions import Definition, Section
 from frontdoor.referrals.drafts import sections_for, shown_slugs
 from frontdoor.referrals.models import Draft, ReferenceCounter, StatusChange, Submission
+from frontdoor.referrals.pdf import queue_copy
 from frontdoor.referrals.presenting import expects_reply
 from frontdoor.referrals.services import definition_of, stored_version
 
@@ -91,6 +92,7 @@ def submit(draft_id: int, by: User) -> Submission:
             StatusChange.objects.create(submission=submission, status=StatusChange.Status.RECEIVED)
             hand_over(draft, submission)  # the documents go with it, before the draft goes
             draft.delete()
+            queue_copy(submission)  # the PDF copy, made by the worker on its own queue
             send(
                 by.email,
                 "submission_received",
@@ -128,6 +130,7 @@ def submit_without_account(
                 page_key=page_key,
             )
             StatusChange.objects.create(submission=submission, status=StatusChange.Status.RECEIVED)
+            queue_copy(submission)  # for the team: the PDF copy, made by the worker
             _tell_team(definition, submission)
             # No actor, no request: the event holds no account and no client address.
             record("submission.sent", obj=submission, form=definition.slug, without_account=True)

@@ -29,12 +29,11 @@ from frontdoor.audit.services import record
 from frontdoor.core.client import client_ip
 from frontdoor.documents import services as documents
 from frontdoor.documents import views as documents_views
-from frontdoor.referrals import drafts, registry
+from frontdoor.referrals import drafts, pdf, registry
 from frontdoor.referrals import without_account as public
 from frontdoor.referrals.answers import ADDRESS_PARTS, section_form, typed_to_initial
 from frontdoor.referrals.definitions import Definition, Section
 from frontdoor.referrals.models import Draft, Submission
-from frontdoor.referrals.pdf import pdf_response
 from frontdoor.referrals.presenting import (
     check_rows,
     children_named,
@@ -619,6 +618,7 @@ def sent(request: HttpRequest, reference: str) -> HttpResponse:
                 documents.of_submission(submission), "referrals:sent_document", reference
             ),
             "just_sent": just_sent,
+            "pdf_copy": pdf.copy_if_any(submission),
         },
     )
 
@@ -641,9 +641,12 @@ def sent_document(request: HttpRequest, reference: str, document_id: uuid.UUID) 
 
 @login_required
 @require_safe
-def sent_pdf(request: HttpRequest, reference: str) -> HttpResponse:
+def sent_pdf(request: HttpRequest, reference: str) -> HttpResponse | FileResponse:
     """A PDF copy of a sent form, for its referrer (audited)."""
-    return pdf_response(request, _own_submission(request, reference))
+    submission = _own_submission(request, reference)
+    return pdf.pdf_response(
+        request, submission, page_url=reverse("referrals:sent", args=[submission.reference])
+    )
 
 
 def _own_submissions(request: HttpRequest) -> QuerySet[Submission]:

@@ -164,7 +164,7 @@ def test_infected_files_are_refused_and_audited_with_the_signature(professional_
 
 @pytest.mark.django_db
 def test_with_scanning_off_the_pages_say_so(
-    professional_client, draft, settings, mash_staff, run_tasks, tmp_path
+    professional_client, draft, settings, mash_staff, run_tasks, run_pdf_tasks, tmp_path
 ):
     settings.VIRUS_SCAN = "off"
     page = professional_client.get(UPLOAD_URL.format(draft=draft)).content.decode()
@@ -180,8 +180,9 @@ def test_with_scanning_off_the_pages_say_so(
     )
     assert "Virus scanning is switched off" in staff_page
     # The PDF copy of the sent form lists the documents by name.
+    run_pdf_tasks()
     pdf = professional_client.get(f"/forms/sent/{submission.reference}/pdf/")
-    assert "chronology.pdf" in pdf_text(pdf.content, tmp_path)
+    assert "chronology.pdf" in pdf_text(b"".join(pdf.streaming_content), tmp_path)
 
 
 def test_check_deploy_warns_when_scanning_is_off(settings):
