@@ -5,10 +5,16 @@ worker makes it after sending and stores it privately; until then the pages say 
 being made. A form sent before copies were kept gets one queued on the first request.
 """
 
+import os
+import signal
 import subprocess
+import sys
+import time
 
 import pytest
+from django.conf import settings
 from django.core import mail
+from django.db import connection
 from django.http import QueryDict
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
@@ -19,6 +25,7 @@ from frontdoor.documents.storage import documents_storage
 from frontdoor.referrals import drafts, registry
 from frontdoor.referrals.models import PdfCopy, StatusChange, Submission
 from frontdoor.referrals.submissions import record_outcome, submit
+from tests.smtp_server import SMTPServer
 
 pytestmark = pytest.mark.django_db
 
@@ -225,3 +232,47 @@ def test_a_copy_whose_file_has_gone_is_made_again_not_a_500(
 
     run_pdf_tasks()
     downloaded(referrer.get(url))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_command_runs_the_pdf_queue_beside_the_emails(member_of_public, teams):
+    """`manage.py worker`, as `make run` starts it, in its own process on the test database:
+    it sends the emails and makes the copy, and stops its PDF worker when it stops."""
+    submission = sent_feedback(member_of_public)
+    database = connection.settings_dict
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        url = f"sqlite:///{database['NAME']}"
+    else:
+        url = (
+            f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
+            f"{database['PORT'] or 5432}/{database['NAME']}"
+        )
+    smtp = SMTPServer()
+    smtp.start()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "frontdoor.settings_test",
+        "DATABASE_URL": url,
+        "EMAIL_URL": f"smtp://{smtp.host}:{smtp.port}",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "worker", "--verbosity", "0"],
+        cwd=settings.BASE_DIR,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 120  # a wait for the worker, not a timing test
+        while time.monotonic() < deadline and not (
+            len(smtp.messages) == 2 and PdfCopy.objects.get(submission=submission).ready
+        ):
+            time.sleep(0.2)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=60)  # it waits for its PDF worker to stop too
+        smtp.stop()
+    assert sorted(m["To"] for m in smtp.messages) == sorted(
+        [member_of_public.email, teams["feedback"].mailbox]
+    )
+    assert PdfCopy.objects.get(submission=submission).ready
+    assert pdf_tasks("SUCCESSFUL").count() == 1
+    assert worker.returncode == 0
