@@ -276,3 +276,37 @@ def test_the_worker_command_runs_the_pdf_queue_beside_the_emails(member_of_publi
     assert PdfCopy.objects.get(submission=submission).ready
     assert pdf_tasks("SUCCESSFUL").count() == 1
     assert worker.returncode == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_at_once_for_an_old_forms_copy_queue_one_task(member_of_public, teams):
+    import threading
+
+    from django.db import connections
+
+    from frontdoor.referrals.pdf import copy_of
+
+    submission = sent_feedback(member_of_public)
+    PdfCopy.objects.all().delete()  # as a form sent before copies were kept
+    pdf_tasks().delete()
+    start = threading.Barrier(2)
+    errors = []
+
+    def ask() -> None:
+        try:
+            start.wait()
+            copy_of(Submission.objects.get(pk=submission.pk))
+        except Exception as error:  # a 500 in one of the requests
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=ask) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert not errors
+    assert PdfCopy.objects.filter(submission=submission).count() == 1
+    assert pdf_tasks().count() == 1
