@@ -126,7 +126,10 @@ def pdf_response(
             record("submission.pdf_downloaded", request=request, obj=submission)
             response = FileResponse(file, content_type="application/pdf")
             response["Content-Disposition"] = f'attachment; filename="{submission.reference}.pdf"'
+            # The headers of every download (documents/views.py): never run or shown inline.
             response["X-Content-Type-Options"] = "nosniff"
+            response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+            response["Cross-Origin-Resource-Policy"] = "same-origin"
             response["Cache-Control"] = "private, no-store"
             return response
     context: dict[str, Any] = {

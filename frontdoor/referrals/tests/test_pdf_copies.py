@@ -69,6 +69,9 @@ def pdf_text(content: bytes, tmp_path) -> str:
 def downloaded(response) -> bytes:
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert "no-store" in response["Cache-Control"]
     return b"".join(response.streaming_content)
 
 
