@@ -313,3 +313,19 @@ def test_two_requests_at_once_for_an_old_forms_copy_queue_one_task(member_of_pub
     assert not errors
     assert PdfCopy.objects.filter(submission=submission).count() == 1
     assert pdf_tasks().count() == 1
+
+
+def test_feedback_sent_without_an_account_gets_its_copy_for_the_team(
+    client, feedback_staff, teams, run_tasks, run_pdf_tasks, tmp_path
+):
+    from frontdoor.referrals.tests.test_without_account import send
+
+    assert "Feedback sent" in send(client).text
+    submission = Submission.objects.get(owner=None)
+    assert pdf_tasks().count() == 1  # queued with the sending
+
+    run_pdf_tasks()
+    team = signed_in(feedback_staff, run_tasks)
+    text = pdf_text(downloaded(team.get(f"/team/{submission.reference}/pdf/")), tmp_path)
+    assert "Sent without an account" in text
+    assert "Nobody called me back" in text
