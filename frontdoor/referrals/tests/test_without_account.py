@@ -207,6 +207,7 @@ def test_staff_see_no_sender_and_cannot_write_a_response(
     teams,
     feedback_staff,  # noqa: F811
     run_tasks,
+    run_pdf_tasks,
 ):
     send(client)
     submission = Submission.objects.get()
@@ -226,5 +227,6 @@ def test_staff_see_no_sender_and_cannot_write_a_response(
     run_tasks()
     assert mail.outbox == []  # nobody to tell
 
+    run_pdf_tasks()  # the copy is made by the PDF queue's worker
     pdf = staff.get(f"/team/{submission.reference}/pdf/")
     assert pdf["Content-Type"] == "application/pdf"
