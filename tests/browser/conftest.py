@@ -8,6 +8,9 @@ Tests drive pages through `CheckedPage` (the `web` fixture, or `open_page(...)` 
 context with other options such as JavaScript off). Its navigating helpers (`goto`,
 `follow`, `submit`) check each page they land on; the page's "load" events are counted,
 and a test fails if a page was loaded that nobody checked.
+
+`assert_contrast` is a check a test asks for on the pages it cares about: axe-core cannot
+see every colour.
 """
 
 import os
@@ -268,3 +271,101 @@ def web(open_page: Callable[..., CheckedPage]) -> CheckedPage:
 def page(web: CheckedPage) -> Page:
     """The plain Playwright page of `web`, for tests that only need Playwright's API."""
     return web.page
+
+
+# --- Colour contrast of everything that can be pressed ----------------------------------------
+
+# Each visible text of each link and button, with its colour and the colour behind it: the
+# element's own background or, while that is transparent, its ancestors' (then the canvas,
+# white), blended by their alpha. What cannot be measured (a background image) says so.
+CONTROL_COLOURS = """() => {
+  const parse = (value) => {
+    const m = /^rgba?\\(([^)]*)\\)$/.exec(value.trim());
+    if (!m) return null;
+    const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  };
+  const over = (top, under) => [0, 1, 2].map(
+    (i) => top[i] * top[3] + under[i] * (1 - top[3])).concat([1]);
+  const background = (element) => {
+    const layers = [];
+    for (let e = element; e; e = e.parentElement) {
+      const style = getComputedStyle(e);
+      if (style.backgroundImage !== 'none') return {unknown: 'a background image on ' + e.tagName};
+      const colour = parse(style.backgroundColor);
+      if (!colour) return {unknown: 'background ' + style.backgroundColor};
+      layers.push(colour);
+      if (colour[3] === 1) break;
+    }
+    return {colour: layers.reduceRight((under, top) => over(top, under), [255, 255, 255, 1])};
+  };
+  const shown = (e) => {
+    const box = e.getBoundingClientRect();
+    return box.width > 1 && box.height > 1
+      && e.checkVisibility({opacityProperty: true, visibilityProperty: true});
+  };
+  const found = [];
+  const controls = document.querySelectorAll(
+    'a[href], button, input[type=submit], input[type=button], input[type=reset], summary,'
+    + ' [role=button]');
+  for (const control of controls) {
+    if (!shown(control)) continue;
+    const name = (control.innerText || control.value || '').trim().replace(/\\s+/g, ' ');
+    const texts = new Set();
+    if (control.tagName === 'INPUT') texts.add(control);
+    const walker = document.createTreeWalker(control, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.textContent.trim() && shown(node.parentElement)) texts.add(node.parentElement);
+    }
+    for (const element of texts) {
+      const behind = background(element);
+      const text = parse(getComputedStyle(element).color);
+      found.push({
+        control: control.tagName.toLowerCase() + ' "' + name + '"',
+        text: text && behind.colour ? over(text, behind.colour) : null,
+        background: behind.colour || null,
+        unknown: behind.unknown || (text ? null : 'text colour ' + getComputedStyle(element).color),
+      });
+    }
+  }
+  return found;
+}"""
+
+
+def relative_luminance(rgb: list[float]) -> float:
+    """WCAG 2's relative luminance of an sRGB colour (0-255 channels)."""
+
+    def linear(channel: float) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(first: list[float], second: list[float]) -> float:
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def contrast_failures(page: Page, minimum: float = 4.5) -> list[str]:
+    """Each link's and button's text on the page whose contrast is under `minimum`:1."""
+    failures = []
+    for found in page.evaluate(CONTROL_COLOURS):
+        if found["unknown"]:
+            failures.append(f"{found['control']}: cannot measure ({found['unknown']})")
+            continue
+        ratio = contrast_ratio(found["text"], found["background"])
+        if ratio < minimum:
+            text = "rgb({:.0f}, {:.0f}, {:.0f})".format(*found["text"])
+            behind = "rgb({:.0f}, {:.0f}, {:.0f})".format(*found["background"])
+            failures.append(f"{found['control']}: {text} on {behind} is {ratio:.2f}:1")
+    return failures
+
+
+def assert_contrast(page: Page, minimum: float = 4.5) -> None:
+    """Every visible link and button on the page has text in contrast ≥ `minimum`:1."""
+    failures = contrast_failures(page, minimum)
+    assert not failures, f"Text in too little contrast on {page.url}:\n" + "\n".join(
+        f"- {failure}" for failure in failures
+    )
