@@ -9,8 +9,8 @@ context with other options such as JavaScript off). Its navigating helpers (`got
 `follow`, `submit`) check each page they land on; the page's "load" events are counted,
 and a test fails if a page was loaded that nobody checked.
 
-`assert_contrast` is a check a test asks for on the pages it cares about: axe-core cannot
-see every colour.
+`assert_contrast` and `assert_reflows` are checks a test asks for on the pages it cares
+about (axe-core cannot see every colour).
 """
 
 import os
@@ -368,4 +368,36 @@ def assert_contrast(page: Page, minimum: float = 4.5) -> None:
     failures = contrast_failures(page, minimum)
     assert not failures, f"Text in too little contrast on {page.url}:\n" + "\n".join(
         f"- {failure}" for failure in failures
+    )
+
+
+# --- Reflow (WCAG 1.4.10): no sideways scrolling at 320 CSS pixels -----------------------------
+
+OVERFLOW = """() => {
+  const root = document.documentElement;
+  const wide = [];
+  for (const e of document.body.querySelectorAll('*')) {
+    const box = e.getBoundingClientRect();
+    // The outermost elements that stick out: their children would only repeat them.
+    if (box.right > root.clientWidth + 0.5 && e.parentElement.getBoundingClientRect().right
+        <= root.clientWidth + 0.5) {
+      const classes = String(e.className || '').trim().split(/\\s+/).filter(Boolean);
+      wide.push([e.tagName.toLowerCase(), ...classes].join('.')
+        + ' (right edge ' + Math.round(box.right) + 'px)');
+    }
+  }
+  return {scrollWidth: root.scrollWidth, width: root.clientWidth, wide: wide};
+}"""
+
+
+def assert_reflows(page: Page, width: int = 320) -> None:
+    """At `width` CSS pixels the page does not scroll sideways (WCAG 1.4.10 Reflow)."""
+    page.set_viewport_size(
+        {"width": width, "height": page.viewport_size["height"] if page.viewport_size else 720}
+    )
+    measured = page.evaluate(OVERFLOW)
+    assert measured["width"] <= width, measured
+    assert measured["scrollWidth"] <= measured["width"], (
+        f"{page.url} scrolls sideways at {width}px: {measured['scrollWidth']}px wide "
+        f"for a {measured['width']}px viewport; sticking out: {measured['wide']}"
     )

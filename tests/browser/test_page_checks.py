@@ -1,16 +1,26 @@
 """Checks axe-core does not make, on the pages that need them: the contrast of every link's
-and button's text (axe-core missed white on white in the "Phone now" panel).
+and button's text (axe-core missed white on white in the "Phone now" panel), and reflow at
+320 CSS pixels (WCAG 1.4.10).
 """
 
 from collections.abc import Callable
 
 import pytest
+from django.http import QueryDict
+from playwright.sync_api import expect
 
-from frontdoor.accounts.models import User
-from tests.browser.conftest import CheckedPage, assert_contrast, contrast_ratio
+from conftest import make_user
+from frontdoor.accounts.models import Team, User
+from frontdoor.referrals import drafts, registry
+from frontdoor.referrals.models import Submission
+from frontdoor.referrals.submissions import record_outcome, submit
+from tests.browser.conftest import CheckedPage, assert_contrast, assert_reflows, contrast_ratio
 from tests.browser.test_referral_forms import SOCIAL_CARE, heading, sign_in, start_form
 
 pytestmark = pytest.mark.browser
+
+# Unbroken text as long as a pasted link: it must wrap, not push the page wider.
+LONG_WORD = "https://www.example.org/safeguarding/referrals/" + "x" * 40
 
 
 def test_the_contrast_ratio_is_wcags() -> None:
@@ -40,3 +50,44 @@ def test_phone_now_and_the_pages_around_it_can_be_read(
     assert_contrast(web.page)
     web.follow("Continue with the form", within=web.main)
     heading(web, SOCIAL_CARE)
+
+
+def sent_feedback(owner: User, what_happened: str) -> Submission:
+    feedback = registry.get("feedback")
+    draft = drafts.start(owner, feedback)
+    for slug, data in (
+        ("about-you", {"anonymous": "yes"}),
+        ("your-feedback", {"kind": "complaint", "what_happened": what_happened}),
+    ):
+        answers = QueryDict(mutable=True)
+        answers.update(data)
+        drafts.save_section(draft, feedback.section(slug), answers, loaded_revision=0)
+    return submit(draft.pk, owner)
+
+
+def test_the_team_inbox_and_a_submission_reflow_at_320px(
+    web: CheckedPage,
+    member_of_public: User,
+    teams: dict[str, Team],
+    run_tasks: Callable[[], None],
+) -> None:
+    sent = [
+        sent_feedback(member_of_public, f"Nobody called back ({n}). {LONG_WORD}") for n in range(6)
+    ]
+    # Staff in every team: the inbox names them all.
+    staff = make_user("all.teams@council.example.gov.uk", "Fran", "Lee", is_professional=True)
+    staff.teams.add(*teams.values())
+    record_outcome(sent[0], "completed", f"We have called you back. {LONG_WORD}", staff)
+
+    web.goto("/")
+    sign_in(web, staff.email, run_tasks)
+    web.follow("Your team's forms", within=web.main)
+    heading(web, "Your team's forms")
+    for submission in sent:
+        expect(web.main).to_contain_text(submission.reference)
+    assert_reflows(web.page, 320)  # from here on the window is 320 pixels wide
+
+    web.follow(sent[0].reference, within=web.main)
+    heading(web, "Feedback")
+    expect(web.main).to_contain_text(LONG_WORD)
+    assert_reflows(web.page, 320)
