@@ -56,11 +56,13 @@ run: $(VENV)/.installed static/build/frontdoor.css .secret_key
 	  --access-logfile -
 
 # Debian's Chromium drives the browser tests (Playwright cannot download its own here); the
-# upload tests run a real clamd, and confirm hostile files with `file` and qpdf.
-TEST_PACKAGES := chromium fonts-dejavu-core poppler-utils clamav clamav-daemon qpdf file libmagic1 unzip
+# upload tests run a real clamd, and confirm hostile files with `file` and qpdf; Java runs the
+# W3C HTML checker (vnu.jar, from npm) over the pages the browser tests visit.
+TEST_PACKAGES := chromium fonts-dejavu-core poppler-utils clamav clamav-daemon qpdf file libmagic1 unzip default-jre-headless
 system-test-deps:
 	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null || ! command -v clamd >/dev/null \
-	    || ! command -v qpdf >/dev/null || ! command -v file >/dev/null || ! command -v zipinfo >/dev/null; then \
+	    || ! command -v qpdf >/dev/null || ! command -v file >/dev/null || ! command -v zipinfo >/dev/null \
+	    || ! command -v java >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_PACKAGES) >/dev/null; \
 	  else echo "The tests need: sudo apt-get install $(TEST_PACKAGES)"; exit 1; fi; fi
 

@@ -9,15 +9,28 @@ context with other options such as JavaScript off). Its navigating helpers (`got
 `follow`, `submit`) check each page they land on; the page's "load" events are counted,
 and a test fails if a page was loaded that nobody checked.
 
+The HTML of every distinct page checked is kept and validated by the W3C Nu HTML Checker
+(vnu.jar, from npm, on Debian's Java: one JVM for the session, as a web service, checking
+as the tests go); at the session's end the run fails naming each page and error.
+
 `assert_contrast` and `assert_reflows` are checks a test asks for on the pages it cares
 about (axe-core cannot see every colour).
 """
 
+import hashlib
+import json
 import os
 import re
+import socket
+import subprocess
+import time
+import urllib.request
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from html import unescape
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import (
@@ -40,7 +53,9 @@ from tests.coverage_walk import record_axe_check
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path("/usr/bin/chromium")
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE_RUN = (
     "async (tags) => {"
@@ -99,8 +114,16 @@ def run_axe(page: Page, axe_source: str) -> list[dict[str, Any]]:
 class CheckedPage:
     """A Playwright page whose every loaded document is checked by axe-core."""
 
-    def __init__(self, page: Page, axe_source: str, inspector: Page | None = None) -> None:
+    def __init__(
+        self,
+        page: Page,
+        axe_source: str,
+        inspector: Page | None = None,
+        html_pages: "HtmlPages | None" = None,
+    ) -> None:
         self.page = page
+        self.html_pages = html_pages
+        self.document: Response | None = None  # the response that brought the page shown
         self.axe_source = axe_source
         # With JavaScript off, axe-core runs on a copy of each page in `inspector`.
         self.inspector = inspector
@@ -123,6 +146,7 @@ class CheckedPage:
     def _response(self, response: Response) -> None:
         if response.request.is_navigation_request() and response.frame == self.page.main_frame:
             self.status = response.status
+            self.document = response
 
     def _page_error(self, error: Error) -> None:
         self.errors.append(f"uncaught exception on {self.page.url}: {error}")
@@ -142,12 +166,22 @@ class CheckedPage:
         self.checked = len(self.loads)
         if self.status < 400:  # an error page is no check of the page it stands for
             record_axe_check(self.page.url)
+        self._keep_html()
         assert not violations, f"axe-core found violations on {self.page.url}:\n" + "\n".join(
             f"- {v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>\n"
             + "\n".join(f"    {n['target']}: {n['summary']}" for n in v["nodes"])
             for v in violations
         )
         self.assert_no_errors()
+
+    def _keep_html(self) -> None:
+        """Keep the HTML the server sent for this page, for the W3C checker (HtmlPages)."""
+        document = self.document
+        shown = urlsplit(self.page.url)._replace(fragment="").geturl()
+        if self.html_pages is None or document is None or document.url != shown:
+            return
+        if document.headers.get("content-type", "").startswith("text/html"):
+            self.html_pages.add(document.url, document.text())
 
     def _run_axe_on_copy(self) -> list[dict[str, Any]]:
         """axe-core on a copy of a page that has JavaScript off.
@@ -231,7 +265,11 @@ class CheckedPage:
 
 @pytest.fixture
 def open_page(
-    browser: Browser, axe_source: str, live_server: Any, transactional_db: None
+    browser: Browser,
+    axe_source: str,
+    html_pages: "HtmlPages",
+    live_server: Any,
+    transactional_db: None,
 ) -> Iterator[Callable[..., CheckedPage]]:
     """Open a page in a fresh browser context; keyword arguments go to new_context."""
     opened: list[CheckedPage] = []
@@ -247,7 +285,7 @@ def open_page(
             inspecting.set_default_timeout(TIMEOUT_MS)
             contexts.append(inspecting)
             inspector = inspecting.new_page()
-        checked = CheckedPage(context.new_page(), axe_source, inspector)
+        checked = CheckedPage(context.new_page(), axe_source, inspector, html_pages)
         opened.append(checked)
         return checked
 
@@ -271,6 +309,151 @@ def web(open_page: Callable[..., CheckedPage]) -> CheckedPage:
 def page(web: CheckedPage) -> Page:
     """The plain Playwright page of `web`, for tests that only need Playwright's API."""
     return web.page
+
+
+# --- The W3C Nu HTML Checker, over every distinct page the session was shown ----------------
+
+# What changes on every request and says nothing about the markup: the CSRF token and the
+# Content Security Policy's nonce. Pages equal but for these are one page to the checker.
+PER_REQUEST = re.compile(r'(name="csrfmiddlewaretoken" value=|nonce=)"[^"]*"')
+TITLE = re.compile(r"<title>([^<]*)</title>")
+# The JVM takes half a minute to start on a busy machine; a busy checker a second a page.
+VNU_START_TIMEOUT_S = 180
+VNU_JAVA = ["java", "-Xss1m", "-Xmx512m", "-Dnu.validator.servlet.bind-address=127.0.0.1"]
+VNU_PAGE_TIMEOUT_S = 60
+
+
+class HtmlChecker:
+    """vnu.jar as a web service on this machine: one JVM for the whole session."""
+
+    def __init__(self, log: Path) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.address = f"http://127.0.0.1:{port}/"
+        self.log = log
+        with log.open("wb") as output:
+            self.process = subprocess.Popen(
+                [*VNU_JAVA, "-cp", str(VNU), "nu.validator.servlet.Main", str(port)],
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        self.ready = False
+
+    def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + VNU_START_TIMEOUT_S
+        while not self.ready:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"vnu.jar stopped: {self.log.read_text()[-2000:]}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"vnu.jar did not start in {VNU_START_TIMEOUT_S}s")
+            try:
+                with urllib.request.urlopen(self.address, timeout=5):  # noqa: S310 - ours
+                    self.ready = True
+            except OSError:
+                time.sleep(0.5)
+
+    def errors(self, html: str) -> list[dict[str, Any]]:
+        """The checker's errors in this page (its warnings, "info", are left out)."""
+        self._wait_until_ready()
+        request = urllib.request.Request(  # noqa: S310 - our own checker, on this machine
+            self.address + "?out=json",
+            data=html.encode(),
+            headers={"Content-Type": "text/html; charset=utf-8"},
+        )
+        with urllib.request.urlopen(request, timeout=VNU_PAGE_TIMEOUT_S) as response:  # noqa: S310
+            messages: list[dict[str, Any]] = json.load(response)["messages"]
+        return [m for m in messages if m.get("type") != "info"]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class HtmlPages:
+    """The HTML of each distinct page shown, checked by vnu.jar while the tests go on.
+
+    A page is kept once per content (named by the first address, and URL pattern, it was
+    seen at) and sent to the checker in a thread of its own, so checking overlaps the tests.
+    """
+
+    def __init__(self, checker: HtmlChecker) -> None:
+        self.checker = checker
+        self.pages: dict[str, tuple[str, Future[list[dict[str, Any]]]]] = {}
+        self.work = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vnu")
+
+    def add(self, url: str, html: str) -> None:
+        digest = hashlib.sha256(PER_REQUEST.sub(r'\1""', html).encode()).hexdigest()
+        if digest not in self.pages:
+            title = TITLE.search(html)
+            shown = f'"{unescape(title.group(1).strip())}" at ' if title else ""
+            name = f"{shown}{url} ({url_pattern(url)})"
+            self.pages[digest] = (name, self.work.submit(self.checker.errors, html))
+
+    def errors(self) -> list[str]:
+        """Every error in every page kept, one line each, naming the page it is on."""
+        found = []
+        for name, checked in self.pages.values():
+            try:
+                messages = checked.result()
+            except Exception as error:  # reported as the page's error, whatever it is
+                found.append(f"{name}: could not be checked: {error}")
+                continue
+            found.extend(
+                f"{name} line {m.get('lastLine', '?')}: {m.get('message', '')} "
+                f"[{m.get('extract', '').strip()}]"
+                for m in messages
+            )
+        self.work.shutdown()
+        return found
+
+
+HTML_CHECKED: list[str] = []  # what the checker did, for the end of pytest's report
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for line in HTML_CHECKED:
+        terminalreporter.line(line)
+
+
+def url_pattern(url: str) -> str:
+    from django.urls import Resolver404, resolve
+
+    path = urlsplit(url).path
+    try:
+        return "/" + resolve(path).route
+    except Resolver404:
+        return path
+
+
+@pytest.fixture(scope="session")
+def html_checker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HtmlChecker]:
+    assert VNU.exists(), f"{VNU} is missing: run `npm ci`"
+    checker = HtmlChecker(tmp_path_factory.mktemp("vnu") / "vnu.log")
+    yield checker
+    checker.stop()
+
+
+@pytest.fixture(scope="session")
+def html_pages(html_checker: HtmlChecker) -> Iterator[HtmlPages]:
+    """Every distinct page the browser tests were shown; 0 HTML errors at the session's end."""
+    pages = HtmlPages(html_checker)
+    yield pages
+    started = time.monotonic()
+    errors = pages.errors()
+    HTML_CHECKED.append(
+        f"W3C HTML checker: {len(pages.pages)} distinct pages, {len(errors)} errors "
+        f"({time.monotonic() - started:.1f}s spent waiting for it at the end)"
+    )
+    assert not errors, (
+        f"The W3C HTML checker found {len(errors)} errors in {len(pages.pages)} distinct pages:\n"
+        + "\n".join(f"- {error}" for error in errors)
+    )
 
 
 # --- Colour contrast of everything that can be pressed ----------------------------------------

@@ -1,8 +1,9 @@
 """Checks axe-core does not make, on the pages that need them: the contrast of every link's
-and button's text (axe-core missed white on white in the "Phone now" panel), and reflow at
-320 CSS pixels (WCAG 1.4.10).
+and button's text (axe-core missed white on white in the "Phone now" panel), reflow at
+320 CSS pixels (WCAG 1.4.10), and the W3C HTML checker's own report of a broken page.
 """
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -14,7 +15,14 @@ from frontdoor.accounts.models import Team, User
 from frontdoor.referrals import drafts, registry
 from frontdoor.referrals.models import Submission
 from frontdoor.referrals.submissions import record_outcome, submit
-from tests.browser.conftest import CheckedPage, assert_contrast, assert_reflows, contrast_ratio
+from tests.browser.conftest import (
+    CheckedPage,
+    HtmlChecker,
+    HtmlPages,
+    assert_contrast,
+    assert_reflows,
+    contrast_ratio,
+)
 from tests.browser.test_referral_forms import SOCIAL_CARE, heading, sign_in, start_form
 
 pytestmark = pytest.mark.browser
@@ -91,3 +99,26 @@ def test_the_team_inbox_and_a_submission_reflow_at_320px(
     heading(web, "Feedback")
     expect(web.main).to_contain_text(LONG_WORD)
     assert_reflows(web.page, 320)
+
+
+def test_the_html_checker_names_each_page_and_its_errors(html_checker: HtmlChecker) -> None:
+    page = '<!DOCTYPE html><html lang="en"><head><title>A page</title></head><body>{}</body></html>'
+    token = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+    pages = HtmlPages(html_checker)
+    pages.add(
+        "http://testserver/good/",
+        page.format("<h1>Fine</h1><h2>Also fine</h2>" + token.format("a")),
+    )
+    # The same page with another request's token is the same page: checked once.
+    pages.add(
+        "http://testserver/good/",
+        page.format("<h1>Fine</h1><h2>Also fine</h2>" + token.format("b")),
+    )
+    pages.add("http://testserver/skips/", page.format("<h1>Title</h1><h3>Skipped a level</h3>"))
+    assert len(pages.pages) == 2
+
+    errors = pages.errors()
+
+    assert len(errors) == 1, errors
+    assert errors[0].startswith('"A page" at http://testserver/skips/ (/skips/) line 1: '), errors
+    assert re.search(r"h3.*follows.*h1.*skipping 1 heading level", errors[0]), errors
