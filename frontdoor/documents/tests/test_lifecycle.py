@@ -195,9 +195,15 @@ def test_the_same_file_twice_is_attached_once(professional_client, draft):
 
 
 def test_what_an_upload_did_is_shown_once(professional_client, draft):
-    upload(professional_client, draft, ("virus.pdf", files.eicar_pdf()))
+    first = upload(professional_client, draft, ("virus.pdf", files.eicar_pdf()))
+    shown = first.content.decode()
+    assert first.redirect_chain == [(UPLOAD_URL.format(draft=draft), 302)]
+    assert "There is a problem" in shown
+    assert "‘virus.pdf’ contains a virus" in shown
     again = professional_client.get(UPLOAD_URL.format(draft=draft)).content.decode()
-    assert "There is a problem" not in again  # a refresh neither repeats nor re-sends it
+    # A refresh neither repeats nor re-sends it.
+    assert "There is a problem" not in again
+    assert "virus.pdf" not in again
 
 
 def test_saving_with_a_file_chosen_uploads_it_first(professional_client, draft):
