@@ -60,8 +60,15 @@ def test_changing_details_updates_the_account(signed_in, professional):
 def test_changing_details_cannot_make_an_account_professional(member_of_public, run_tasks):
     client = Client()
     sign_in(client, member_of_public, run_tasks)
-    client.post("/account/details/change/", {**DETAILS, "professional": "yes"})
+    response = client.post("/account/details/change/", {**DETAILS, "professional": "yes"})
+
+    # The change itself went through (a refused form would prove nothing)…
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/account/details/"
     member_of_public.refresh_from_db()
+    assert member_of_public.last_name == "Sharma"
+    assert member_of_public.address.postcode == "WR14 1AA"
+    # …but not the parts only a professional's account has.
     assert not member_of_public.is_professional
     assert member_of_public.organisation == ""
 
