@@ -6,11 +6,13 @@ or council staff of another team) gets exactly what it gets for an object that d
 exist: it cannot tell whether the object is there, and changes nothing.
 """
 
+from urllib.parse import urlsplit
+
 import pytest
 from django.core.files.base import ContentFile
 from django.http import QueryDict
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from conftest import make_user, sign_in
 from frontdoor.documents.models import Document
@@ -137,5 +139,27 @@ def test_every_object_url_is_404_to_other_accounts_as_if_it_did_not_exist(
     }
     for route in OBJECT_ROUTES:
         client = insiders[route.name.split(":")[0]]
-        status = client.get(url(route, draft.pk, submission.reference, documents)).status_code
-        assert status in (200, 302, 405), (route.name, status)
+        response = client.get(url(route, draft.pk, submission.reference, documents))
+        assert works_for_its_owner(response), (route.name, response)
+
+
+# Where a redirect must not lead for an owner's own object: asked to sign in (again).
+SIGN_IN_ROUTES = {"accounts:login", "accounts:sign_in_code", "accounts:timed_out"}
+
+
+def works_for_its_owner(response) -> bool:
+    """The page itself (200), a POST-only action's 405, or a redirect somewhere other than
+    signing in, with the owner still signed in."""
+    if response.status_code in (200, 405):
+        return True
+    if response.status_code != 302:
+        return False
+    target = resolve(urlsplit(response["Location"]).path).view_name
+    return target not in SIGN_IN_ROUTES and response.wsgi_request.user.is_authenticated
+
+
+def test_a_redirect_to_sign_in_does_not_count_as_working(member_of_public, run_tasks):
+    client = signed_in(member_of_public, run_tasks)
+    assert works_for_its_owner(client.get("/forms/"))
+    assert not works_for_its_owner(Client().get("/forms/"))  # signed out: to sign in
+    assert not works_for_its_owner(client.get("/forms/draft/999999/"))  # 404
