@@ -1,0 +1,222 @@
+"""The security headers on every page the URL walk finds, each reached as the person it is
+for, with the page itself (200) — never a 404 or a redirect that happens to carry them.
+
+A new route fails `test_every_route_is_reached` until REACH says how to get to it.
+"""
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from conftest import make_user, sign_in
+from frontdoor.core.tests.test_security import assert_scripts_are_ours, assert_security_headers
+from tests.coverage_walk import walk
+from tests.test_access import REPEATED_SECTION, documents, owned  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.django_db
+
+
+class Reach:
+    """Signed-in and signed-out clients, and the objects the owner's pages name."""
+
+    def __init__(self, people: dict[str, Client], draft: Any, submission: Any, files: Any):
+        self.people = people
+        self.draft = draft
+        self.submission = submission
+        self.files = files
+
+    def url(self, name: str, **kwargs: Any) -> str:
+        return reverse(name, kwargs=kwargs)
+
+
+# Each route: (who asks, how to get the page there). "how" gives the URL, after doing
+# whatever the page needs first (a step before it, kept in the session). Routes that are
+# never a page of their own (POST-only actions, a redirect) are asked for their own answer:
+# (who, how, method, where it redirects to).
+Get = Callable[[Reach, Client], str]
+
+
+def _session(client: Client, **values: Any) -> None:
+    session = client.session
+    session.update(values)
+    session.save()
+
+
+def _register_step2(reach: Reach, client: Client) -> str:
+    from frontdoor.accounts.tests.test_registration import STEP1
+
+    assert client.post("/account/register/", STEP1).status_code == 302
+    return "/account/register/step-2/"
+
+
+def _verify(reach: Reach, client: Client) -> str:
+    _session(client, verify_email="jo@school.example.org")
+    return "/account/register/verify/"
+
+
+def _sign_in_code(reach: Reach, client: Client) -> str:
+    from conftest import PASSWORD
+
+    response = client.post(
+        "/account/sign-in/", {"email": "parent@example.net", "password": PASSWORD}
+    )
+    assert response["Location"] == "/account/sign-in/code/"
+    return "/account/sign-in/code/"
+
+
+def _reset(reach: Reach, client: Client) -> str:
+    response = client.post("/account/forgotten-password/", {"email": "parent@example.net"})
+    assert response.status_code == 302
+    return "/account/forgotten-password/reset/"
+
+
+def _new_password(reach: Reach, client: Client) -> str:
+    from frontdoor.accounts.models import User
+
+    user = User.objects.get(email="parent@example.net")
+    _session(client, reset_user={"user": user.pk, "at": time.time()})
+    return "/account/forgotten-password/new-password/"
+
+
+def _confirm_email(reach: Reach, client: Client) -> str:
+    _session(client, email_change_to="new@example.net")
+    return "/account/details/email/confirm/"
+
+
+def _fixed(path: str) -> Get:
+    return lambda reach, client: path
+
+
+def _draft(name: str, **extra: Any) -> Get:
+    return lambda reach, client: reach.url(name, draft_id=reach.draft.pk, **extra)
+
+
+def _sent(name: str, **extra: Any) -> Get:
+    return lambda reach, client: reach.url(name, reference=reach.submission.reference, **extra)
+
+
+def _file(name: str, place: str) -> Get:
+    def get(reach: Reach, client: Client) -> str:
+        document = reach.files[place].pk
+        if place == "draft":
+            return reach.url(name, draft_id=reach.draft.pk, document_id=document)
+        return reach.url(name, reference=reach.submission.reference, document_id=document)
+
+    return get
+
+
+ANYONE, OWNER, TEAM = "signed out", "the owner", "the team's staff"
+REACH: dict[str, tuple[str, Get] | tuple[str, Get, str, str]] = {
+    "pages:home": (ANYONE, _fixed("/")),
+    "pages:help": (ANYONE, _fixed("/help/")),
+    "pages:accessibility": (ANYONE, _fixed("/accessibility/")),
+    "pages:privacy": (ANYONE, _fixed("/privacy/")),
+    "pages:cookies": (ANYONE, _fixed("/cookies/")),
+    "pages:contact": (ANYONE, _fixed("/contact/")),
+    "accounts:register": (ANYONE, _fixed("/account/register/")),
+    "accounts:register_step2": (ANYONE, _register_step2),
+    "accounts:register_cancel": (
+        ANYONE,
+        _fixed("/account/register/cancel/"),
+        "get",
+        "/account/sign-in/",
+    ),
+    "accounts:verify_email": (ANYONE, _verify),
+    "accounts:registered": (ANYONE, _fixed("/account/register/done/")),
+    "accounts:login": (ANYONE, _fixed("/account/sign-in/")),
+    "accounts:sign_in_code": (ANYONE, _sign_in_code),
+    "accounts:logout": (OWNER, _fixed("/account/sign-out/"), "post", "/account/signed-out/"),
+    "accounts:signed_out": (ANYONE, _fixed("/account/signed-out/")),
+    "accounts:timed_out": (ANYONE, _fixed("/account/timed-out/")),
+    "accounts:session_status": (OWNER, _fixed("/account/session/")),
+    "accounts:session_extend": (OWNER, _fixed("/account/session/extend/"), "post", "/"),
+    "accounts:forgotten_password": (ANYONE, _fixed("/account/forgotten-password/")),
+    "accounts:reset_password": (ANYONE, _reset),
+    "accounts:new_password": (ANYONE, _new_password),
+    "accounts:details": (OWNER, _fixed("/account/details/")),
+    "accounts:change_details": (OWNER, _fixed("/account/details/change/")),
+    "accounts:change_email": (OWNER, _fixed("/account/details/email/")),
+    "accounts:confirm_email": (OWNER, _confirm_email),
+    "accounts:change_password": (OWNER, _fixed("/account/details/password/")),
+    "referrals:choose": (OWNER, _fixed("/forms/")),
+    "referrals:recover": (OWNER, _fixed("/forms/recover/")),
+    "referrals:submitted": (OWNER, _fixed("/forms/sent/")),
+    "referrals:sent": (OWNER, _sent("referrals:sent")),
+    "referrals:sent_pdf": (OWNER, _sent("referrals:sent_pdf")),
+    "referrals:sent_document": (OWNER, _file("referrals:sent_document", "sent")),
+    "referrals:task_list": (OWNER, _draft("referrals:task_list")),
+    "referrals:check": (OWNER, _draft("referrals:check")),
+    "referrals:send": (OWNER, _draft("referrals:send"), "post", "CHECK"),
+    "referrals:delete": (OWNER, _draft("referrals:delete")),
+    "referrals:draft_document": (OWNER, _file("referrals:draft_document", "draft")),
+    "referrals:section": (OWNER, _draft("referrals:section", slug="your-details")),
+    "referrals:item": (OWNER, _draft("referrals:item", slug=REPEATED_SECTION, item=0)),
+    "referrals:start": (OWNER, _fixed("/forms/social-care-referral/")),
+    "backoffice:inbox": (TEAM, _fixed("/team/")),
+    "backoffice:submission": (TEAM, _sent("backoffice:submission")),
+    "backoffice:submission_pdf": (TEAM, _sent("backoffice:submission_pdf")),
+    "backoffice:document": (TEAM, _file("backoffice:document", "sent")),
+}
+
+
+LAST = ("referrals:send", "accounts:logout")
+
+
+# The people's own files (the PDF copies are ours, and carry the pages' policy).
+DOCUMENTS = {"referrals:draft_document", "referrals:sent_document", "backoffice:document"}
+
+
+def assert_download_headers(response: Any) -> None:
+    """A stored document is someone's file, never run as a page: nothing loads, nothing
+    runs (sandbox), and it is not framed or sniffed."""
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_every_route_is_reached():
+    missing = sorted({route.name for route in walk()} - set(REACH))
+    assert not missing, f"Say in tests/test_headers.py REACH how to reach: {missing}"
+    assert set(REACH) <= {route.name for route in walk()}
+
+
+@pytest.fixture
+def reach(owned, documents, member_of_public, teams, run_tasks):  # noqa: F811 - fixtures
+    draft, submission = owned
+    staff = make_user("feedback.team@council.example.gov.uk", "Fran", "Lee", is_professional=True)
+    staff.teams.add(teams["feedback"])
+    people = {OWNER: Client(), TEAM: Client()}
+    sign_in(people[OWNER], member_of_public, run_tasks)
+    sign_in(people[TEAM], staff, run_tasks)
+    return Reach(people, draft, submission, documents)
+
+
+def test_every_page_sends_the_security_headers_to_the_person_it_is_for(reach):
+    checked = []
+    # Sending (or trying to) and signing out end other pages, so they come last.
+    for name in sorted(REACH, key=lambda name: LAST.index(name) if name in LAST else -1):
+        who, get, *answer = REACH[name]
+        client = Client() if who == ANYONE else reach.people[who]
+        path = get(reach, client)
+        method, to = answer or ("get", None)
+        response = getattr(client, method)(path)
+        if to is None:
+            assert response.status_code == 200, (name, path, response)
+        else:  # a redirect, to exactly where this action goes
+            to = to.replace("CHECK", reach.url("referrals:check", draft_id=reach.draft.pk))
+            assert (response.status_code, response["Location"]) == (302, to), (name, response)
+        assert response.resolver_match.view_name == name, (name, path)
+        if name in DOCUMENTS:
+            assert response["Content-Disposition"].startswith("attachment"), name
+            assert_download_headers(response)
+        else:
+            assert_security_headers(response)
+            if response["Content-Type"].startswith("text/html"):
+                assert_scripts_are_ours(response)
+        checked.append(name)
+    assert len(checked) == len(REACH)
