@@ -7,6 +7,7 @@ server (`smtp_server`) in tests/smtp_server.py, shared from here.
 import contextlib
 import re
 from collections.abc import Callable
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -68,7 +69,7 @@ def run_pdf_tasks(db: None) -> Callable[[], None]:
     return run
 
 
-def make_user(email: str, first_name: str, last_name: str, **extra: object) -> User:
+def make_user(email: str, first_name: str, last_name: str, **extra: Any) -> User:
     from django.utils import timezone
 
     user = User.objects.create_user(
@@ -90,54 +91,93 @@ def teams(db: None) -> dict[str, Team]:
     return {team.slug: team for team in Team.objects.all()}
 
 
+# The personas: who they are, in one place, so that tests/privacy_guard.py knows what of
+# theirs must never be in an email, a log record or a URL. Staff join their teams in
+# their fixtures.
+PERSONAS: dict[str, dict[str, object]] = {
+    "professional": {
+        "email": "dsl@school.example.org",
+        "first_name": "Priya",
+        "last_name": "Patel",
+        "is_professional": True,
+        "organisation": "Riverside Primary School",
+        "job_title": "Designated safeguarding lead",
+        "telephone": "01632 960983",
+    },
+    "second_professional": {
+        "email": "gp@surgery.example.nhs.uk",
+        "first_name": "Gareth",
+        "last_name": "Owen",
+        "is_professional": True,
+        "organisation": "Elm Street Surgery",
+        "job_title": "GP",
+    },
+    "member_of_public": {
+        "email": "parent@example.net",
+        "first_name": "Sam",
+        "last_name": "Jones",
+    },
+    "mash_staff": {
+        "email": "mash.worker@council.example.gov.uk",
+        "first_name": "Morgan",
+        "last_name": "Reid",
+        "is_professional": True,
+    },
+    "early_help_staff": {
+        "email": "eh.worker@council.example.gov.uk",
+        "first_name": "Alex",
+        "last_name": "Khan",
+        "is_professional": True,
+    },
+    "administrator": {
+        "email": "admin@council.example.gov.uk",
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "is_staff": True,
+        "is_superuser": True,
+    },
+}
+for _persona in PERSONAS.values():
+    _persona["address_data"] = ADDRESS.to_dict()
+
+
+def persona(name: str) -> User:
+    fields = {k: v for k, v in PERSONAS[name].items() if k != "address_data"}
+    return make_user(**fields)  # type: ignore[arg-type]
+
+
 @pytest.fixture
 def professional(db: None) -> User:
-    return make_user(
-        "dsl@school.example.org",
-        "Priya",
-        "Patel",
-        is_professional=True,
-        organisation="Riverside Primary School",
-        job_title="Designated safeguarding lead",
-    )
+    return persona("professional")
 
 
 @pytest.fixture
 def second_professional(db: None) -> User:
-    return make_user(
-        "gp@surgery.example.nhs.uk",
-        "Gareth",
-        "Owen",
-        is_professional=True,
-        organisation="Elm Street Surgery",
-        job_title="GP",
-    )
+    return persona("second_professional")
 
 
 @pytest.fixture
 def member_of_public(db: None) -> User:
-    return make_user("parent@example.net", "Sam", "Jones")
+    return persona("member_of_public")
 
 
 @pytest.fixture
 def mash_staff(teams: dict[str, Team]) -> User:
-    user = make_user("mash.worker@council.example.gov.uk", "Morgan", "Reid", is_professional=True)
+    user = persona("mash_staff")
     user.teams.add(teams["social-care"])
     return user
 
 
 @pytest.fixture
 def early_help_staff(teams: dict[str, Team]) -> User:
-    user = make_user("eh.worker@council.example.gov.uk", "Alex", "Khan", is_professional=True)
+    user = persona("early_help_staff")
     user.teams.add(teams["early-help"])
     return user
 
 
 @pytest.fixture
 def administrator(db: None) -> User:
-    return make_user(
-        "admin@council.example.gov.uk", "Ada", "Lovelace", is_staff=True, is_superuser=True
-    )
+    return persona("administrator")
 
 
 def sign_in(
@@ -173,5 +213,6 @@ def last_code(to: str) -> str:
 # --- Suite-wide checks ----------------------------------------------------------------------
 # tests/coverage_walk.py fails the session when a page was never checked with axe, or no test
 # shows another user gets 404 for a URL naming someone's object; tests/privacy_guard.py fails
-# any test after which an email, a log record or a URL holds a persona's personal data.
+# any test after which an email, a log record, a URL or a worker's output holds a persona's
+# (or any account's) personal data.
 pytest_plugins = ["tests.coverage_walk", "tests.privacy_guard"]

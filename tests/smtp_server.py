@@ -28,6 +28,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# Every message any server received, for tests/privacy_guard.py (which reads and clears
+# what arrived during each test).
+RECEIVED: list[EmailMessage] = []
+
+
 class _Collector:
     def __init__(self, messages: list[EmailMessage]) -> None:
         self.messages = messages
@@ -38,6 +43,7 @@ class _Collector:
         assert isinstance(message, EmailMessage)
         with self.lock:
             self.messages.append(message)
+            RECEIVED.append(message)
         return "250 Message accepted for delivery"
 
 
