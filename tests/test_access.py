@@ -139,8 +139,71 @@ def test_every_object_url_is_404_to_other_accounts_as_if_it_did_not_exist(
     }
     for route in OBJECT_ROUTES:
         client = insiders[route.name.split(":")[0]]
-        response = client.get(url(route, draft.pk, submission.reference, documents))
+        address = url(route, draft.pk, submission.reference, documents)
+        response = client.get(address)
+        if response.status_code == 405:  # a POST-only action: the same POST as above
+            response = client.post(address)
         assert works_for_its_owner(response), (route.name, response)
+
+
+def test_someone_elses_document_inside_ones_own_draft_or_sent_form_is_404(
+    owned, documents, member_of_public, second_professional, teams, run_tasks
+):
+    """My draft or sent form, your document: as if the document did not exist. The same
+    requests with my own document work (the URL walk checks that they differ only there)."""
+    theirs = drafts.start(second_professional, registry.get("social-care-referral"))
+    stored_as = documents_storage().save("test/theirs", ContentFile(b"%PDF-1.4 theirs"))
+    their_document = Document.objects.create(
+        owner=second_professional,
+        name="theirs.pdf",
+        kind="pdf",
+        size=15,
+        sha256="1" * 64,
+        stored_as=stored_as,
+        scanned=True,
+        draft=theirs,
+    )
+    their_submission = make_sent_form(second_professional)
+    their_sent = Document.objects.create(
+        owner=second_professional,
+        name="their-sent.pdf",
+        kind="pdf",
+        size=15,
+        sha256="2" * 64,
+        stored_as=documents_storage().save("test/their-sent", ContentFile(b"%PDF-1.4 sent")),
+        scanned=True,
+        submission=their_submission,
+    )
+    draft, submission = owned
+    feedback_staff = make_user(
+        "feedback.team@council.example.gov.uk", "Fran", "Lee", is_professional=True
+    )
+    feedback_staff.teams.add(teams["feedback"])
+    mine = signed_in(member_of_public, run_tasks)
+    team = signed_in(feedback_staff, run_tasks)
+    cases = [
+        (mine, "referrals:draft_document", {"draft_id": draft.pk}, "draft", their_document),
+        (mine, "referrals:sent_document", {"reference": submission.reference}, "sent", their_sent),
+        # Staff of the team: a document of another form sent to the same team.
+        (team, "backoffice:document", {"reference": submission.reference}, "sent", their_sent),
+    ]
+    for client, name, place, own, other in cases:
+        own_url = reverse(name, kwargs={**place, "document_id": documents[own].pk})
+        other_url = reverse(name, kwargs={**place, "document_id": other.pk})
+        assert client.get(own_url).status_code == 200, name
+        assert client.get(other_url).status_code == 404, name
+    assert their_submission.team_slug == submission.team_slug  # the team sees both forms
+
+
+def make_sent_form(user):
+    feedback = registry.get("feedback")
+    to_send = drafts.start(user, feedback)
+    for slug, data in (
+        ("about-you", "anonymous=yes"),
+        ("your-feedback", "kind=comment&what_happened=It+was+fine"),
+    ):
+        drafts.save_section(to_send, feedback.section(slug), QueryDict(data), loaded_revision=0)
+    return submit(to_send.pk, user)
 
 
 # Where a redirect must not lead for an owner's own object: asked to sign in (again).

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from conftest import make_user, sign_in
 from frontdoor.core.tests.test_security import assert_scripts_are_ours, assert_security_headers
-from tests.coverage_walk import walk
+from tests.coverage_walk import DOWNLOAD, JSON, NOT_PAGES, PDF, POST_ONLY, REDIRECT, walk
 from tests.test_access import REPEATED_SECTION, documents, owned  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
@@ -179,6 +179,28 @@ def assert_download_headers(response: Any) -> None:
     assert response["Referrer-Policy"] == "same-origin"
 
 
+def assert_is_what_the_walk_says(name: str, response: Any, client: Client, path: str) -> None:
+    """A page is HTML (so the URL walk wants axe to check it); a route in NOT_PAGES is
+    what its entry says it is, so an entry cannot hide a page."""
+    kind = NOT_PAGES.get(name)
+    content_type = response.get("Content-Type", "")
+    if kind is None:
+        assert response.status_code == 200, name
+        assert content_type.startswith("text/html"), (name, content_type)
+    elif kind == POST_ONLY:
+        assert client.get(path).status_code == 405, name
+        assert response.status_code == 302, name
+    elif kind == REDIRECT:
+        assert response.status_code == 302, name
+    elif kind == JSON:
+        assert content_type == "application/json", (name, content_type)
+    elif kind == PDF:
+        assert content_type == "application/pdf", (name, content_type)
+    else:
+        assert kind == DOWNLOAD, (name, kind)
+        assert response["Content-Disposition"].startswith("attachment"), name
+
+
 def test_every_route_is_reached():
     missing = sorted({route.name for route in walk()} - set(REACH))
     assert not missing, f"Say in tests/test_headers.py REACH how to reach: {missing}"
@@ -218,5 +240,6 @@ def test_every_page_sends_the_security_headers_to_the_person_it_is_for(reach):
             assert_security_headers(response)
             if response["Content-Type"].startswith("text/html"):
                 assert_scripts_are_ours(response)
+        assert_is_what_the_walk_says(name, response, client, path)
         checked.append(name)
     assert len(checked) == len(REACH)

@@ -46,7 +46,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from tests.coverage_walk import record_axe_check
+from tests.coverage_walk import record_axe_check, record_error_page_check
 
 # The sync Playwright API runs an event loop in this thread; Django's ORM (personas,
 # the task worker) runs in the same thread, so its async-safety check must be off.
@@ -584,3 +584,34 @@ def assert_reflows(page: Page, width: int = 320) -> None:
         f"{page.url} scrolls sideways at {width}px: {measured['scrollWidth']}px wide "
         f"for a {measured['width']}px viewport; sticking out: {measured['wide']}"
     )
+
+
+def check_error_page(
+    web: CheckedPage, handler: str, status: int, *, path: str = "", button: str = ""
+) -> None:
+    """Go to `path`, or press `button`, to reach an error page; check it with axe-core as
+    every page; then tell the URL walk the page of `handler` (ERROR_PAGES) was checked.
+
+    Chromium reports the document's own error status on the console: that one line, for
+    this page, is what was asked for, and is let through. Any other console error fails.
+    """
+    said = f"the server responded with a status of {status} "
+
+    def own_status(message: ConsoleMessage) -> bool:
+        return message.type == "error" and said in message.text
+
+    web.assert_all_checked()
+    with web.page.expect_console_message(own_status):
+        if path:
+            web.page.goto(path)
+        else:
+            with web.page.expect_navigation():
+                web.page.get_by_role("button", name=button, exact=True).click()
+    web.page.wait_for_load_state("load")
+    assert web.status == status, f"{web.page.url} answered {web.status}, not {status}"
+    line = f"console error on {web.page.url}: Failed to load resource: {said}"
+    mine = [e for e in web.errors if e.startswith(line)]
+    assert len(mine) == 1, web.errors
+    web.errors.remove(mine[0])
+    web.check()
+    record_error_page_check(handler)

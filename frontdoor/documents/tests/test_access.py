@@ -108,11 +108,18 @@ def test_removing_someone_elses_document_does_nothing(
     other_draft = int(
         other.post("/forms/social-care-referral/")["Location"].rstrip("/").rsplit("/", 1)[1]
     )
+    upload(other, other_draft, ("theirs.pdf", files.pdf("Theirs")))
+    theirs = Document.objects.get(draft=other_draft)
     # Their own draft's page, naming a document that is not on it: nothing removed.
     response = other.post(UPLOAD_URL.format(draft=other_draft), {"remove": str(document.pk)})
     assert response.status_code == 302
     assert Document.objects.filter(pk=document.pk).exists()
     assert documents_storage().exists(document.stored_as)
+    # The same request naming their own document removes it: the field is what differs.
+    response = other.post(UPLOAD_URL.format(draft=other_draft), {"remove": str(theirs.pk)})
+    assert response.status_code == 302
+    assert not Document.objects.filter(pk=theirs.pk).exists()
+    assert Document.objects.filter(pk=document.pk).exists()
 
 
 def download_headers_are_safe(response) -> None:  # type: ignore[no-untyped-def]
