@@ -141,6 +141,7 @@ A_SECTION = "public: a section of the draft's form (the draft is named by draft_
 AN_ITEM = "public: the number of an item in a repeated section of that draft"
 ARGUMENTS: dict[str, dict[str, Kind | str]] = {
     "referrals:start": {"slug": "public: a form's slug"},
+    "referrals:without_account": {"slug": "public: a form's slug"},
     "referrals:sent": {"reference": SUBMISSION},
     "referrals:sent_pdf": {"reference": SUBMISSION},
     "referrals:sent_document": {"reference": SUBMISSION, "document_id": DOCUMENT},

@@ -156,6 +156,7 @@ REACH: dict[str, tuple[str, Get] | tuple[str, Get, str, str]] = {
     "referrals:section": (OWNER, _draft("referrals:section", slug="your-details")),
     "referrals:item": (OWNER, _draft("referrals:item", slug=REPEATED_SECTION, item=0)),
     "referrals:start": (OWNER, _fixed("/forms/social-care-referral/")),
+    "referrals:without_account": (ANYONE, _fixed("/forms/feedback/without-an-account/")),
     "backoffice:inbox": (TEAM, _fixed("/team/")),
     "backoffice:submission": (TEAM, _sent("backoffice:submission")),
     "backoffice:submission_pdf": (TEAM, _sent("backoffice:submission_pdf")),
