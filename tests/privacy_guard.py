@@ -16,8 +16,8 @@ Where it is looked for:
   fields (the tests' own SMTP server, aiosmtpd's `mail.log`, is not the portal);
 - every email: Django's `mail.outbox` and every message a real SMTP server of
   tests/smtp_server.py received — all headers and every text part;
-- the output of the portal's own commands run as a process (`subprocess.run` of
-  `manage.py …`, such as the real worker), which must be captured for the check.
+- the output of the real worker run as a process (`subprocess.run` of `manage.py
+  db_worker` or `worker`), which must be captured for the check.
 
 An email may greet its recipient by first name, and only that: the first line of each
 part may be exactly "Dear <first name>," for a recipient's first name; the recipient's
@@ -33,7 +33,6 @@ import html
 import logging
 import re
 import subprocess
-import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -295,14 +294,18 @@ class Watch:
 # --- Around every test -------------------------------------------------------------------
 
 
+# The portal's processes whose output is its log: the task worker (`manage.py worker`
+# runs `db_worker`). A command an operator runs may echo what they typed (create_staff
+# names the account it made); the worker's output is read by whoever reads the logs.
+WORKER_COMMANDS = ("db_worker", "worker")
+
+
 def _portal_command(args: Any) -> str | None:
-    """`manage.py …` (the portal in a process of its own), or None for anything else."""
-    parts = [str(a) for a in args] if isinstance(args, (list, tuple)) else [str(args)]
-    for number, part in enumerate(parts):
-        if part.endswith("manage.py"):
-            return " ".join(parts[number:][:2])
-    if parts[:2] == [sys.executable, "-c"] and re.search(r"django|frontdoor", " ".join(parts[2:])):
-        return "python -c (Django)"
+    """`manage.py db_worker` (the real worker in a process of its own), or None."""
+    parts = [str(a) for a in args] if isinstance(args, (list, tuple)) else str(args).split()
+    for number, part in enumerate(parts[:-1]):
+        if part.endswith("manage.py") and parts[number + 1] in WORKER_COMMANDS:
+            return f"manage.py {parts[number + 1]}"
     return None
 
 

@@ -197,19 +197,21 @@ def test_the_guard_sees_urls_redirects_logs_accounts_and_emails(request, setting
     seen.emails.clear()
 
 
-def test_the_guard_reads_the_output_of_the_portal_s_own_commands(request):
+def test_the_guard_reads_the_workers_output(request, tmp_path):
     seen: Watch = request.getfixturevalue(GUARD)
-    code = "import django; print('dsl@school.example.org')"
-    subprocess.run([sys.executable, "-c", code], capture_output=True, check=True)
+    # A stand-in manage.py that prints what a worker's log line might.
+    fake = tmp_path / "manage.py"
+    fake.write_text("print('Task send_email(to=dsl@school.example.org) done')")
+    subprocess.run([sys.executable, str(fake), "db_worker"], capture_output=True, check=True)
     assert seen.outputs == [
-        ("python -c (Django)", "dsl@school.example.org\n"),
-        ("python -c (Django)", ""),
+        ("manage.py db_worker", "Task send_email(to=dsl@school.example.org) done\n"),
+        ("manage.py db_worker", ""),
     ]
-    with pytest.raises(AssertionError, match="Capture the output"):
-        subprocess.run(
-            [sys.executable, "manage.py", "check", "--help"], stdout=subprocess.DEVNULL, check=True
-        )
     assert seen.findings()
+    with pytest.raises(AssertionError, match="Capture the output"):
+        subprocess.run([sys.executable, str(fake), "worker"], stdout=subprocess.DEVNULL, check=True)
+    subprocess.run([sys.executable, str(fake), "create_staff"], capture_output=True, check=True)
+    assert len(seen.outputs) == 2  # an operator's command is not the worker
     seen.outputs.clear()
 
 
