@@ -152,6 +152,7 @@ ARGUMENTS: dict[str, dict[str, Kind | str]] = {
     "referrals:draft_document": {"draft_id": DRAFT, "document_id": DOCUMENT},
     "referrals:section": {"draft_id": DRAFT, "slug": A_SECTION},
     "referrals:item": {"draft_id": DRAFT, "slug": A_SECTION, "item": AN_ITEM},
+    "referrals:remove_item": {"draft_id": DRAFT, "slug": A_SECTION, "item": AN_ITEM},
     "backoffice:submission": {"reference": SUBMISSION},
     "backoffice:submission_pdf": {"reference": SUBMISSION},
     "backoffice:document": {"reference": SUBMISSION, "document_id": DOCUMENT},

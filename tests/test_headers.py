@@ -87,6 +87,22 @@ def _confirm_email(reach: Reach, client: Client) -> str:
     return "/account/details/email/confirm/"
 
 
+def _remove_item(reach: Reach, client: Client) -> str:
+    """The confirmation page for removing a child: there must be one to remove first."""
+    from frontdoor.referrals.models import Draft
+    from frontdoor.referrals.tests.test_pages import CHILD
+
+    for number in (0, 1):  # the only child is not offered for removal: two
+        item = reach.url(
+            "referrals:item", draft_id=reach.draft.pk, slug=REPEATED_SECTION, item=number
+        )
+        revision = Draft.objects.get(pk=reach.draft.pk).revisions.get(REPEATED_SECTION, 0)
+        assert client.post(item, {"revision": str(revision), **CHILD}).status_code == 302
+    return reach.url(
+        "referrals:remove_item", draft_id=reach.draft.pk, slug=REPEATED_SECTION, item=1
+    )
+
+
 def _fixed(path: str) -> Get:
     return lambda reach, client: path
 
@@ -155,6 +171,7 @@ REACH: dict[str, tuple[str, Get] | tuple[str, Get, str, str]] = {
     "referrals:draft_document": (OWNER, _file("referrals:draft_document", "draft")),
     "referrals:section": (OWNER, _draft("referrals:section", slug="your-details")),
     "referrals:item": (OWNER, _draft("referrals:item", slug=REPEATED_SECTION, item=0)),
+    "referrals:remove_item": (OWNER, _remove_item),
     "referrals:start": (OWNER, _fixed("/forms/social-care-referral/")),
     "referrals:without_account": (ANYONE, _fixed("/forms/feedback/without-an-account/")),
     "backoffice:inbox": (TEAM, _fixed("/team/")),
