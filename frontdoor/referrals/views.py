@@ -458,13 +458,15 @@ def _posted(request: HttpRequest, user: User) -> QueryDict | None:
     return data
 
 
-def _warnings(this: Section, form: Any) -> list[Any]:
-    """Questions answered in a way that needs action now (a child at risk of harm now)."""
-    return [
-        q
+def _warnings(this: Section, form: Any) -> list[str]:
+    """What to do now, for answers that need action now (a child at risk of harm now):
+    each piece of advice once, though two answers may call for the same."""
+    advice = [
+        q.warning
         for q in this.questions
         if q.warning and q.id in form.fields and form[q.id].value() == "yes"
     ]
+    return list(dict.fromkeys(advice))
 
 
 def _repeat_summary(

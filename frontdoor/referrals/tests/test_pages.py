@@ -480,3 +480,26 @@ def test_the_sent_confirmation_shows_once_then_the_record(public_client, teams):
     assert "Form sent" in first
     assert "Form sent" not in later
     assert "14 March 2026" in later  # a date reads as words
+
+
+def test_two_answers_with_the_same_advice_say_it_once(professional_client):
+    draft = start(professional_client, "social-care-referral")
+    response = professional_client.post(
+        f"/forms/draft/{draft}/immediate-risk/",
+        {"revision": "0", "at_risk_now": "yes", "unsafe_tonight": "yes"},
+    )
+    text = response.content.decode()
+    assert "Phone now" in text
+    assert text.count("Phone the Multi-Agency Safeguarding Hub now.") == 1
+
+
+def test_a_section_with_errors_still_says_to_act_now(professional_client):
+    draft = start(professional_client, "social-care-referral")
+    response = professional_client.post(
+        f"/forms/draft/{draft}/immediate-risk/",
+        {"revision": "0", "at_risk_now": "yes", "unsafe_tonight": "perhaps"},
+    )
+    text = response.content.decode()
+    assert "There is a problem" in text
+    assert text.count(">Act now</h2>") == 1
+    assert "Phone the Multi-Agency Safeguarding Hub now." in text
