@@ -41,7 +41,8 @@ def prefill(section: Section, user: User) -> dict[str, Any]:
     return initial
 
 
-def _asked(question: Question, answers: dict[str, Any]) -> bool:
+def asked(question: Question, answers: dict[str, Any]) -> bool:
+    """Whether a question was asked, given the other answers of its section (show_if)."""
     if question.show_if is None:
         return True
     answer = answers.get(question.show_if.question)
@@ -121,7 +122,7 @@ def answer_rows(section: Section, stored: Any) -> list[Row]:
     rows = []
     for index, answers in enumerate(items):
         for question in section.questions:
-            if question.id not in answers or not _asked(question, answers):
+            if question.id not in answers or not asked(question, answers):
                 continue
             rows.append(
                 Row(

@@ -21,7 +21,7 @@ from frontdoor.referrals.definitions import Definition, Section
 from frontdoor.referrals.drafts import sections_for, shown_slugs
 from frontdoor.referrals.models import Draft, ReferenceCounter, StatusChange, Submission
 from frontdoor.referrals.pdf import queue_copy
-from frontdoor.referrals.presenting import expects_reply
+from frontdoor.referrals.presenting import asked, expects_reply
 from frontdoor.referrals.services import definition_of, stored_version
 
 
@@ -86,7 +86,7 @@ def submit(draft_id: int, by: User) -> Submission:
                 owner=by,
                 form_version=draft.form_version,
                 team_slug=definition.team,
-                answers=_clean(draft.answers),
+                answers=_clean(definition, draft.answers),
                 draft_key=draft.pk,
             )
             StatusChange.objects.create(submission=submission, status=StatusChange.Status.RECEIVED)
@@ -126,7 +126,7 @@ def submit_without_account(
                 owner=None,
                 form_version=stored_version(definition),
                 team_slug=definition.team,
-                answers={section.slug: answers},
+                answers=_clean(definition, {section.slug: answers}),
                 page_key=page_key,
             )
             StatusChange.objects.create(submission=submission, status=StatusChange.Status.RECEIVED)
@@ -154,14 +154,27 @@ def _tell_team(definition: Definition, submission: Submission) -> None:
         )
 
 
-def _clean(answers: dict[str, Any]) -> dict[str, Any]:
-    """The answers as sent, without the draft's bookkeeping."""
-    cleaned = {}
+def _clean(definition: Definition, answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers as sent: without the draft's bookkeeping, and without answers to
+    questions that were not asked. A conditional question's box is posted even when it is
+    hidden (and shown to all without JavaScript), so the contact details prefilled before
+    "send this without your name" was chosen must not travel with the form."""
+    questions = {s.slug: {q.id: q for q in s.questions} for s in definition.sections}
+
+    def asked_only(slug: str, item: dict[str, Any]) -> dict[str, Any]:
+        known = questions.get(slug, {})
+        return {
+            k: v
+            for k, v in item.items()
+            if not k.startswith("_") and (k not in known or asked(known[k], item))
+        }
+
+    cleaned: dict[str, Any] = {}
     for slug, value in answers.items():
         if isinstance(value, list):
-            cleaned[slug] = [
-                {k: v for k, v in item.items() if not k.startswith("_")} for item in value
-            ]
+            cleaned[slug] = [asked_only(slug, item) for item in value if isinstance(item, dict)]
+        elif isinstance(value, dict):
+            cleaned[slug] = asked_only(slug, value)
         else:
             cleaned[slug] = value
     return cleaned
