@@ -200,6 +200,14 @@ def sign_in(
     return response
 
 
+@pytest.fixture
+def professional_client(professional: User, run_tasks: Callable[[], None]) -> Client:
+    """A client signed in as the professional persona (the school's safeguarding lead)."""
+    client = Client()
+    sign_in(client, professional, run_tasks)
+    return client
+
+
 def last_code(to: str) -> str:
     """The 6-digit code in the newest email sent to `to` (memory email backend)."""
     for message in reversed(mail.outbox):

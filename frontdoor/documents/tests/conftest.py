@@ -2,15 +2,11 @@
 
 import re
 import shutil
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-
-from conftest import sign_in
-from frontdoor.accounts.models import User
 
 UPLOAD_URL = "/forms/draft/{draft}/documents/"
 
@@ -21,13 +17,6 @@ def _empty_documents_folder(settings: Any) -> None:
     location = settings.STORAGES["documents"].get("OPTIONS", {}).get("location")
     if settings.STORAGES["documents"]["BACKEND"].endswith("PrivateFileSystemStorage"):
         shutil.rmtree(location, ignore_errors=True)
-
-
-@pytest.fixture
-def professional_client(professional: User, run_tasks: Callable[[], None]) -> Client:
-    client = Client()
-    sign_in(client, professional, run_tasks)
-    return client
 
 
 @pytest.fixture

@@ -8,17 +8,9 @@ import re
 import pytest
 from django.test import Client
 
-from conftest import sign_in
 from frontdoor.referrals.tests.test_pages import CHILD, start
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def professional_client(professional, run_tasks) -> Client:
-    client = Client()
-    sign_in(client, professional, run_tasks)
-    return client
 
 
 def row_for(page: str, label: str) -> str:

@@ -5,21 +5,12 @@ dates are on the page, each under the answer it belongs to, so it is clear which
 import re
 
 import pytest
-from django.test import Client
 
-from conftest import sign_in
 from frontdoor.referrals import registry
 from frontdoor.referrals.answers import section_form
 from frontdoor.referrals.tests.test_pages import start
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def professional_client(professional, run_tasks) -> Client:
-    client = Client()
-    sign_in(client, professional, run_tasks)
-    return client
 
 
 def inside(page: str, radio_id: str) -> str:

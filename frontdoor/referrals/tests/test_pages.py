@@ -19,13 +19,6 @@ def public_client(member_of_public, run_tasks) -> Client:
     return client
 
 
-@pytest.fixture
-def professional_client(professional, run_tasks) -> Client:
-    client = Client()
-    sign_in(client, professional, run_tasks)
-    return client
-
-
 def start(client: Client, slug: str) -> int:
     response = client.post(f"/forms/{slug}/")
     assert response.status_code == 302, response

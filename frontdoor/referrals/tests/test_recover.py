@@ -10,19 +10,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from conftest import sign_in
 from frontdoor.referrals import registry
 from frontdoor.referrals.models import Draft, FormVersion
 from frontdoor.referrals.tests.test_pages import CHILD, start
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def professional_client(professional, run_tasks) -> Client:
-    client = Client()
-    sign_in(client, professional, run_tasks)
-    return client
 
 
 def with_child(client: Client, slug: str, first_name: str) -> int:

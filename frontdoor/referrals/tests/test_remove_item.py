@@ -14,13 +14,6 @@ from frontdoor.referrals.tests.test_pages import CHILD, start
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def professional_client(professional, run_tasks) -> Client:
-    client = Client()
-    sign_in(client, professional, run_tasks)
-    return client
-
-
 def two_children(client: Client, second: dict | None = None) -> int:
     draft = start(client, "social-care-referral")
     client.post(f"/forms/draft/{draft}/children/0/", {"revision": "0", **CHILD})

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from conftest import sign_in
 from frontdoor.referrals import registry
 from frontdoor.referrals.definitions import read_definition
 from frontdoor.referrals.models import Draft, Submission
@@ -36,13 +35,6 @@ OLD_ORDER = [
     "documents",
 ]
 NEW_ORDER = ["your-details", "immediate-risk", *[s for s in OLD_ORDER[1:] if s != "immediate-risk"]]
-
-
-@pytest.fixture
-def professional_client(professional, run_tasks) -> Client:
-    client = Client()
-    sign_in(client, professional, run_tasks)
-    return client
 
 
 def task_list_order(client: Client, draft: int) -> list[str]:
