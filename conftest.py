@@ -200,12 +200,39 @@ def sign_in(
     return response
 
 
+def signed_in(user: User, run_tasks: Callable[[], None]) -> Client:
+    """A new client, signed in as `user` through the real password-and-code flow."""
+    client = Client()
+    sign_in(client, user, run_tasks)
+    return client
+
+
 @pytest.fixture
 def professional_client(professional: User, run_tasks: Callable[[], None]) -> Client:
     """A client signed in as the professional persona (the school's safeguarding lead)."""
-    client = Client()
-    sign_in(client, professional, run_tasks)
-    return client
+    return signed_in(professional, run_tasks)
+
+
+@pytest.fixture
+def feedback_staff(teams: dict[str, Team]) -> User:
+    """Staff of the feedback team."""
+    user = make_user("feedback.team@council.example.gov.uk", "Fran", "Lee", is_professional=True)
+    user.teams.add(teams["feedback"])
+    return user
+
+
+def worker_database_url() -> str:
+    """DATABASE_URL for a real worker in another process, on this test's database (a file
+    for SQLite, so both processes share it)."""
+    from django.db import connection
+
+    database = connection.settings_dict
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{database['NAME']}"
+    return (
+        f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
+        f"{database['PORT'] or 5432}/{database['NAME']}"
+    )
 
 
 def last_code(to: str) -> str:

@@ -14,7 +14,7 @@ from django.http import QueryDict
 from django.test import Client
 from django.urls import resolve, reverse
 
-from conftest import make_user, sign_in
+from conftest import make_user, signed_in
 from frontdoor.documents.models import Document
 from frontdoor.documents.storage import documents_storage
 from frontdoor.referrals import drafts, registry
@@ -61,12 +61,6 @@ def documents(owned, member_of_public):
             **place,
         )
     return made
-
-
-def signed_in(user, run_tasks) -> Client:
-    client = Client()
-    sign_in(client, user, run_tasks)
-    return client
 
 
 def url(route, draft_id: int, reference: str, documents=None) -> str:

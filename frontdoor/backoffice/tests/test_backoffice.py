@@ -1,8 +1,7 @@
 import pytest
 from django.core import mail
-from django.test import Client
 
-from conftest import sign_in
+from conftest import signed_in
 from frontdoor.audit.models import AuditEvent
 from frontdoor.referrals import drafts, registry
 from frontdoor.referrals.models import StatusChange, Submission
@@ -23,21 +22,6 @@ def sent_feedback(user, teams) -> Submission:
     ):
         drafts.save_section(draft, definition.section(slug), QueryDict(data), loaded_revision=0)
     return submit(draft.pk, user)
-
-
-@pytest.fixture
-def feedback_staff(teams, run_tasks):
-    from conftest import make_user
-
-    user = make_user("feedback.team@council.example.gov.uk", "Fran", "Lee", is_professional=True)
-    user.teams.add(teams["feedback"])
-    return user
-
-
-def signed_in(user, run_tasks) -> Client:
-    client = Client()
-    sign_in(client, user, run_tasks)
-    return client
 
 
 def test_staff_see_their_teams_submissions_and_record_an_outcome(

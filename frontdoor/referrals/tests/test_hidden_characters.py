@@ -4,13 +4,12 @@ was typed kept), and shown made visible where old answers already hold them."""
 import html
 
 import pytest
-from django.test import Client
 
-from conftest import sign_in
+from conftest import signed_in
 from frontdoor.accounts.models import User
 from frontdoor.accounts.tests.test_details import DETAILS
 from frontdoor.accounts.tests.test_registration import STEP1
-from frontdoor.backoffice.tests.test_backoffice import feedback_staff, pdf_text  # noqa: F401
+from frontdoor.backoffice.tests.test_backoffice import pdf_text
 from frontdoor.referrals import registry
 from frontdoor.referrals.models import Draft, StatusChange, Submission
 from frontdoor.referrals.services import stored_version
@@ -21,12 +20,6 @@ pytestmark = pytest.mark.django_db
 RLO = "\u202e"
 BEL = "\x07"
 REFUSED = "must not contain invisible or control characters"
-
-
-def signed_in(user: User, run_tasks) -> Client:
-    client = Client()
-    sign_in(client, user, run_tasks)
-    return client
 
 
 def text_of(response) -> str:
@@ -120,7 +113,7 @@ def test_signing_in_with_one_in_the_email_is_a_clear_error(client):
     assert f"Email {REFUSED}" in text_of(response)
 
 
-def test_the_staff_response_refuses_them(member_of_public, feedback_staff, teams, run_tasks):  # noqa: F811
+def test_the_staff_response_refuses_them(member_of_public, feedback_staff, teams, run_tasks):
     submission = stored_submission(member_of_public, "Plain answer")
     staff = signed_in(feedback_staff, run_tasks)
     typed = f"We will {RLO}esiruoloc"
@@ -155,7 +148,7 @@ def stored_submission(user: User, what_happened: str, response: str = "") -> Sub
 
 def test_old_answers_with_them_are_shown_made_visible_to_staff_in_the_pdf_and_to_the_referrer(
     member_of_public,
-    feedback_staff,  # noqa: F811
+    feedback_staff,
     teams,
     run_tasks,
     run_pdf_tasks,

@@ -7,9 +7,9 @@ import time
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.http import QueryDict
 
+from conftest import worker_database_url
 from frontdoor.referrals import drafts, registry
 from frontdoor.referrals.models import Submission
 from frontdoor.referrals.submissions import submit
@@ -19,14 +19,7 @@ from tests.smtp_server import SMTPServer
 def run_worker(smtp: SMTPServer) -> None:
     """`manage.py db_worker --batch`: the real worker, in another process, on the test
     database (a file for SQLite, so both processes share it)."""
-    database = connection.settings_dict
-    if database["ENGINE"] == "django.db.backends.sqlite3":
-        url = f"sqlite:///{database['NAME']}"
-    else:
-        url = (
-            f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
-            f"{database['PORT'] or 5432}/{database['NAME']}"
-        )
+    url = worker_database_url()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "frontdoor.settings_test",

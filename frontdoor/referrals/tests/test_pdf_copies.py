@@ -14,12 +14,10 @@ import time
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.db import connection
 from django.http import QueryDict
-from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
-from conftest import sign_in
+from conftest import signed_in, worker_database_url
 from frontdoor.audit.models import AuditEvent
 from frontdoor.documents.storage import documents_storage
 from frontdoor.referrals import drafts, registry
@@ -41,21 +39,6 @@ def sent_feedback(user) -> Submission:
     ):
         drafts.save_section(draft, definition.section(slug), QueryDict(data), loaded_revision=0)
     return submit(draft.pk, user)
-
-
-@pytest.fixture
-def feedback_staff(teams):
-    from conftest import make_user
-
-    user = make_user("feedback.team@council.example.gov.uk", "Fran", "Lee", is_professional=True)
-    user.teams.add(teams["feedback"])
-    return user
-
-
-def signed_in(user, run_tasks) -> Client:
-    client = Client()
-    sign_in(client, user, run_tasks)
-    return client
 
 
 def pdf_text(content: bytes, tmp_path) -> str:
@@ -242,14 +225,7 @@ def test_the_worker_command_runs_the_pdf_queue_beside_the_emails(member_of_publi
     """`manage.py worker`, as `make run` starts it, in its own process on the test database:
     it sends the emails and makes the copy, and stops its PDF worker when it stops."""
     submission = sent_feedback(member_of_public)
-    database = connection.settings_dict
-    if database["ENGINE"] == "django.db.backends.sqlite3":
-        url = f"sqlite:///{database['NAME']}"
-    else:
-        url = (
-            f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
-            f"{database['PORT'] or 5432}/{database['NAME']}"
-        )
+    url = worker_database_url()
     smtp = SMTPServer()
     smtp.start()
     env = {

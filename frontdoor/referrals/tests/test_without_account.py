@@ -10,7 +10,6 @@ from django.test import Client
 
 from conftest import sign_in
 from frontdoor.audit.models import AuditEvent
-from frontdoor.backoffice.tests.test_backoffice import feedback_staff  # noqa: F401
 from frontdoor.referrals.models import Draft, Submission
 
 pytestmark = pytest.mark.django_db
@@ -205,7 +204,7 @@ def test_the_page_is_protected_from_cross_site_requests(teams):
 def test_staff_see_no_sender_and_cannot_write_a_response(
     client,
     teams,
-    feedback_staff,  # noqa: F811
+    feedback_staff,
     run_tasks,
     run_pdf_tasks,
 ):
