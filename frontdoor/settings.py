@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "frontdoor.accounts",
     "frontdoor.referrals",
     "frontdoor.documents",
+    "frontdoor.cases",
     "frontdoor.backoffice",
     "frontdoor.pages",
 ]

@@ -23,6 +23,7 @@ from frontdoor.referrals.models import Draft, ReferenceCounter, StatusChange, Su
 from frontdoor.referrals.pdf import queue_copy
 from frontdoor.referrals.presenting import asked, expects_reply
 from frontdoor.referrals.services import definition_of, stored_version
+from frontdoor.referrals.signals import submission_sent
 
 
 class NotReady(Exception):
@@ -104,6 +105,7 @@ def submit(draft_id: int, by: User) -> Submission:
                 },
             )
             _tell_team(definition, submission)
+            submission_sent.send(Submission, submission=submission, definition=definition)
             record("submission.sent", actor=by, obj=submission, form=definition.slug)
             return submission
     except IntegrityError:
@@ -132,6 +134,7 @@ def submit_without_account(
             StatusChange.objects.create(submission=submission, status=StatusChange.Status.RECEIVED)
             queue_copy(submission)  # for the team: the PDF copy, made by the worker
             _tell_team(definition, submission)
+            submission_sent.send(Submission, submission=submission, definition=definition)
             # No actor, no request: the event holds no account and no client address.
             record("submission.sent", obj=submission, form=definition.slug, without_account=True)
             return submission
