@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from frontdoor.accounts import services
-from frontdoor.accounts.models import Team, User, normalise_email
+from frontdoor.accounts.models import Membership, Team, User, normalise_email
 from frontdoor.audit.services import record
 from frontdoor.core.text import PlainTextMixin
 
@@ -19,8 +19,24 @@ class TeamForm(PlainTextMixin, forms.ModelForm[Team]):
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin[Team]):
     form = TeamForm
-    list_display = ["name", "slug", "mailbox"]
+    list_display = ["name", "slug", "mailbox", "forms_sent_here"]
+    readonly_fields = ["forms_sent_here"]
     prepopulated_fields = {"slug": ["name"]}
+
+    @admin.display(description="Forms whose definition sends them here")
+    def forms_sent_here(self, team: Team) -> str:
+        # Routing is the form's YAML (`team:`), not this page: shown, never edited here.
+        from frontdoor.referrals import registry
+
+        named = [d.title for d in registry.forms().values() if d.team == team.slug]
+        return ", ".join(named) or "None"
+
+
+class MembershipInline(admin.TabularInline[Membership, User]):
+    model = Membership
+    extra = 1
+    verbose_name = "team membership"
+    fields = ["team", "role"]
 
 
 class AccountForm(PlainTextMixin, forms.ModelForm[User]):
@@ -34,15 +50,27 @@ class AccountForm(PlainTextMixin, forms.ModelForm[User]):
 
 
 class StaffCreationForm(AccountForm):
+    member_of = forms.ModelMultipleChoiceField(
+        label="Teams", queryset=Team.objects.all(), required=False
+    )
+    manager_of = forms.ModelMultipleChoiceField(
+        label="Manager of",
+        queryset=Team.objects.all(),
+        required=False,
+        help_text="Of the teams above, those this person manages.",
+    )
     password1 = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput)
     password2 = forms.CharField(label="Confirm password", strip=False, widget=forms.PasswordInput)
 
     class Meta:
         model = User
-        fields = ["email", "first_name", "last_name", "teams", "is_staff"]
+        fields = ["email", "first_name", "last_name", "is_staff"]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        not_member = set(cleaned.get("manager_of") or []) - set(cleaned.get("member_of") or [])
+        if not_member:
+            self.add_error("manager_of", "A manager of a team must be in the team: select it above")
         password = cleaned.get("password1")
         if password and password != cleaned.get("password2"):
             self.add_error("password2", "The passwords do not match")
@@ -66,13 +94,13 @@ class UserAdmin(admin.ModelAdmin[User]):
     list_display = ["email", "full_name", "is_professional", "is_active", "is_staff"]
     list_filter = ["is_professional", "is_active", "is_staff", "teams"]
     search_fields = ["email", "first_name", "last_name", "organisation"]
-    filter_horizontal = ["teams"]
     form = AccountForm
+    inlines = [MembershipInline]
     actions = ["deactivate", "reactivate", "mark_professional"]
     fieldsets = [
         (None, {"fields": ["email", "first_name", "last_name"]}),
         ("Work", {"fields": ["is_professional", "organisation", "job_title", "telephone"]}),
-        ("Council staff", {"fields": ["teams", "is_staff"]}),
+        ("Council staff", {"fields": ["is_staff"]}),
         ("Status", {"fields": ["is_active", "email_verified_at", "date_joined", "last_login"]}),
     ]
     readonly_fields = ["email_verified_at", "date_joined", "last_login"]
@@ -98,7 +126,8 @@ class UserAdmin(admin.ModelAdmin[User]):
                             "email",
                             "first_name",
                             "last_name",
-                            "teams",
+                            "member_of",
+                            "manager_of",
                             "is_staff",
                             "password1",
                             "password2",
@@ -107,6 +136,10 @@ class UserAdmin(admin.ModelAdmin[User]):
                 )
             ]
         return super().get_fieldsets(request, obj)
+
+    def get_inlines(self, request: HttpRequest, obj: User | None = None) -> Any:
+        # A new account's teams are chosen on the creation form itself.
+        return self.inlines if obj is not None else []
 
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> Any:
         return self.readonly_fields if obj is not None else []
@@ -129,7 +162,8 @@ class UserAdmin(admin.ModelAdmin[User]):
             first_name=form.cleaned_data["first_name"],
             last_name=form.cleaned_data["last_name"],
             password=form.cleaned_data["password1"],
-            teams=list(form.cleaned_data["teams"]),
+            teams=list(form.cleaned_data["member_of"]),
+            managed=list(form.cleaned_data["manager_of"]),
             administrator=form.cleaned_data["is_staff"],
             created_by=request.user,  # type: ignore[arg-type]
         )

@@ -76,7 +76,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     job_title = models.CharField(max_length=150, blank=True)
     telephone = models.CharField(max_length=30, blank=True)
     address_data = models.JSONField("address", default=dict, blank=True)
-    teams = models.ManyToManyField(Team, blank=True, related_name="members")
+    teams = models.ManyToManyField(Team, blank=True, related_name="members", through="Membership")
     is_active = models.BooleanField(
         "active",
         default=True,
@@ -128,6 +128,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_council_staff(self) -> bool:
         return self.teams.exists()
 
+    def is_manager_of(self, team: Team) -> bool:
+        """Whether this account manages the team (not only works in it)."""
+        return Membership.objects.filter(
+            user=self, team=team, role=Membership.Role.MANAGER
+        ).exists()
+
     def get_session_auth_hash(self) -> str:
         # Django compares this on every request: it changes with the password (so a new
         # password ends other sessions) and with session_token (reset, deactivation).
@@ -150,6 +156,30 @@ class User(AbstractBaseUser, PermissionsMixin):
                 if update_fields is not None:
                     kwargs["update_fields"] = {*update_fields, "session_token"}
         super().save(*args, **kwargs)
+
+
+class Membership(models.Model):
+    """A member of council staff in one team, as a worker or as its manager.
+
+    Managers may do what a team's workflow keeps for managers (assign to others, change a
+    rating, confirm a decision): frontdoor/cases/workflows.yaml says which."""
+
+    class Role(models.TextChoices):
+        WORKER = "worker", "Worker"
+        MANAGER = "manager", "Manager"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.WORKER)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "team"], name="one_membership_per_team")
+        ]
+        ordering = ["team__name"]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} in {self.team}"
 
 
 class PasswordHistory(models.Model):

@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from frontdoor.accounts import throttle
-from frontdoor.accounts.models import OneTimeCode, Team, User, normalise_email
+from frontdoor.accounts.models import Membership, OneTimeCode, Team, User, normalise_email
 from frontdoor.accounts.passwords import remember_password
 from frontdoor.addresses.models import Address
 from frontdoor.audit.services import record
@@ -432,6 +432,7 @@ def create_staff(
     last_name: str,
     password: str,
     teams: list[Team],
+    managed: list[Team] | None = None,
     administrator: bool = False,
     created_by: User | None = None,
 ) -> User:
@@ -448,12 +449,16 @@ def create_staff(
             email_verified_at=timezone.now(),
         )
         remember_password(user)
-        user.teams.set(teams)
+        managed = managed or []
+        for team in teams:
+            role = Membership.Role.MANAGER if team in managed else Membership.Role.WORKER
+            Membership.objects.create(user=user, team=team, role=role)
         record(
             "account.staff_created",
             actor=created_by,
             obj=user,
             teams=[team.slug for team in teams],
+            manager_of=[team.slug for team in managed],
             administrator=administrator,
         )
     return user

@@ -350,3 +350,65 @@ def test_accounts_cannot_be_deleted_in_the_admin(client, administrator, professi
     sign_in(client, administrator, run_tasks)
     assert client.get(f"/admin/accounts/user/{professional.pk}/delete/").status_code == 403
     assert "delete_selected" not in client.get("/admin/accounts/user/").content.decode()
+
+
+# --- Roles in a team ------------------------------------------------------------------------
+
+
+def test_create_staff_with_manager_makes_a_manager_of_the_teams_given(teams, monkeypatch):
+    monkeypatch.setenv("FRONTDOOR_STAFF_PASSWORD", STAFF_PASSWORD)
+    create_staff("--team", "social-care", "--team", "lado", "--manager")
+    user = User.objects.get(email=STAFF_EMAIL)
+    assert user.is_manager_of(teams["social-care"])
+    assert user.is_manager_of(teams["lado"])
+    assert not user.is_manager_of(teams["early-help"])
+    event = AuditEvent.objects.get(action="account.staff_created", object_id=str(user.pk))
+    assert sorted(event.detail["manager_of"]) == ["lado", "social-care"]
+
+
+def test_create_staff_without_manager_makes_a_worker(teams, monkeypatch):
+    monkeypatch.setenv("FRONTDOOR_STAFF_PASSWORD", STAFF_PASSWORD)
+    create_staff("--team", "social-care")
+    user = User.objects.get(email=STAFF_EMAIL)
+    assert user.is_council_staff
+    assert not user.is_manager_of(teams["social-care"])
+
+
+def test_create_staff_refuses_manager_without_a_team(teams, monkeypatch):
+    monkeypatch.setenv("FRONTDOOR_STAFF_PASSWORD", STAFF_PASSWORD)
+    with pytest.raises(CommandError, match="--manager needs"):
+        create_staff("--admin", "--manager")
+
+
+def test_the_admin_creates_a_manager_and_shows_roles_and_each_teams_forms(
+    client, administrator, teams, run_tasks
+):
+    sign_in(client, administrator, run_tasks)
+    form = {
+        "email": STAFF_EMAIL,
+        "first_name": "Robin",
+        "last_name": "Hale",
+        "password1": STAFF_PASSWORD,
+        "password2": STAFF_PASSWORD,
+    }
+    refused = client.post("/admin/accounts/user/add/", {**form, "manager_of": [teams["lado"].pk]})
+    assert "A manager of a team must be in the team" in refused.content.decode()
+    assert not User.objects.filter(email=STAFF_EMAIL).exists()
+    response = client.post(
+        "/admin/accounts/user/add/",
+        {
+            **form,
+            "member_of": [teams["social-care"].pk, teams["lado"].pk],
+            "manager_of": [teams["social-care"].pk],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user = User.objects.get(email=STAFF_EMAIL)
+    assert user.is_manager_of(teams["social-care"])
+    assert user.teams.filter(slug="lado").exists()
+    assert not user.is_manager_of(teams["lado"])
+    change = client.get(f"/admin/accounts/user/{user.pk}/change/").content.decode()
+    assert "team membership" in change.lower()
+    assert 'value="manager" selected' in change
+    team_page = client.get(f"/admin/accounts/team/{teams['social-care'].pk}/change/")
+    assert "Children&#x27;s Social Care referral" in team_page.content.decode()

@@ -23,6 +23,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--team", action="append", default=[], help="A team's short name; repeat for more."
         )
+        parser.add_argument(
+            "--manager",
+            action="store_true",
+            help="A manager of the teams given (assigns to others, changes ratings, confirms "
+            "decisions, where the team's workflow keeps those for managers).",
+        )
         parser.add_argument("--admin", action="store_true", help="May use the administration site.")
         parser.add_argument("--no-input", action="store_true")
 
@@ -39,6 +45,8 @@ class Command(BaseCommand):
             raise CommandError(f"No team called {', '.join(sorted(unknown))}. Teams: {known}")
         if not teams and not options["admin"]:
             raise CommandError("Give at least one --team, or --admin.")
+        if options["manager"] and not teams:
+            raise CommandError("--manager needs the --team (or teams) they manage.")
         candidate = User(
             first_name=options["first_name"], last_name=options["last_name"], email=email
         )
@@ -49,9 +57,10 @@ class Command(BaseCommand):
             last_name=options["last_name"],
             password=password,
             teams=teams,
+            managed=teams if options["manager"] else [],
             administrator=options["admin"],
         )
-        role = "administrator" if options["admin"] else "staff"
+        role = "administrator" if options["admin"] else "manager" if options["manager"] else "staff"
         self.stdout.write(
             self.style.SUCCESS(f"Created the {role} account {user.email}. They can sign in now.")
         )
