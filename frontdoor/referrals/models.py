@@ -152,7 +152,14 @@ class Submission(models.Model):
 
 
 class StatusChange(models.Model):
-    """One step in a submission's life, with the council's response to the referrer."""
+    """One step in a submission's life as its referrer sees it: received, passed to another
+    team, the decision, with the council's response to the referrer.
+
+    `status` is a key (an outcome of the team's workflow, frontdoor/cases/workflows.yaml,
+    or one of the older fixed statuses below) and `label` its name as it was when recorded.
+    A `final` step is a decision: the referrer sees the form for SUBMISSION_VISIBLE_DAYS
+    after it (while there is none, for as long as it is open).
+    """
 
     class Status(models.TextChoices):
         RECEIVED = "received", "Received"
@@ -167,7 +174,9 @@ class StatusChange(models.Model):
         COMPLETED = "completed", "Completed"
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="history")
-    status = models.CharField(max_length=20, choices=Status.choices)
+    status = models.CharField(max_length=40)
+    label = models.CharField(max_length=200)
+    final = models.BooleanField(default=False)
     response = models.TextField(blank=True, help_text="What the referrer is told.")
     at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(
@@ -176,9 +185,15 @@ class StatusChange(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        indexes = [models.Index(fields=["submission", "final", "at"])]
 
     def __str__(self) -> str:
         return f"{self.submission} {self.status}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.label:
+            self.label = dict(self.Status.choices).get(self.status, self.status)
+        super().save(*args, **kwargs)
 
 
 class PdfCopy(models.Model):

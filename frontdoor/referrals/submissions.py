@@ -6,9 +6,11 @@ submission is unique per draft. The acknowledgement, the team's notice and the P
 are queued in that transaction too, so a mail outage delays them but never loses them.
 """
 
+import datetime
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -183,13 +185,33 @@ def _clean(definition: Definition, answers: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def record_outcome(submission: Submission, status: str, response: str, by: User) -> StatusChange:
-    """Staff record a status and a response for the referrer, who is emailed (reference only)."""
-    if status not in StatusChange.Status.values:
+def record_outcome(
+    submission: Submission,
+    status: str,
+    response: str,
+    by: User | None,
+    *,
+    label: str = "",
+    final: bool | None = None,
+) -> StatusChange:
+    """A step the referrer sees (a decision, say) with a response, and the referrer is
+    emailed (reference only). `label` names the step (an outcome's name); without one,
+    `status` must be one of StatusChange.Status. The case work (frontdoor.cases) calls this."""
+    if not label and status not in StatusChange.Status.values:
         raise ValueError(f"Unknown status {status!r}")
+    if final is None:
+        final = status not in (
+            StatusChange.Status.IN_PROGRESS,
+            StatusChange.Status.MORE_INFORMATION,
+        )
     with transaction.atomic():
         change = StatusChange.objects.create(
-            submission=submission, status=status, response=response.strip(), by=by
+            submission=submission,
+            status=status,
+            label=label,
+            final=final,
+            response=response.strip(),
+            by=by,
         )
         if submission.owner is not None:  # sent without an account: nobody to tell
             send(
@@ -199,6 +221,13 @@ def record_outcome(submission: Submission, status: str, response: str, by: User)
             )
         record("submission.outcome_recorded", actor=by, obj=submission, status=status)
     return change
+
+
+def visible_to_referrer(submissions: QuerySet[Submission]) -> QuerySet[Submission]:
+    """Those a referrer still sees: open, or decided in the last SUBMISSION_VISIBLE_DAYS."""
+    since = timezone.now() - datetime.timedelta(days=settings.SUBMISSION_VISIBLE_DAYS)
+    decided_before = StatusChange.objects.filter(final=True, at__lt=since)
+    return submissions.exclude(pk__in=decided_before.values("submission_id"))
 
 
 def team_submissions(user: User) -> QuerySet[Submission]:

@@ -9,7 +9,6 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -47,6 +46,7 @@ from frontdoor.referrals.submissions import (
     submit,
     submit_without_account,
     unfinished,
+    visible_to_referrer,
 )
 
 GET_OR_POST = require_http_methods(["GET", "HEAD", "POST"])
@@ -652,19 +652,16 @@ def sent_pdf(request: HttpRequest, reference: str) -> HttpResponse | FileRespons
 
 
 def _own_submissions(request: HttpRequest) -> QuerySet[Submission]:
-    """The asker's own sent forms, while they may still see them (30 days)."""
-    return Submission.objects.select_related("form_version").filter(
-        owner=_user(request), sent_at__gte=_visible_since()
+    """The asker's own sent forms, while they may still see them: while they are open, and
+    for 30 days after the council's decision (an EHCNA decision takes 6 weeks)."""
+    return visible_to_referrer(Submission.objects.filter(owner=_user(request))).select_related(
+        "form_version"
     )
 
 
 def _own_submission(request: HttpRequest, reference: str) -> Submission:
     """The asker's own sent form, while they may still see it (30 days); else 404."""
     return get_object_or_404(_own_submissions(request), reference=reference)
-
-
-def _visible_since() -> datetime.datetime:
-    return timezone.now() - datetime.timedelta(days=settings.SUBMISSION_VISIBLE_DAYS)
 
 
 @login_required
@@ -719,12 +716,9 @@ def delete_draft(request: HttpRequest, draft_id: int) -> HttpResponse:
 @login_required
 @require_safe
 def submitted(request: HttpRequest) -> HttpResponse:
-    """View Submitted Forms: the account's sent forms of the last 30 days."""
-    submissions = (
-        Submission.objects.filter(owner=_user(request), sent_at__gte=_visible_since())
-        .select_related("form_version")
-        .prefetch_related("history")
-    )
+    """View Submitted Forms: the account's open sent forms, and those decided in the last
+    30 days."""
+    submissions = _own_submissions(request).prefetch_related("history")
     rows = [
         (s, definition_of(s.form_version).title, list(s.history.all())[-1]) for s in submissions
     ]
