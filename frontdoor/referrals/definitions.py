@@ -46,6 +46,21 @@ DEFAULT_MAX_LENGTH = {"text": 200, "long_text": 5000, "email": 254, "telephone":
 WITHOUT_ACCOUNT_TYPES = (
     "text", "long_text", "date", "yes_no", "radios", "checkboxes", "select", "nhs_number",
 )  # fmt: skip
+# The decision timescale's units (cases.timescales counts them).
+TIMESCALE_UNITS = ("working_days", "calendar_days", "calendar_weeks")
+# Who a section (each item of it) is about, for the people index (referrals.people).
+PEOPLE = ("child", "parent_carer", "adult")
+# What a question says about that person, and the question types that can say it.
+IDENTIFIES = {
+    "first_name": ("text",),
+    "last_name": ("text",),
+    "also_known_as": ("text",),
+    "date_of_birth": ("date",),
+    "due_date": ("date",),
+    "unborn": ("yes_no",),
+    "nhs_number": ("nhs_number",),
+    "address": ("address",),
+}
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -83,6 +98,9 @@ class Question:
     past_only: bool = False  # date: not in the future
     warning: str = ""  # yes_no: shown when answered yes (immediate risk: phone now)
     error: str = ""  # the message when a required answer is missing, GOV.UK style
+    identifies: str = ""  # in a section about a person: which of their details this is
+    urgent: str = ""  # yes_no: the flag staff see when answered yes ("Unsafe tonight")
+    withhold_from_family: bool = False  # staff see this answer first: not to be shared
 
     @property
     def anchor(self) -> str:
@@ -108,6 +126,7 @@ class Section:
     description: str = ""
     repeat: Repeat | None = None
     who: tuple[str, ...] = ROLES  # who is shown this section (documents: professionals)
+    person: str = ""  # who the section (each item of it) is about: child, parent_carer, adult
 
     def question(self, question_id: str) -> Question:
         return next(q for q in self.questions if q.id == question_id)
@@ -128,6 +147,15 @@ class WithoutAccount:
 
 
 @dataclass(frozen=True)
+class Timescale:
+    """How long the team has to decide what happens next: `amount` of `unit`
+    (working_days, calendar_days or calendar_weeks). The cases app counts it."""
+
+    amount: int
+    unit: str
+
+
+@dataclass(frozen=True)
 class Definition:
     slug: str
     version: int
@@ -138,6 +166,7 @@ class Definition:
     sections: tuple[Section, ...]
     description: str = ""
     without_account: WithoutAccount | None = None
+    timescale: Timescale | None = None
     source: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def without_account_section(self) -> Section | None:
@@ -219,6 +248,7 @@ class _Reader:
                 "description",
                 "sections",
                 "without_account",
+                "timescale",
             },
             {"slug", "version", "title", "short_name", "team", "who", "sections"},
         )
@@ -252,8 +282,21 @@ class _Reader:
             description=str(data.get("description", "")).strip(),
             sections=read,
             without_account=without_account,
+            timescale=self.timescale(data["timescale"]) if "timescale" in data else None,
             source=data,
         )
+
+    def timescale(self, data: Any) -> Timescale:
+        where = "timescale"
+        data = self.mapping(data, where, {"amount", "unit"}, {"amount", "unit"})
+        amount = data["amount"]
+        if not isinstance(amount, int) or isinstance(amount, bool) or amount < 1:
+            raise self.fail(f"{where}.amount", "must be a whole number, 1 or more")
+        if data["unit"] not in TIMESCALE_UNITS:
+            raise self.fail(
+                f"{where}.unit", f"{data['unit']!r} is not one of {', '.join(TIMESCALE_UNITS)}"
+            )
+        return Timescale(amount=amount, unit=data["unit"])
 
     def without_account(self, data: Any, sections: tuple[Section, ...]) -> WithoutAccount:
         where = "without_account"
@@ -283,10 +326,13 @@ class _Reader:
         data = self.mapping(
             data,
             where,
-            {"slug", "title", "description", "repeat", "who", "questions"},
+            {"slug", "title", "description", "repeat", "who", "person", "questions"},
             {"slug", "title", "questions"},
         )
         slug = self.text(data["slug"], f"{where}.slug")
+        person = data.get("person", "")
+        if "person" in data and person not in PEOPLE:
+            raise self.fail(f"{where}.person", f"{person!r} is not one of {', '.join(PEOPLE)}")
         if not SLUG.match(slug):
             raise self.fail(f"{where}.slug", "use lower-case letters, digits and hyphens")
         questions_data = data["questions"]
@@ -295,6 +341,14 @@ class _Reader:
         questions: list[Question] = []
         for i, item in enumerate(questions_data):
             question = self.question(item, f"{where}.questions[{i}]", questions)
+            if question.identifies:
+                here = f"{where}.questions[{i}].identifies"
+                if not person:
+                    raise self.fail(
+                        here, "only a section with a person has questions that identify"
+                    )
+                if any(q.identifies == question.identifies for q in questions):
+                    raise self.fail(here, f"{question.identifies!r} is used twice in this section")
             questions.append(question)
         repeat = None
         if "repeat" in data:
@@ -310,6 +364,7 @@ class _Reader:
             questions=tuple(questions),
             repeat=repeat,
             who=self.roles(data["who"], f"{where}.who") if "who" in data else ROLES,
+            person=person,
         )
 
     def question(self, data: Any, where: str, earlier: list[Question]) -> Question:
@@ -330,6 +385,9 @@ class _Reader:
                 "past_only",
                 "warning",
                 "error",
+                "identifies",
+                "urgent",
+                "withhold_from_family",
             },
             {"id", "type", "label"},
         )
@@ -364,6 +422,26 @@ class _Reader:
         prefill = data.get("prefill", "")
         if prefill and prefill not in PREFILL:
             raise self.fail(f"{where}.prefill", f"{prefill!r} is not one of {', '.join(PREFILL)}")
+        identifies = data.get("identifies", "")
+        if "identifies" in data:
+            if identifies not in IDENTIFIES:
+                raise self.fail(
+                    f"{where}.identifies",
+                    f"{identifies!r} is not one of {', '.join(IDENTIFIES)}",
+                )
+            if kind not in IDENTIFIES[identifies]:
+                raise self.fail(
+                    f"{where}.identifies",
+                    f"{identifies} is a {' or '.join(IDENTIFIES[identifies])} question, not {kind}",
+                )
+        urgent = ""
+        if "urgent" in data:
+            urgent = self.text(data["urgent"], f"{where}.urgent")
+            if kind != "yes_no":
+                raise self.fail(f"{where}.urgent", f"only a yes_no question flags urgency ({kind})")
+        withhold = data.get("withhold_from_family", False)
+        if not isinstance(withhold, bool):
+            raise self.fail(f"{where}.withhold_from_family", "must be true or false")
         return Question(
             id=question_id,
             type=kind,
@@ -378,6 +456,9 @@ class _Reader:
             past_only=bool(data.get("past_only", False)),
             warning=str(data.get("warning", "")).strip(),
             error=str(data.get("error", "")).strip(),
+            identifies=identifies,
+            urgent=urgent,
+            withhold_from_family=withhold,
         )
 
     def options(self, data: Any, where: str) -> tuple[Option, ...]:

@@ -120,5 +120,6 @@ def test_a_draft_on_either_version_is_sent_with_its_own_version(
     assert headings[: len(order)] == [titles[slug] for slug in order]
     professional_client.post(f"/forms/draft/{draft}/send/")
     submission = Submission.objects.get(draft_key=draft)
-    assert submission.form_version.version == (3 if version == "old" else 4)
+    current = registry.get("social-care-referral").version
+    assert submission.form_version.version == (3 if version == "old" else current)
     assert submission.answers["immediate-risk"]["at_risk_now"] == "no"
