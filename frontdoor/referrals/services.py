@@ -1,5 +1,7 @@
 """Named operations on forms. Pages, commands and tests call these."""
 
+import copy
+
 from django.db import IntegrityError, transaction
 
 from frontdoor.referrals import registry
@@ -35,6 +37,24 @@ def store_all_versions() -> list[FormVersion]:
     return [stored_version(definition) for definition in registry.forms().values()]
 
 
+# Parsed stored versions, by (slug, version, content hash): a stored version never
+# changes, so each is read and checked once per process (the inbox asks per row).
+_parsed: dict[tuple[str, int, str], Definition] = {}
+PARSED_MAX = 256
+
+
 def definition_of(version: FormVersion) -> Definition:
-    """The definition a draft or submission was made with, rebuilt from its stored copy."""
-    return definition_from_source(f"{version.slug}.yaml", version.definition)
+    """The definition a draft or submission was made with, rebuilt from its stored copy
+    (once per process: later calls return the same Definition, which must not be changed)."""
+    key = (version.slug, version.version, version.content_hash)
+    cached = _parsed.get(key)
+    # The stored content is compared too: a row written by hand with a wrong hash is
+    # parsed again rather than shown with another version's questions.
+    if cached is not None and cached.source == version.definition:
+        return cached
+    source = copy.deepcopy(version.definition)  # the cache's own, whatever the row does
+    definition = definition_from_source(f"{version.slug}.yaml", source)
+    if len(_parsed) >= PARSED_MAX:
+        _parsed.clear()
+    _parsed[key] = definition
+    return definition

@@ -115,3 +115,24 @@ def test_a_sixth_form_is_added_by_a_file_and_a_form_switched_off_by_configuratio
         settings.FORMS_FOLDER = ""
         settings.FORMS_OFF = []
         registry.load()
+
+
+def test_a_stored_version_is_parsed_once_then_served_from_memory(tmp_path):
+    stored = stored_version(read_definition(write(tmp_path, SIXTH)))
+    first = definition_of(stored)
+    # Another row object for the same version (as each request loads): not parsed again.
+    again = definition_of(FormVersion.objects.get(pk=stored.pk))
+    assert again is first
+    assert first.title == "Library card request"
+
+
+def test_the_cache_never_serves_other_content_under_the_same_version(tmp_path):
+    stored = stored_version(read_definition(write(tmp_path, SIXTH)))
+    first = definition_of(stored)
+    # The cached copy is the cache's own: changing the row's JSON in memory leaves it be.
+    stored.definition["title"] = "Changed in memory"
+    assert first.title == "Library card request"
+    assert first.source["title"] == "Library card request"
+    # A row changed by hand, keeping its version and hash: read from its own content.
+    assert definition_of(stored).title == "Changed in memory"
+    assert definition_of(FormVersion.objects.get(pk=stored.pk)).title == "Library card request"
