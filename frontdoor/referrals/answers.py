@@ -428,6 +428,15 @@ def typed_errors(
 ) -> dict[str, str]:
     """Why each answer a draft stored would not be accepted, by question id: what the
     section's page says when it is saved ("Date of birth must be a real date")."""
+    form = bound_form(section, who, professional, typed)
+    form.is_valid()
+    return {name: str(errors[0]) for name, errors in form.errors.items() if errors}
+
+
+def bound_form(
+    section: Section, who: tuple[str, ...], professional: bool, typed: dict[str, Any]
+) -> SectionForm:
+    """The section's form bound to stored values, as if they had just been posted again."""
     form_class = section_form(section, who, professional)
     data = QueryDict(mutable=True)
     for name, field in form_class.base_fields.items():
@@ -436,11 +445,9 @@ def typed_errors(
             continue
         if isinstance(field.widget, forms.MultiWidget):
             for index, part in enumerate(value if isinstance(value, list) else []):
-                data[f"{name}_{index}"] = part
+                data[f"{name}_{index}"] = "" if part is None else str(part)
         elif isinstance(value, list):
             data.setlist(name, [str(v) for v in value])
         else:
             data[name] = str(value)
-    form = form_class(data)
-    form.is_valid()
-    return {name: str(errors[0]) for name, errors in form.errors.items() if errors}
+    return form_class(data)

@@ -126,6 +126,9 @@ class Submission(models.Model):
     )
     team_slug = models.SlugField(max_length=60)
     answers = models.JSONField()
+    # The answers in one canonical shape (ISO dates, named address parts, values), made
+    # from `answers` at sending: referrals/typed.py says the shape.
+    typed = models.JSONField(default=dict, blank=True)
     # The draft it came from: one submission per draft, whatever a double click sends.
     draft_key = models.PositiveBigIntegerField(unique=True, null=True, blank=True)
     # Sent without an account: the page's one-time key does the same.
@@ -219,3 +222,4 @@ class PdfCopy(models.Model):
     @property
     def ready(self) -> bool:
         return bool(self.stored_as)
+

@@ -26,6 +26,7 @@ from frontdoor.referrals.pdf import queue_copy
 from frontdoor.referrals.presenting import asked, expects_reply
 from frontdoor.referrals.services import definition_of, stored_version
 from frontdoor.referrals.signals import submission_sent
+from frontdoor.referrals.typed import typed_copy
 
 
 class NotReady(Exception):
@@ -84,12 +85,14 @@ def submit(draft_id: int, by: User) -> Submission:
             if missing:
                 raise NotReady(missing)
             definition = definition_of(draft.form_version)
+            answers = _clean(definition, draft.answers)
             submission = Submission.objects.create(
                 reference=next_reference(),
                 owner=by,
                 form_version=draft.form_version,
                 team_slug=definition.team,
-                answers=_clean(definition, draft.answers),
+                answers=answers,
+                typed=typed_copy(definition, answers, professional=by.is_professional),
                 draft_key=draft.pk,
             )
             StatusChange.objects.create(submission=submission, status=StatusChange.Status.RECEIVED)
@@ -125,12 +128,14 @@ def submit_without_account(
         raise PermissionError(f"{definition.slug} cannot be sent without an account")
     try:
         with transaction.atomic():
+            sent = _clean(definition, {section.slug: answers})
             submission = Submission.objects.create(
                 reference=next_reference(),
                 owner=None,
                 form_version=stored_version(definition),
                 team_slug=definition.team,
-                answers=_clean(definition, {section.slug: answers}),
+                answers=sent,
+                typed=typed_copy(definition, sent, professional=False),
                 page_key=page_key,
             )
             StatusChange.objects.create(submission=submission, status=StatusChange.Status.RECEIVED)
