@@ -223,3 +223,56 @@ class PdfCopy(models.Model):
     def ready(self) -> bool:
         return bool(self.stored_as)
 
+
+class Person(models.Model):
+    """Someone a sent form is about, indexed for search and for finding repeat referrals:
+    a child (or unborn baby), a parent or carer, the adult a LADO allegation is about.
+
+    Made at sending from the definition's annotations (a section's `person`, its questions'
+    `identifies`; referrals/people.py) and never changed, like the submission. The names
+    are kept as typed; the `*_key` fields are normalised for matching (people.normalise:
+    accents, case, hyphens, apostrophes and spaces gone), `aka_keys` the also-known-as
+    names' keys separated by spaces.
+    """
+
+    class Role(models.TextChoices):
+        CHILD = "child", "Child"
+        UNBORN = "unborn", "Unborn baby"
+        PARENT_CARER = "parent_carer", "Parent or carer"
+        ADULT = "adult", "Adult the allegation is about"
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="people")
+    section = models.CharField(max_length=60)  # its slug
+    position = models.PositiveSmallIntegerField(default=0)  # the item in its section, from 0
+    role = models.CharField(max_length=20, choices=Role.choices)
+    first_name = models.CharField(max_length=200, blank=True)
+    last_name = models.CharField(max_length=200, blank=True)
+    also_known_as = models.CharField(max_length=500, blank=True)
+    first_key = models.CharField(max_length=200, blank=True)
+    last_key = models.CharField(max_length=200, blank=True)
+    aka_keys = models.CharField(max_length=1000, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    nhs_number = models.CharField(max_length=10, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    uprn = models.CharField(max_length=20, blank=True)
+    house_key = models.CharField(max_length=300, blank=True)  # property name and number
+
+    class Meta:
+        ordering = ["submission", "section", "position"]
+        indexes = [
+            # varchar_pattern_ops (PostgreSQL; ignored elsewhere): also serves "starts with".
+            models.Index(
+                fields=["last_key"], name="person_last_key", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(
+                fields=["first_key"], name="person_first_key", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["last_key", "date_of_birth"], name="person_last_key_birth"),
+            models.Index(fields=["nhs_number"], name="person_nhs_number"),
+            models.Index(fields=["postcode"], name="person_postcode"),
+            models.Index(fields=["due_date"], name="person_due_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.position + 1} of {self.submission_id}"

@@ -23,6 +23,7 @@ from frontdoor.referrals.definitions import Definition, Section
 from frontdoor.referrals.drafts import sections_for, shown_slugs
 from frontdoor.referrals.models import Draft, ReferenceCounter, StatusChange, Submission
 from frontdoor.referrals.pdf import queue_copy
+from frontdoor.referrals.people import index_people
 from frontdoor.referrals.presenting import asked, expects_reply
 from frontdoor.referrals.services import definition_of, stored_version
 from frontdoor.referrals.signals import submission_sent
@@ -95,6 +96,7 @@ def submit(draft_id: int, by: User) -> Submission:
                 typed=typed_copy(definition, answers, professional=by.is_professional),
                 draft_key=draft.pk,
             )
+            index_people(submission, definition)
             StatusChange.objects.create(submission=submission, status=StatusChange.Status.RECEIVED)
             hand_over(draft, submission)  # the documents go with it, before the draft goes
             draft.delete()
@@ -138,6 +140,7 @@ def submit_without_account(
                 typed=typed_copy(definition, sent, professional=False),
                 page_key=page_key,
             )
+            index_people(submission, definition)
             StatusChange.objects.create(submission=submission, status=StatusChange.Status.RECEIVED)
             queue_copy(submission)  # for the team: the PDF copy, made by the worker
             _tell_team(definition, submission)
