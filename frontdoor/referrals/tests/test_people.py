@@ -10,7 +10,12 @@ from django.apps import apps
 
 from frontdoor.addresses.models import Address
 from frontdoor.referrals.models import Person, Submission
-from frontdoor.referrals.people import aka_keys, normalise
+from frontdoor.referrals.people import (
+    aka_keys,
+    normalise,
+    repeat_submissions,
+    repeats_of,
+)
 from frontdoor.referrals.tests.test_social_care_versions import SECTIONS, old_draft
 from tests.sending import send
 
@@ -203,3 +208,136 @@ def test_the_back_fill_migration_indexes_as_sending_does(professional_client, pr
     BACK_FILL.back_fill(apps, None)
 
     assert sorted(Person.objects.values_list(*fields)) == indexed
+
+
+# --- Repeat referrals --------------------------------------------------------------------
+
+BORN = datetime.date(2015, 9, 30)
+
+
+@pytest.mark.parametrize(
+    ("first", "again"),
+    [
+        (child("Zoë", "Smith-Jones", BORN), child("zoe", "SMITHJONES", BORN)),
+        (child("Jon", "O'Neill", BORN), child("Jonathan", "ONeill", BORN)),
+        (
+            child("Elizabeth", "Kowalski", BORN, also_known_as="Beth"),
+            child("Beth", "Kowalski", BORN),
+        ),
+        (child("Mohammed", "Khan", BORN), child("Mohammad", "Khan", BORN)),
+        (
+            child("Ava", "Example", BORN, nhs_number="943 476 5919"),
+            child("Eva", "Jones", datetime.date(2015, 9, 13), nhs_number="9434765919"),
+        ),
+        (unborn(datetime.date(2027, 1, 14)), unborn(datetime.date(2027, 2, 10))),
+        (
+            unborn(datetime.date(2027, 1, 14), address=LANE),
+            unborn(datetime.date(2027, 1, 1), address=LANE_TYPED),
+        ),
+    ],
+    ids=[
+        "accents-hyphens", "jon-jonathan", "also-known-as", "spelling", "nhs", "unborn-uprn",
+        "unborn-house",
+    ],
+)  # fmt: skip
+def test_a_referral_about_the_same_child_is_a_repeat(
+    professional, second_professional, teams, first, again
+):
+    one = referral(professional, first)
+    two = referral(second_professional, child("Sibling", "Other", BORN), again)
+    assert repeat_submissions(two) == {one.pk}
+    assert repeat_submissions(one) == {two.pk}
+
+
+@pytest.mark.parametrize(
+    ("first", "again"),
+    [
+        (child("Ava", "Smith", BORN), child("Ben", "Smith", BORN)),
+        (child("Ava", "Smith", BORN), child("Ava", "Smith", datetime.date(2015, 9, 29))),
+        (child("Ava", "Smith", BORN), child("Ava", "Smyth", BORN)),
+        (child("Al", "Smith", BORN), child("Alan", "Smith", BORN)),
+        (
+            child("Ava", "Smith", BORN, nhs_number="943 476 5919"),
+            child("Ava", "Jones", datetime.date(2014, 1, 1), nhs_number="401 023 2137"),
+        ),
+        (unborn(datetime.date(2027, 1, 14)), unborn(datetime.date(2027, 2, 12))),
+        (
+            unborn(datetime.date(2027, 1, 14), address=LANE),
+            unborn(datetime.date(2027, 1, 14), address=NEXT_DOOR),
+        ),
+    ],
+    ids=[
+        "other-first-name", "other-birthday", "other-surname", "short-name", "other-nhs",
+        "due-5-weeks-apart", "next-door",
+    ],
+)  # fmt: skip
+def test_a_referral_about_another_child_is_not_a_repeat(
+    professional, second_professional, teams, first, again
+):
+    one = referral(professional, first)
+    two = referral(second_professional, again)
+    assert repeat_submissions(two) == set()
+    assert repeat_submissions(one) == set()
+
+
+def test_siblings_in_one_referral_are_not_repeats_of_each_other(professional, teams):
+    twins = referral(professional, child("Ava", "Smith", BORN), child("Avery", "Smith", BORN))
+    assert repeat_submissions(twins) == set()
+
+
+def test_a_parent_with_a_childs_name_and_birthday_is_not_a_repeat(professional, teams):
+    one = referral(professional, child("Jo", "Smith", BORN))
+    parent = send(
+        professional,
+        "early-help-request",
+        household=[
+            {
+                "first_name": "Jo",
+                "last_name": "Smith",
+                "relationship": "Mother",
+                "date_of_birth": BORN,
+            }
+        ],
+    )
+    assert repeat_submissions(parent) == set()
+    assert repeat_submissions(one) == set()
+
+
+def test_repeats_across_forms_and_teams_are_all_found(professional, second_professional, teams):
+    ava = child("Ava", "Smith", BORN)
+    social_care = referral(professional, ava)
+    early_help = referral(second_professional, ava, slug="early-help-request")
+    lado = referral(second_professional, ava, slug="lado-referral")
+    other = referral(professional, child("Ben", "Jones", BORN))
+    assert repeat_submissions(social_care) == {early_help.pk, lado.pk}
+    assert repeats_of([social_care.pk, other.pk]) == {
+        social_care.pk: {early_help.pk, lado.pk},
+        other.pk: set(),
+    }
+
+
+def test_finding_repeats_takes_the_same_queries_however_many_children(
+    professional, teams, django_assert_num_queries
+):
+    one = referral(professional, child("Ava", "Smith", BORN))
+    many = referral(
+        professional,
+        *[
+            child(f"Child{n}", f"Family{n}", BORN, nhs_number="943 476 5919" if n == 0 else "")
+            for n in range(12)
+        ],
+        child("Ava", "Smith", BORN),
+        unborn(datetime.date(2027, 1, 14)),
+    )
+    referral(professional, child("Child3", "Family3", BORN))
+    one, many = Submission.objects.get(pk=one.pk), Submission.objects.get(pk=many.pk)
+    with django_assert_num_queries(2):
+        assert repeat_submissions(one) == {many.pk}
+    with django_assert_num_queries(2):
+        assert len(repeat_submissions(many)) == 2
+    prefetched = Submission.objects.prefetch_related("people").get(pk=many.pk)
+    with django_assert_num_queries(1):
+        repeat_submissions(prefetched)
+    ids = list(Submission.objects.values_list("pk", flat=True))
+    with django_assert_num_queries(2):
+        assert repeats_of(ids)[one.pk] == {many.pk}
