@@ -443,6 +443,8 @@ def bound_form(
         value = typed.get(name)
         if value is None:
             continue
+        if isinstance(value, dict) and isinstance(field, GovukAddressField):
+            value = [value.get(part) for part, _, _ in ADDRESS_PARTS]  # an Address's dict
         if isinstance(field.widget, forms.MultiWidget):
             for index, part in enumerate(value if isinstance(value, list) else []):
                 data[f"{name}_{index}"] = "" if part is None else str(part)

@@ -120,6 +120,16 @@ def test_an_address_not_known_keeps_its_reason():
     assert BACK_FILL.typed_copy(definition.source, {"children": [child]}) == typed
 
 
+def test_an_address_stored_as_a_mapping_is_typed_like_one_stored_as_its_parts():
+    definition = registry.get("lado-referral")
+    as_parts = {"address": ["", "14", "Foregate Street", "", "Worcester", "", "wr11dn", "7"]}
+    as_mapping = {"address": {**HOME.to_dict(), "postcode": "wr11dn", "uprn": "7"}}
+    as_mapping["address"]["property_name"] = ""
+    typed = typed_copy(definition, {"the-adult": as_parts}, professional=True)
+    assert typed["the-adult"]["address"]["postcode"] == "WR1 1DN"
+    assert typed_copy(definition, {"the-adult": as_mapping}, professional=True) == typed
+
+
 def test_an_answer_no_longer_accepted_is_converted_as_stored():
     definition = registry.get("social-care-referral")
     child = {
