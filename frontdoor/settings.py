@@ -5,6 +5,7 @@ Every value has a production-safe default except SECRET_KEY, which must be given
 """
 
 import os
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -43,6 +44,63 @@ def env_int(name: str, default: int) -> int:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _weekdays(name: str, value: str) -> list[int]:
+    """ "mon-fri" or "mon,tue,thu" (ranges and single days, comma-separated): weekday numbers,
+    Monday 0."""
+    days: set[int] = set()
+    for part in value.lower().split(","):
+        first, _, last = part.strip().partition("-")
+        if first not in WEEKDAYS or (last and last not in WEEKDAYS):
+            raise ImproperlyConfigured(
+                f"{name} must name days such as mon-fri or mon,tue,wed,thu, not {value!r}"
+            )
+        start, end = WEEKDAYS.index(first), WEEKDAYS.index(last or first)
+        if end < start:
+            raise ImproperlyConfigured(f"{name}: {part.strip()!r} runs backwards (write mon-fri)")
+        days.update(range(start, end + 1))
+    return sorted(days)
+
+
+def env_weekdays(name: str, default: str) -> tuple[int, ...]:
+    return tuple(_weekdays(name, os.environ.get(name) or default))
+
+
+def env_office_hours(name: str, default: str) -> dict[int, tuple[time, time]]:
+    """When the offices open and close, local time, by weekday (Monday 0): "09:00-17:00"
+    every day, or by days, "mon-thu 08:30-17:00; fri 08:30-16:30"."""
+    value = os.environ.get(name) or default
+    problem = ImproperlyConfigured(
+        f"{name} must be opening and closing times such as 09:00-17:00, or by days such as "
+        f"mon-thu 08:30-17:00; fri 08:30-16:30, not {value!r}"
+    )
+    hours: dict[int, tuple[time, time]] = {}
+    for group in value.split(";"):
+        days, _, times = group.strip().rpartition(" ")
+        try:
+            opens, closes = (time.fromisoformat(part.strip()) for part in times.split("-"))
+        except ValueError:
+            raise problem from None
+        if opens >= closes:
+            raise problem
+        for day in _weekdays(name, days) if days.strip() else range(7):
+            hours[day] = (opens, closes)
+    return hours
+
+
+def env_dates(name: str) -> tuple[date, ...]:
+    """ "2026-12-29,2026-12-30": dates, comma-separated, as YYYY-MM-DD."""
+    try:
+        return tuple(sorted({date.fromisoformat(day) for day in env_list(name)}))
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be dates as YYYY-MM-DD, comma-separated (2026-12-29,2026-12-30), "
+            f"not {os.environ.get(name)!r}"
+        ) from None
 
 
 def mailer(url: str) -> dict[str, object]:
@@ -340,6 +398,20 @@ COUNCIL = {
     "brand_colour": env_str("COUNCIL_BRAND_COLOUR", "#1d70b8"),
     "privacy_contact": env_str("COUNCIL_DPO_EMAIL", "dataprotection@council.example"),
 }
+
+# --- Case work: workflows and timescales ------------------------------------------------
+
+# Each team's stages and outcomes (YAML, docs/configuring.md); empty for the one that ships,
+# frontdoor/cases/workflows.yaml.
+WORKFLOWS_FILE = env_str("WORKFLOWS_FILE")
+# Working days, for decision timescales: the office days and hours (local time; hours for
+# every day, "09:00-17:00", or by days, "mon-thu 08:30-17:00; fri 08:30-16:30"), less
+# England and Wales bank holidays and the council's own closure days. A referral received
+# outside these hours is counted from the start of the next working day; an urgent one
+# received outside them is also sent to the Emergency Duty Team.
+OFFICE_HOURS = env_office_hours("OFFICE_HOURS", "09:00-17:00")
+OFFICE_DAYS = env_weekdays("OFFICE_DAYS", "mon-fri")
+COUNCIL_CLOSURE_DAYS = env_dates("COUNCIL_CLOSURE_DAYS")
 
 # --- Security headers -------------------------------------------------------------------
 
