@@ -91,6 +91,18 @@ def teams(db: None) -> dict[str, Team]:
     return {team.slug: team for team in Team.objects.all()}
 
 
+@pytest.fixture(autouse=True)
+def _council_teams(request: pytest.FixtureRequest) -> None:
+    """Every test with a database has the council's teams, as every council does: the
+    portal refuses to start while a form names a team that is not there (cases.E002), and
+    a sent form's case is in its form's team."""
+    uses_database = request.node.get_closest_marker("django_db") is not None or any(
+        name in request.fixturenames for name in ("db", "transactional_db", "django_db_setup")
+    )
+    if uses_database:
+        request.getfixturevalue("teams")
+
+
 # The personas: who they are, in one place, so that tests/privacy_guard.py knows what of
 # theirs must never be in an email, a log record or a URL. Staff join their teams in
 # their fixtures.
