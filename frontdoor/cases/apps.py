@@ -1,11 +1,3 @@
-"""Case work on sent referrals: the case beside each immutable submission.
-
-A submission never changes; everything the council does with it (the team it is in, its
-stage, who it is assigned to, its rating, notes, the decision, transfers) is on its Case.
-Each action is one named service function in `services.py` that writes the history and the
-audit event: the staff pages call them, and the API will call the same ones.
-"""
-
 from django.apps import AppConfig
 
 
@@ -15,5 +7,8 @@ class CasesConfig(AppConfig):
     verbose_name = "Case work"
 
     def ready(self) -> None:
-        # The workflows file and the forms' teams, checked before serving (checks.py).
-        from frontdoor.cases import checks  # noqa: F401
+        from frontdoor.cases import checks  # noqa: F401 - registers the start-up checks
+        from frontdoor.cases.receivers import on_submission_sent
+        from frontdoor.referrals.signals import submission_sent
+
+        submission_sent.connect(on_submission_sent, dispatch_uid="cases.open_case")

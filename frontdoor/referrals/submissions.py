@@ -201,10 +201,12 @@ def record_outcome(
     *,
     label: str = "",
     final: bool | None = None,
+    tell: bool = True,
 ) -> StatusChange:
     """A step the referrer sees (a decision, say) with a response, and the referrer is
     emailed (reference only). `label` names the step (an outcome's name); without one,
-    `status` must be one of StatusChange.Status. The case work (frontdoor.cases) calls this."""
+    `status` must be one of StatusChange.Status; `tell=False` records it without an email.
+    The case work (frontdoor.cases) calls this."""
     if not label and status not in StatusChange.Status.values:
         raise ValueError(f"Unknown status {status!r}")
     if final is None:
@@ -221,7 +223,7 @@ def record_outcome(
             response=response.strip(),
             by=by,
         )
-        if submission.owner is not None:  # sent without an account: nobody to tell
+        if tell and submission.owner is not None:  # without an account: nobody to tell
             send(
                 submission.owner.email,
                 "response_available",

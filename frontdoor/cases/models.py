@@ -1,0 +1,135 @@
+"""The case beside each sent form: everything about it that changes.
+
+A Submission never changes. Its Case holds the team it is in now (a transfer moves the
+case, never edits the submission), its stage, who it is assigned to, its rating, when its
+decision is due, the decision, and links to other referrals about the same child. What
+happened is CaseEvent rows (the history staff see); internal notes are Note rows. Only the
+service functions in services.py change these, each writing the history and the audit.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from frontdoor.accounts.models import Team
+from frontdoor.referrals.models import Submission
+
+
+class Rating(models.TextChoices):
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+
+
+class Case(models.Model):
+    submission = models.OneToOneField(
+        Submission, primary_key=True, on_delete=models.CASCADE, related_name="case"
+    )
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cases")
+    # Teams it was transferred from: they keep read-only access to it.
+    former_teams = models.ManyToManyField(Team, blank=True, related_name="transferred_cases")
+    stage = models.CharField(max_length=40)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
+    rating = models.CharField(max_length=10, choices=Rating.choices, blank=True)
+    rating_reason = models.TextField(blank=True)
+    # Urgency flags from the answers ("At risk of significant harm now"), by their labels.
+    flags = models.JSONField(default=list, blank=True)
+    urgent = models.BooleanField(default=False)
+    received_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField(null=True, blank=True)
+    # A worker's decision waiting for a manager to confirm it (where the team's workflow
+    # keeps confirming decisions for managers).
+    proposed_outcome = models.CharField(max_length=40, blank=True)
+    proposed_response = models.TextField(blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    outcome = models.CharField(max_length=40, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Other referrals naming the same child (found when this one arrived).
+    repeats = models.ManyToManyField("self", blank=True, symmetrical=True)
+    # Raised by every change: a page that loaded an older version says so rather than
+    # overwrite what another worker did in between.
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-urgent", "due_at"]
+        indexes = [
+            models.Index(fields=["team", "closed_at", "urgent", "due_at"]),
+            models.Index(fields=["team", "assignee"]),
+            models.Index(fields=["updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Case {self.submission_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class CaseEvent(models.Model):
+    """One thing that happened to a case, by whom: the history staff read."""
+
+    class Action(models.TextChoices):
+        RECEIVED = "received", "Received"
+        ASSIGNED = "assigned", "Assigned"
+        UNASSIGNED = "unassigned", "Unassigned"
+        RATED = "rated", "Rated"
+        NOTED = "noted", "Note added"
+        STAGE = "stage", "Moved to a stage"
+        PROPOSED = "proposed", "Decision proposed"
+        DECIDED = "decided", "Decided"
+        TRANSFERRED = "transferred", "Transferred"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The team the case was in when it happened (history survives a transfer).
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    # What changed, for the history: names, slugs and reasons; never copied to the audit.
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.action}"
+
+
+class Note(models.Model):
+    """An internal case note: never shown to the referrer, never in an email."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"Note {self.pk}"

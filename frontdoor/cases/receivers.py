@@ -1,0 +1,18 @@
+"""A case for every submission, made in the transaction that sends it."""
+
+from typing import Any
+
+from frontdoor.cases import services
+from frontdoor.referrals.annotations import urgent_flags
+from frontdoor.referrals.definitions import Definition
+from frontdoor.referrals.models import Submission
+from frontdoor.referrals.people import repeat_submissions
+
+
+def on_submission_sent(
+    sender: Any, submission: Submission, definition: Definition, **kwargs: Any
+) -> None:
+    case = services.open_case(
+        submission, definition, flags=urgent_flags(definition, submission.answers)
+    )
+    services.link_repeats(case, list(repeat_submissions(submission)))

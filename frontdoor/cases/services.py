@@ -1,0 +1,377 @@
+"""Every action on a case, one named function each: open, assign, rate, note, decide,
+confirm, transfer. The staff pages call these, and the API will call the same ones.
+
+Each function locks the case row, checks the actor may act (in its team; a manager where
+the team's workflow keeps the action for managers), changes the case, raises its version,
+writes a CaseEvent (the history staff read) and an audit event (who, what, no personal
+data), all in one transaction. Two workers acting at once are serialised by the lock: a
+second decision is refused, a note is never lost, and a page that loaded an older version
+can say "this referral changed since you opened it" (`expected_version`).
+"""
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from frontdoor.accounts.models import Membership, Team, User
+from frontdoor.audit.services import record
+from frontdoor.cases import timescales
+from frontdoor.cases.models import Case, CaseEvent, Note, Rating
+from frontdoor.cases.workflows import Outcome, Workflow, workflow_for
+from frontdoor.referrals.annotations import annotated
+from frontdoor.referrals.definitions import Definition
+from frontdoor.referrals.models import Submission
+from frontdoor.referrals.submissions import record_outcome
+
+ASSIGN_TO_OTHERS = "assign_to_others"
+CHANGE_RATING = "change_rating"
+CONFIRM_DECISION = "confirm_decision"
+NOTE_MAX_LENGTH = 10000
+REASON_MAX_LENGTH = 2000
+RESPONSE_MAX_LENGTH = 5000
+
+
+class CaseChanged(Exception):
+    """The case changed since the page was loaded (another worker acted): nothing done."""
+
+
+class NotAllowed(Exception):
+    """The action does not apply to the case as it is now (with a message to show)."""
+
+
+# --- Reading ------------------------------------------------------------------------------
+
+
+def teams_of(user: User) -> list[Team]:
+    return list(user.teams.all())
+
+
+def is_manager(user: User, team: Team) -> bool:
+    return Membership.objects.filter(user=user, team=team, role=Membership.Role.MANAGER).exists()
+
+
+def open_cases_of(team: Team) -> QuerySet[Case]:
+    return Case.objects.filter(team=team, closed_at=None)
+
+
+def visible_cases(user: User) -> QuerySet[Case]:
+    """Every case the user may open: those in their teams, and (read-only) those their
+    teams transferred to another team."""
+    team_ids = list(user.memberships.values_list("team_id", flat=True))
+    return (
+        Case.objects.filter(Q(team_id__in=team_ids) | Q(former_teams__in=team_ids))
+        .distinct()
+        .select_related("submission", "submission__form_version", "team", "assignee")
+    )
+
+
+def case_for(user: User, reference: str) -> Case | None:
+    """The case with this reference if the user may see it, else None (the page's 404)."""
+    return visible_cases(user).filter(submission__reference=reference).first()
+
+
+def may_act(user: User, case: Case) -> bool:
+    """Whether the user works in the team the case is in now (not only a former team)."""
+    return Membership.objects.filter(user=user, team_id=case.team_id).exists()
+
+
+def may(user: User, case: Case, action: str) -> bool:
+    """Whether the user may take an action that the workflow may keep for managers."""
+    if not may_act(user, case):
+        return False
+    if workflow_for(case.team.slug).manager_only(action):
+        return is_manager(user, case.team)
+    return True
+
+
+# --- Opening a case (a referral arrives) -----------------------------------------------------
+
+
+def open_case(submission: Submission, definition: Definition, flags: list[str]) -> Case:
+    """The case of a submission just sent: in the team its form names, at the workflow's
+    first stage, its decision due by the form's timescale. Called inside submit()."""
+    team = Team.objects.get(slug=submission.team_slug)
+    workflow = workflow_for(team.slug)
+    received = submission.sent_at
+    due = None
+    timescale = annotated(definition).timescale
+    if timescale is not None:
+        due = timescales.decision_due(received, timescale.amount, timescale.unit)
+    case = Case.objects.create(
+        submission=submission,
+        team=team,
+        stage=workflow.first_stage.slug,
+        flags=flags,
+        urgent=bool(flags),
+        received_at=received,
+        due_at=due,
+        updated_at=received,
+    )
+    CaseEvent.objects.create(
+        case=case, action=CaseEvent.Action.RECEIVED, at=received, team=team, detail={}
+    )
+    return case
+
+
+def link_repeats(case: Case, others: list[int]) -> None:
+    """Link the case to earlier cases naming the same child (by submission id)."""
+    if others:
+        case.repeats.add(*Case.objects.filter(pk__in=others))
+
+
+# --- Acting on a case ---------------------------------------------------------------------
+
+
+def _locked(case: Case, by: User, expected_version: int | None) -> tuple[Case, Workflow]:
+    locked = Case.objects.select_for_update().select_related("team").get(pk=case.pk)
+    if not may_act(by, locked):
+        raise PermissionDenied("Only the team the referral is in can act on it")
+    if expected_version is not None and locked.version != expected_version:
+        raise CaseChanged
+    return locked, workflow_for(locked.team.slug)
+
+
+def _allowed(by: User, case: Case, workflow: Workflow, action: str) -> bool:
+    return not workflow.manager_only(action) or is_manager(by, case.team)
+
+
+def _changed(case: Case, fields: list[str], at: datetime.datetime) -> None:
+    case.version += 1
+    case.updated_at = at
+    case.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def _event(case: Case, action: str, by: User | None, at: datetime.datetime, **detail: Any) -> None:
+    CaseEvent.objects.create(
+        case=case, action=action, actor=by, at=at, team_id=case.team_id, detail=detail
+    )
+
+
+def assign(case: Case, to: User | None, by: User, *, expected_version: int | None = None) -> Case:
+    """Assign the case to `to` (None: back to the team's unassigned list). Assigning to
+    anyone but oneself may be kept for managers."""
+    with transaction.atomic():
+        locked, workflow = _locked(case, by, expected_version)
+        if to is not None and not Membership.objects.filter(user=to, team=locked.team).exists():
+            raise NotAllowed("They are not in the team this referral is in")
+        # Anyone takes an unassigned referral or gives back their own; assigning to someone
+        # else, or taking a colleague's, is reassigning: perhaps for managers only.
+        taking = to is not None and to.pk == by.pk and locked.assignee_id in (None, by.pk)
+        giving_back = to is None and locked.assignee_id == by.pk
+        reassigning = not (taking or giving_back)
+        if reassigning and not _allowed(by, locked, workflow, ASSIGN_TO_OTHERS):
+            raise PermissionDenied("Only a manager can assign a referral to someone else")
+        if locked.closed_at is not None:
+            raise NotAllowed("This referral is closed")
+        if locked.assignee_id == (to.pk if to else None):
+            return locked
+        at = timezone.now()
+        before = locked.assignee_id
+        locked.assignee = to
+        _changed(locked, ["assignee"], at)
+        if to is None:
+            _event(locked, CaseEvent.Action.UNASSIGNED, by, at, before=before)
+        else:
+            _event(locked, CaseEvent.Action.ASSIGNED, by, at, to=to.pk, before=before)
+        record(
+            "case.assigned" if to else "case.unassigned",
+            actor=by,
+            obj=locked.submission,
+            to=to.pk if to else None,
+            before=before,
+        )
+        return locked
+
+
+def rate(
+    case: Case, rating: str, reason: str, by: User, *, expected_version: int | None = None
+) -> Case:
+    """Rate the case red, amber or green with a reason. Changing a rating needs a reason
+    too, and may be kept for managers; the history keeps both."""
+    if rating not in Rating.values:
+        raise NotAllowed("Select red, amber or green")
+    reason = reason.strip()
+    if not reason:
+        raise NotAllowed("Give the reason for the rating")
+    with transaction.atomic():
+        locked, workflow = _locked(case, by, expected_version)
+        changing = bool(locked.rating)
+        if changing and not _allowed(by, locked, workflow, CHANGE_RATING):
+            raise PermissionDenied("Only a manager can change a rating")
+        at = timezone.now()
+        before = locked.rating
+        locked.rating, locked.rating_reason = rating, reason
+        _changed(locked, ["rating", "rating_reason"], at)
+        _event(locked, CaseEvent.Action.RATED, by, at, rating=rating, before=before, reason=reason)
+        record("case.rated", actor=by, obj=locked.submission, rating=rating, before=before)
+        return locked
+
+
+def add_note(case: Case, text: str, by: User) -> Note:
+    """An internal note. Notes never conflict: two written at once are both kept."""
+    text = text.strip()
+    if not text:
+        raise NotAllowed("Enter the note")
+    with transaction.atomic():
+        locked, _ = _locked(case, by, None)
+        at = timezone.now()
+        note = Note.objects.create(case=locked, author=by, team_id=locked.team_id, text=text, at=at)
+        _changed(locked, [], at)
+        _event(locked, CaseEvent.Action.NOTED, by, at, note=note.pk)
+        record("case.note_added", actor=by, obj=locked.submission, note=note.pk)
+        return note
+
+
+def move_to_stage(case: Case, stage: str, by: User, *, expected_version: int | None = None) -> Case:
+    """Move an open case to another of its workflow's stages (not Closed: deciding closes)."""
+    with transaction.atomic():
+        locked, workflow = _locked(case, by, expected_version)
+        if locked.closed_at is not None:
+            raise NotAllowed("This referral is closed")
+        target = next((s for s in workflow.open_stages if s.slug == stage), None)
+        if target is None:
+            raise NotAllowed("Select a stage")
+        if target.slug == locked.stage:
+            return locked
+        at = timezone.now()
+        before = locked.stage
+        locked.stage = target.slug
+        _changed(locked, ["stage"], at)
+        _event(locked, CaseEvent.Action.STAGE, by, at, stage=target.slug, before=before)
+        record("case.stage_changed", actor=by, obj=locked.submission, stage=target.slug)
+        return locked
+
+
+def decide(
+    case: Case,
+    outcome: str,
+    response: str,
+    by: User,
+    *,
+    expected_version: int | None = None,
+) -> Case:
+    """Decide the case: an outcome its team's workflow offers at the case's stage, and a
+    response for the referrer. Where the workflow keeps confirming decisions for managers,
+    a worker's decision is proposed and waits for a manager (`confirm`); a manager's is
+    made at once. An outcome that does not close the case (LADO: threshold met) moves it
+    to the stage of its next decision. Two decisions at once never both happen: the case
+    row is locked, and the second finds the case moved on (or `expected_version` stale)."""
+    response = response.strip()
+    with transaction.atomic():
+        locked, workflow = _locked(case, by, expected_version)
+        chosen = _offered(locked, workflow, outcome)
+        at = timezone.now()
+        if not _allowed(by, locked, workflow, CONFIRM_DECISION):
+            locked.proposed_outcome, locked.proposed_response = chosen.slug, response
+            locked.proposed_by = by
+            locked.stage = workflow.decision_stage.slug
+            _changed(locked, ["proposed_outcome", "proposed_response", "proposed_by", "stage"], at)
+            _event(locked, CaseEvent.Action.PROPOSED, by, at, outcome=chosen.slug)
+            record("case.decision_proposed", actor=by, obj=locked.submission, outcome=chosen.slug)
+            return locked
+        _decide(locked, workflow, chosen, response, by, at)
+        return locked
+
+
+def confirm(
+    case: Case,
+    by: User,
+    *,
+    outcome: str | None = None,
+    response: str | None = None,
+    expected_version: int | None = None,
+) -> Case:
+    """A manager confirms a proposed decision (perhaps changing its outcome or response)."""
+    with transaction.atomic():
+        locked, workflow = _locked(case, by, expected_version)
+        if not is_manager(by, locked.team):
+            raise PermissionDenied("Only a manager can confirm a decision")
+        if not locked.proposed_outcome:
+            raise NotAllowed("No decision is waiting to be confirmed")
+        chosen = _offered(locked, workflow, outcome or locked.proposed_outcome)
+        text = (locked.proposed_response if response is None else response).strip()
+        _decide(locked, workflow, chosen, text, by, timezone.now())
+        return locked
+
+
+def offered_outcomes(case: Case) -> tuple[Outcome, ...]:
+    """The decisions open to the case at its stage (none once it is closed)."""
+    if case.closed_at is not None:
+        return ()
+    return workflow_for(case.team.slug).outcomes_at(case.stage)
+
+
+def _offered(case: Case, workflow: Workflow, slug: str) -> Outcome:
+    if case.closed_at is not None:
+        raise NotAllowed("This referral has already been decided and closed")
+    chosen = next((o for o in workflow.outcomes_at(case.stage) if o.slug == slug), None)
+    if chosen is None:
+        raise NotAllowed("Select the decision")
+    return chosen
+
+
+def _decide(
+    case: Case, workflow: Workflow, chosen: Outcome, response: str, by: User, at: datetime.datetime
+) -> None:
+    # decided_at is the first decision's time: what the timescale measures.
+    case.outcome, case.decided_by = chosen.slug, by
+    case.decided_at = case.decided_at or at
+    case.proposed_outcome, case.proposed_response, case.proposed_by = "", "", None
+    if chosen.closes:
+        case.stage, case.closed_at = workflow.closed_stage.slug, at
+    else:
+        case.stage = chosen.moves_to
+    fields = ["outcome", "decided_at", "decided_by", "stage", "closed_at"]
+    _changed(case, [*fields, "proposed_outcome", "proposed_response", "proposed_by"], at)
+    _event(case, CaseEvent.Action.DECIDED, by, at, outcome=chosen.slug)
+    # The referrer's record of it (emailed, reference only): the same for page and API.
+    record_outcome(
+        case.submission, chosen.slug, response, by, label=chosen.name, final=chosen.closes
+    )
+    record("case.decided", actor=by, obj=case.submission, outcome=chosen.slug)
+
+
+def transfer(
+    case: Case, to: Team, reason: str, by: User, *, expected_version: int | None = None
+) -> Case:
+    """Move the case to another team (MASH to Early Help, say), with its history. The
+    first team keeps read-only access; the case starts at the new team's first stage,
+    unassigned. The sent submission is never edited."""
+    reason = reason.strip()
+    with transaction.atomic():
+        locked, _ = _locked(case, by, expected_version)
+        if to.pk == locked.team_id:
+            raise NotAllowed("Select another team")
+        if locked.closed_at is not None:
+            raise NotAllowed("This referral is closed")
+        if not reason:
+            raise NotAllowed("Give the reason for the transfer")
+        at = timezone.now()
+        before = locked.team
+        _event(locked, CaseEvent.Action.TRANSFERRED, by, at, to=to.slug, reason=reason)
+        locked.former_teams.add(before)
+        locked.former_teams.remove(to)
+        locked.team = to
+        locked.stage = workflow_for(to.slug).first_stage.slug
+        locked.assignee = None
+        locked.proposed_outcome, locked.proposed_response, locked.proposed_by = "", "", None
+        _changed(
+            locked,
+            ["team", "stage", "assignee", "proposed_outcome", "proposed_response", "proposed_by"],
+            at,
+        )
+        record_outcome(
+            locked.submission,
+            "transferred",
+            "",
+            by,
+            label=f"Passed to {to.name}",
+            final=False,
+            tell=False,
+        )
+        record("case.transferred", actor=by, obj=locked.submission, to=to.slug, before=before.slug)
+        return locked
