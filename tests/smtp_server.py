@@ -34,9 +34,18 @@ RECEIVED: list[EmailMessage] = []
 
 
 class _Collector:
-    def __init__(self, messages: list[EmailMessage]) -> None:
+    def __init__(self, messages: list[EmailMessage], server: "SMTPServer") -> None:
         self.messages = messages
+        self.server = server
         self.lock = threading.Lock()
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        if self.server.refusing:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
@@ -48,19 +57,22 @@ class _Collector:
 
 
 class SMTPServer:
-    """An SMTP server on a fixed port that can be stopped and started again (an outage)."""
+    """An SMTP server on a fixed port that can be stopped and started again (an outage),
+    or that refuses every recipient while `refusing` is true (a mail server that answers
+    550, as for a mailbox that does not exist)."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, refusing: bool = False) -> None:
         self.host = "127.0.0.1"
         self.port = port or free_port()
         self.messages: list[EmailMessage] = []
+        self.refusing = refusing
         self._controller: Controller | None = None
 
     def start(self) -> None:
         assert self._controller is None, "already running"
         # A Controller cannot be restarted (its event loop closes), so make a new one.
         self._controller = Controller(
-            _Collector(self.messages), hostname=self.host, port=self.port, ready_timeout=5
+            _Collector(self.messages, self), hostname=self.host, port=self.port, ready_timeout=5
         )
         self._controller.start()
 

@@ -3,16 +3,23 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
 
+from frontdoor.notifications.models import Email
 from frontdoor.notifications.services import deliver_now
 
 logger = logging.getLogger(__name__)
 
 
 @task()
-def deliver_email(to: str, template: str, context: dict[str, Any], attempt: int) -> None:
+def deliver_email(
+    to: str, template: str, context: dict[str, Any], attempt: int, email_id: int | None = None
+) -> None:
+    # `email_id` is the Email row send() made (None for a task queued before there were
+    # any): each try is counted on it, and whether the email went or was given up.
+    tracked = Email.objects.filter(pk=email_id) if email_id is not None else Email.objects.none()
     try:
         deliver_now(to, template, context)
     except Exception as error:
@@ -21,13 +28,19 @@ def deliver_email(to: str, template: str, context: dict[str, Any], attempt: int)
         kind = type(error).__name__
         delays = settings.EMAIL_RETRY_SECONDS
         if attempt >= len(delays):
+            tracked.update(
+                attempts=F("attempts") + 1, last_error_kind=kind[:100], failed_at=timezone.now()
+            )
             logger.error(
                 "Gave up sending email %s after %d attempts (%s)", template, attempt + 1, kind
             )
             raise RuntimeError(f"Email {template} not sent after {attempt + 1} attempts") from None
+        tracked.update(attempts=F("attempts") + 1, last_error_kind=kind[:100])
         logger.warning(
             "Email %s failed (%s); retrying in %d seconds", template, kind, delays[attempt]
         )
         deliver_email.using(run_after=timezone.now() + timedelta(seconds=delays[attempt])).enqueue(
-            to=to, template=template, context=context, attempt=attempt + 1
+            to=to, template=template, context=context, attempt=attempt + 1, email_id=email_id
         )
+    else:
+        tracked.update(attempts=F("attempts") + 1, sent_at=timezone.now())
