@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from frontdoor.notifications.models import Email
+
 
 class FormVersion(models.Model):
     """One version of a form's definition, exactly as it was used. Never changed.
@@ -184,6 +186,11 @@ class StatusChange(models.Model):
     at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The email telling the referrer about this step (None: nobody was emailed), for staff
+    # to see whether it was sent (frontdoor.notifications.services.delivery_label).
+    email = models.ForeignKey(
+        Email, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:

@@ -215,6 +215,13 @@ def record_outcome(
             StatusChange.Status.MORE_INFORMATION,
         )
     with transaction.atomic():
+        email = None
+        if tell and submission.owner is not None:  # without an account: nobody to tell
+            email = send(
+                submission.owner.email,
+                "response_available",
+                {"first_name": submission.owner.first_name, "reference": submission.reference},
+            )
         change = StatusChange.objects.create(
             submission=submission,
             status=status,
@@ -222,13 +229,8 @@ def record_outcome(
             final=final,
             response=response.strip(),
             by=by,
+            email=email,  # staff see whether it went: notifications.services.delivery_label
         )
-        if tell and submission.owner is not None:  # without an account: nobody to tell
-            send(
-                submission.owner.email,
-                "response_available",
-                {"first_name": submission.owner.first_name, "reference": submission.reference},
-            )
         record("submission.outcome_recorded", actor=by, obj=submission, status=status)
     return change
 
