@@ -379,6 +379,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Front Door <no-reply@frontdo
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # An email the mail server refused is tried again after these waits (seconds), then given up.
 EMAIL_RETRY_SECONDS = [int(s) for s in env_list("EMAIL_RETRY_SECONDS", "60,300,900,3600,14400")]
+# The Emergency Duty Team's mailbox: an urgent referral (one whose answers flag urgency)
+# that arrives outside office hours is notified here as well as to its team. Empty: not.
+EMERGENCY_DUTY_MAILBOX = env_str("EMERGENCY_DUTY_MAILBOX", "edt@council.example")
 
 # --- The council ------------------------------------------------------------------------
 

@@ -1,8 +1,9 @@
-"""A case for every submission, made in the transaction that sends it."""
+"""A case for every submission, made in the transaction that sends it, and the team's
+notice of it (cases.notices: it depends on the case's team and urgency)."""
 
 from typing import Any
 
-from frontdoor.cases import services
+from frontdoor.cases import notices, services
 from frontdoor.referrals.annotations import urgent_flags
 from frontdoor.referrals.definitions import Definition
 from frontdoor.referrals.models import Submission
@@ -16,3 +17,4 @@ def on_submission_sent(
         submission, definition, flags=urgent_flags(definition, submission.answers)
     )
     services.link_repeats(case, list(repeat_submissions(submission)))
+    notices.tell_team_of_arrival(case, definition)

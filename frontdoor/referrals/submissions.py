@@ -2,8 +2,11 @@
 
 A double click, a resend or the back button never makes two submissions: the draft row is
 locked while it is turned into a submission and deleted in the same transaction, and a
-submission is unique per draft. The acknowledgement, the team's notice and the PDF copy
-are queued in that transaction too, so a mail outage delays them but never loses them.
+submission is unique per draft. The acknowledgement and the PDF copy are queued in that
+transaction too, so a mail outage delays them but never loses them; so is the team's
+notice, by the case work's receiver of `submission_sent` (frontdoor.cases.notices: it
+depends on the case — its team, its urgency, the office hours — and referrals never
+imports cases).
 """
 
 import datetime
@@ -15,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from frontdoor.accounts.models import Team, User
+from frontdoor.accounts.models import User
 from frontdoor.audit.services import record
 from frontdoor.documents.services import hand_over
 from frontdoor.notifications.services import send
@@ -111,7 +114,6 @@ def submit(draft_id: int, by: User) -> Submission:
                     "no_reply": not expects_reply(submission),
                 },
             )
-            _tell_team(definition, submission)
             submission_sent.send(Submission, submission=submission, definition=definition)
             record("submission.sent", actor=by, obj=submission, form=definition.slug)
             return submission
@@ -143,7 +145,6 @@ def submit_without_account(
             index_people(submission, definition)
             StatusChange.objects.create(submission=submission, status=StatusChange.Status.RECEIVED)
             queue_copy(submission)  # for the team: the PDF copy, made by the worker
-            _tell_team(definition, submission)
             submission_sent.send(Submission, submission=submission, definition=definition)
             # No actor, no request: the event holds no account and no client address.
             record("submission.sent", obj=submission, form=definition.slug, without_account=True)
@@ -155,16 +156,6 @@ def submit_without_account(
 def sent_from_page(page_key: uuid.UUID) -> Submission | None:
     """The submission already sent from this page (a double click or a refresh), if any."""
     return Submission.objects.filter(page_key=page_key).first()
-
-
-def _tell_team(definition: Definition, submission: Submission) -> None:
-    team = Team.objects.filter(slug=definition.team).first()
-    if team is not None:
-        send(
-            team.mailbox,
-            "submission_arrived",
-            {"reference": submission.reference, "form": definition.title},
-        )
 
 
 def _clean(definition: Definition, answers: dict[str, Any]) -> dict[str, Any]:
