@@ -12,6 +12,8 @@ from django.core import mail
 from django.test import Client
 
 from conftest import sign_in
+from frontdoor.cases import notices, services
+from frontdoor.cases.models import Case
 from tests.sending import send
 from tests.smtp_server import SMTPServer
 
@@ -155,3 +157,29 @@ def test_the_emergency_duty_teams_mailbox_is_a_setting(professional, teams, run_
     settings.EMERGENCY_DUTY_MAILBOX = ""  # none: only the team is told
     sent_at(OUT_OF_HOURS["a weekday evening"], run_tasks, professional, immediate_risk=URGENT)
     assert [message.to for message in mail.outbox if message.to != [professional.email]] == [[MASH]]
+
+
+def test_a_transfer_tells_the_team_it_went_to_with_a_link_to_it(
+    professional, mash_staff, teams, run_tasks
+):
+    submission = sent_at(IN_HOURS, run_tasks, professional, immediate_risk=URGENT)
+    case = Case.objects.get(submission=submission)
+    case = services.transfer(case, teams["early-help"], "Early Help can support", mash_staff)
+    run_tasks()
+    mail.outbox.clear()
+
+    email = notices.tell_team_of_transfer(case, teams["social-care"])
+    run_tasks()
+
+    assert email is not None
+    assert email.template == "case_transferred"
+    [notice] = to(teams["early-help"].mailbox)
+    assert notice.subject == (
+        f"Urgent: form {submission.reference} ({FORM}) transferred to your team - {SERVICE}"
+    )
+    assert notice.body.startswith(
+        f"Children's Social Care (MASH) has transferred an urgent form to your team, Early "
+        f"Help: {submission.reference} ({FORM})."
+    )
+    assert f"http://testserver/team/{submission.reference}/" in notice.body
+    assert "Early Help can support" not in notice.body  # the reason may say who it is about
