@@ -23,9 +23,9 @@ from frontdoor.notifications.models import Email
 
 logger = logging.getLogger(__name__)
 
-SENT = Email.State.SENT
-WAITING = Email.State.WAITING
-FAILED = Email.State.FAILED
+SENT: str = Email.State.SENT.value
+WAITING: str = Email.State.WAITING.value
+FAILED: str = Email.State.FAILED.value
 
 
 def send(to: str, template: str, context: dict[str, Any] | None = None) -> Email:

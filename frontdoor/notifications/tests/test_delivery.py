@@ -131,3 +131,23 @@ def test_a_task_queued_before_emails_were_recorded_is_still_delivered(run_tasks)
     [message] = mail.outbox
     assert message.to == [ADDRESS]
     assert not Email.objects.exists()
+
+
+def test_a_staff_page_shows_the_state_with_the_template_filters(run_tasks):
+    from django.template import Context, Template
+
+    page = Template(
+        "{% load delivery %}Email to the referrer: {{ email|delivery_label }}"
+        " [{{ email|delivery_state }}] {{ email|delivery_tag_class }}"
+    )
+    with time_machine.travel(datetime(2026, 12, 2, 14, 5, tzinfo=LONDON), tick=False):
+        email = services.send(ADDRESS, "password_changed", {"first_name": "Sam"})
+        assert page.render(Context({"email": email})) == (
+            "Email to the referrer: not sent yet [waiting] govuk-tag--grey"
+        )
+        run_tasks()
+    email.refresh_from_db()
+    assert page.render(Context({"email": email})) == (
+        "Email to the referrer: sent on 2 December 2026 at 2:05pm [sent] govuk-tag--green"
+    )
+    assert page.render(Context({"email": None})) == "Email to the referrer:  [] "
