@@ -7,6 +7,7 @@ from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
 
+from frontdoor.audit.services import record
 from frontdoor.notifications.models import Email
 from frontdoor.notifications.services import deliver_now
 
@@ -30,6 +31,14 @@ def deliver_email(
         if attempt >= len(delays):
             tracked.update(
                 attempts=F("attempts") + 1, last_error_kind=kind[:100], failed_at=timezone.now()
+            )
+            # In the audit log too (template and error kind; never the address).
+            record(
+                "email.send_failed",
+                obj=tracked.first(),
+                template=template,
+                attempts=attempt + 1,
+                error=kind,
             )
             logger.error(
                 "Gave up sending email %s after %d attempts (%s)", template, attempt + 1, kind

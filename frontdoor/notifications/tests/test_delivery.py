@@ -8,6 +8,7 @@ import time_machine
 from django.core import mail
 from django_tasks_db.models import DBTaskResult
 
+from frontdoor.audit.models import AuditEvent
 from frontdoor.notifications import services
 from frontdoor.notifications.models import Email
 from frontdoor.notifications.tasks import deliver_email
@@ -120,6 +121,13 @@ def test_an_email_the_server_refuses_every_time_is_failed_once_the_retries_give_
         "so phone them or write to them instead"
     )
     assert DBTaskResult.objects.filter(task_path=deliver_email.module_path, status="FAILED")
+    event = AuditEvent.objects.get(action="email.send_failed")
+    assert (event.object_type, event.object_id) == ("notifications.email", str(email.pk))
+    assert event.detail == {
+        "template": "password_changed",
+        "attempts": 6,
+        "error": "SMTPRecipientsRefused",
+    }
 
 
 def test_a_task_queued_before_emails_were_recorded_is_still_delivered(run_tasks):
