@@ -21,6 +21,7 @@ from django.conf import settings
 from frontdoor.accounts.models import Team
 from frontdoor.cases import timescales
 from frontdoor.cases.models import Case
+from frontdoor.core.templatetags.govuk import govuk_datetime
 from frontdoor.notifications.models import Email
 from frontdoor.notifications.services import send
 from frontdoor.referrals.definitions import Definition
@@ -45,8 +46,11 @@ def tell_team_of_arrival(case: Case, definition: Definition) -> list[Email]:
     if case.team.mailbox:
         emails.append(send(case.team.mailbox, "submission_arrived", context))
     edt = settings.EMERGENCY_DUTY_MAILBOX
-    if case.urgent and edt and timescales.is_out_of_hours(case.received_at):
-        emails.append(send(edt, "urgent_out_of_hours", context))
+    calendar = timescales.Calendar.from_settings()
+    if case.urgent and edt and calendar.is_out_of_hours(case.received_at):
+        # When the team is back: until then the Emergency Duty Team has it.
+        opens = calendar.start_of_counting(case.received_at)
+        emails.append(send(edt, "urgent_out_of_hours", {**context, "opens": govuk_datetime(opens)}))
     return emails
 
 

@@ -27,14 +27,25 @@ EDT = "edt@council.example"
 URGENT = {"at_risk_now": "yes", "unsafe_tonight": "yes"}
 
 IN_HOURS = datetime(2026, 12, 2, 10, 0, tzinfo=LONDON)  # a Wednesday
+# When a form is sent out of hours, and when the team's office opens again.
 OUT_OF_HOURS = {
-    "a Saturday": datetime(2026, 12, 5, 11, 0, tzinfo=LONDON),
-    "a bank holiday (Boxing Day, observed on the Monday)": datetime(
-        2026, 12, 28, 11, 0, tzinfo=LONDON
+    "a Saturday": (datetime(2026, 12, 5, 11, 0, tzinfo=LONDON), "7 December 2026 at 9:00am"),
+    "a bank holiday (Boxing Day, observed on the Monday)": (
+        datetime(2026, 12, 28, 11, 0, tzinfo=LONDON),
+        "29 December 2026 at 9:00am",
     ),
-    "a weekday evening": datetime(2026, 12, 2, 19, 30, tzinfo=LONDON),
-    "a weekday before the office opens": datetime(2026, 12, 3, 8, 30, tzinfo=LONDON),
-    "the moment the office closes": datetime(2026, 12, 2, 17, 0, tzinfo=LONDON),
+    "a weekday evening": (
+        datetime(2026, 12, 2, 19, 30, tzinfo=LONDON),
+        "3 December 2026 at 9:00am",
+    ),
+    "a weekday before the office opens": (
+        datetime(2026, 12, 3, 8, 30, tzinfo=LONDON),
+        "3 December 2026 at 9:00am",
+    ),
+    "the moment the office closes": (
+        datetime(2026, 12, 2, 17, 0, tzinfo=LONDON),
+        "3 December 2026 at 9:00am",
+    ),
 }
 
 
@@ -93,9 +104,9 @@ def test_an_urgent_referral_in_office_hours_says_urgent_to_the_team_only(
     assert to(EDT) == []  # the team is in the office
 
 
-@pytest.mark.parametrize("when", OUT_OF_HOURS.values(), ids=OUT_OF_HOURS.keys())
+@pytest.mark.parametrize(("when", "opens"), OUT_OF_HOURS.values(), ids=OUT_OF_HOURS.keys())
 def test_an_urgent_referral_out_of_hours_goes_to_the_emergency_duty_team_too(
-    professional, teams, run_tasks, when
+    professional, teams, run_tasks, when, opens
 ):
     submission = sent_at(when, run_tasks, professional, immediate_risk=URGENT)
 
@@ -107,7 +118,7 @@ def test_an_urgent_referral_out_of_hours_goes_to_the_emergency_duty_team_too(
         f"for Children's Social Care (MASH) - {SERVICE}"
     )
     assert f"http://testserver/team/{submission.reference}/" in edt.body
-    assert "office is closed" in edt.body
+    assert f"The team's office is closed until {opens}" in " ".join(edt.body.split())
     assert "significant harm" not in edt.body.lower()
 
 
@@ -116,7 +127,9 @@ def test_the_urgent_notices_reach_both_mailboxes_through_a_real_mail_server(
 ):
     settings.MAILERS = smtp_server.mailers()
 
-    submission = sent_at(OUT_OF_HOURS["a Saturday"], run_tasks, professional, immediate_risk=URGENT)
+    submission = sent_at(
+        OUT_OF_HOURS["a Saturday"][0], run_tasks, professional, immediate_risk=URGENT
+    )
 
     received = {message["To"]: message for message in smtp_server.messages}
     assert set(received) == {professional.email, MASH, EDT}
@@ -140,7 +153,7 @@ def test_a_council_closure_day_is_out_of_hours(professional, teams, run_tasks, s
 def test_a_referral_that_is_not_urgent_is_not_sent_to_the_emergency_duty_team(
     professional, teams, run_tasks
 ):
-    submission = sent_at(OUT_OF_HOURS["a Saturday"], run_tasks, professional)
+    submission = sent_at(OUT_OF_HOURS["a Saturday"][0], run_tasks, professional)
 
     [notice] = to(MASH)
     assert notice.subject.startswith(f"New form {submission.reference} ")
@@ -149,13 +162,13 @@ def test_a_referral_that_is_not_urgent_is_not_sent_to_the_emergency_duty_team(
 
 def test_the_emergency_duty_teams_mailbox_is_a_setting(professional, teams, run_tasks, settings):
     settings.EMERGENCY_DUTY_MAILBOX = "duty.team@council.example"
-    sent_at(OUT_OF_HOURS["a weekday evening"], run_tasks, professional, immediate_risk=URGENT)
+    sent_at(OUT_OF_HOURS["a weekday evening"][0], run_tasks, professional, immediate_risk=URGENT)
     assert len(to("duty.team@council.example")) == 1
     assert to(EDT) == []
 
     mail.outbox.clear()
     settings.EMERGENCY_DUTY_MAILBOX = ""  # none: only the team is told
-    sent_at(OUT_OF_HOURS["a weekday evening"], run_tasks, professional, immediate_risk=URGENT)
+    sent_at(OUT_OF_HOURS["a weekday evening"][0], run_tasks, professional, immediate_risk=URGENT)
     assert [message.to for message in mail.outbox if message.to != [professional.email]] == [[MASH]]
 
 
