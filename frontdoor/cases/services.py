@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from frontdoor.accounts.models import Membership, Team, User
 from frontdoor.audit.services import record
-from frontdoor.cases import timescales
+from frontdoor.cases import notices, timescales
 from frontdoor.cases.models import Case, CaseEvent, Note, Rating
 from frontdoor.cases.workflows import Outcome, Workflow, workflow_for
 from frontdoor.referrals.annotations import annotated
@@ -373,5 +373,6 @@ def transfer(
             final=False,
             tell=False,
         )
+        notices.tell_team_of_transfer(locked, before)
         record("case.transferred", actor=by, obj=locked.submission, to=to.slug, before=before.slug)
         return locked
