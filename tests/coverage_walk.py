@@ -91,6 +91,7 @@ NOT_PAGES = {
     "referrals:draft_document": DOWNLOAD,
     "referrals:sent_document": DOWNLOAD,
     "backoffice:document": DOWNLOAD,
+    "backoffice:inbox_search": POST_ONLY,
 }
 
 # The error pages: not URL patterns, but pages people read. Each must be checked with axe
@@ -139,6 +140,7 @@ DOCUMENT = Kind("a document", _document_exists)
 # a new argument, fails the walk until it is said here.
 A_SECTION = "public: a section of the draft's form (the draft is named by draft_id)"
 AN_ITEM = "public: the number of an item in a repeated section of that draft"
+A_TEAM = "public: a team's slug (another team's inbox is a 404: backoffice/tests/test_inbox)"
 ARGUMENTS: dict[str, dict[str, Kind | str]] = {
     "referrals:start": {"slug": "public: a form's slug"},
     "referrals:without_account": {"slug": "public: a form's slug"},
@@ -153,6 +155,8 @@ ARGUMENTS: dict[str, dict[str, Kind | str]] = {
     "referrals:section": {"draft_id": DRAFT, "slug": A_SECTION},
     "referrals:item": {"draft_id": DRAFT, "slug": A_SECTION, "item": AN_ITEM},
     "referrals:remove_item": {"draft_id": DRAFT, "slug": A_SECTION, "item": AN_ITEM},
+    "backoffice:team_inbox": {"team": A_TEAM},
+    "backoffice:inbox_search": {"team": A_TEAM},
     "backoffice:submission": {"reference": SUBMISSION},
     "backoffice:submission_pdf": {"reference": SUBMISSION},
     "backoffice:document": {"reference": SUBMISSION, "document_id": DOCUMENT},

@@ -175,6 +175,13 @@ REACH: dict[str, tuple[str, Get] | tuple[str, Get, str, str]] = {
     "referrals:start": (OWNER, _fixed("/forms/social-care-referral/")),
     "referrals:without_account": (ANYONE, _fixed("/forms/feedback/without-an-account/")),
     "backoffice:inbox": (TEAM, _fixed("/team/")),
+    "backoffice:team_inbox": (TEAM, _fixed("/team/in/feedback/")),
+    "backoffice:inbox_search": (
+        TEAM,
+        _fixed("/team/in/feedback/search/"),
+        "post",
+        "/team/in/feedback/",
+    ),
     "backoffice:submission": (TEAM, _sent("backoffice:submission")),
     "backoffice:submission_pdf": (TEAM, _sent("backoffice:submission_pdf")),
     "backoffice:document": (TEAM, _file("backoffice:document", "sent")),

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from frontdoor.backoffice import views
+from frontdoor.backoffice import inbox, views
 
 app_name = "backoffice"
 
 urlpatterns = [
-    path("", views.inbox, name="inbox"),
+    # The inbox first: "in/…" is never a reference.
+    path("", inbox.inbox, name="inbox"),
+    path("in/<slug:team>/", inbox.team_inbox, name="team_inbox"),
+    path("in/<slug:team>/search/", inbox.search_inbox, name="inbox_search"),
     path("<str:reference>/", views.submission, name="submission"),
     path("<str:reference>/pdf/", views.submission_pdf, name="submission_pdf"),
     path("<str:reference>/file/<uuid:document_id>/", views.document, name="document"),

@@ -1,4 +1,4 @@
-"""The council staff's first pages: their teams' inbox, a submission, and its outcome.
+"""The council staff's pages of a submission and its outcome (the inbox: inbox.py).
 
 Everything is scoped to the teams of the person asking: another team's submission is a
 404, whether it exists or not. Every opening of a submission is audited.
@@ -25,7 +25,6 @@ from frontdoor.documents import views as documents_views
 from frontdoor.referrals import pdf
 from frontdoor.referrals.models import StatusChange
 from frontdoor.referrals.presenting import submission_context
-from frontdoor.referrals.services import definition_of
 from frontdoor.referrals.submissions import record_outcome, team_submissions
 
 
@@ -58,19 +57,6 @@ class OutcomeForm(GovukForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
-
-
-@staff_only
-@require_safe
-def inbox(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
-    submissions = team_submissions(user).prefetch_related("history")
-    rows = [
-        (s, definition_of(s.form_version).title, list(s.history.all())[-1])
-        for s in submissions[:200]
-    ]
-    return render(request, "backoffice/inbox.html", {"rows": rows, "teams": user.teams.all()})
 
 
 @staff_only

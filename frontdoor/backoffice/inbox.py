@@ -1,0 +1,712 @@
+"""The team's inbox: a row per referral, sorted urgent first, then by when its decision is
+due; filters, a search, 50 a page, and for a manager the team's workload.
+
+One inbox per team. `/team/` shows the asker's only team, or the one they chose last, or
+a list of their teams to choose from; `/team/in/<team>/` is one team's (another team's is a
+404, as is anything here to someone who is in no team).
+
+Filters carry no personal data, so they are a GET form (in the URL). A search term may be
+a child's name or date of birth, so it never is: it is POSTed (with CSRF) to the search
+route, kept in the session for that team, and the inbox is shown again at a URL without
+it. Every showing of the inbox and every search is audited (filter names, never a term).
+
+A page costs the same number of queries whatever its rows: the cases with their
+submission, assignee and the short name and referrer annotated from JSON (never the
+whole answers); the children in one prefetch, the repeats in another.
+"""
+
+import dataclasses
+import datetime
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
+
+from frontdoor.accounts.models import Membership, Team, User
+from frontdoor.addresses.postcodes import normalise_postcode
+from frontdoor.audit.services import record
+from frontdoor.backoffice.views import staff_only
+from frontdoor.cases import services, timescales
+from frontdoor.cases.models import Case, Rating
+from frontdoor.cases.workflows import workflow_for
+from frontdoor.core.forms import GovukForm
+from frontdoor.referrals import registry
+from frontdoor.referrals.answers import DateWidget
+from frontdoor.referrals.definitions import ROLE_LABELS
+from frontdoor.referrals.models import Person
+from frontdoor.referrals.people import normalise
+
+ROWS_PER_PAGE = 50
+# The team whose inbox /team/ shows (the one chosen last), and each team's search term.
+TEAM_KEY = "inbox_team"
+SEARCH_KEY = "inbox_search"
+SEARCH_MAX_LENGTH = 100
+CHILDREN = (Person.Role.CHILD, Person.Role.UNBORN)
+# Where the referrer's details are in the typed copy (referrals/typed.py).
+ORGANISATION = ("submission__typed", "your-work", "organisation")
+JOB_TITLE = ("submission__typed", "your-work", "job_title")
+COMPLETING_AS = ("submission__typed", "your-details", "completing_as")
+REFERRER_EMAIL = ("submission__typed", "your-details", "email")
+SHORT_NAME = ("submission__form_version__definition", "short_name")
+OPEN, CLOSED, ANY_STAGE = "", "closed", "all"
+
+
+def json_text(path: tuple[str, ...]) -> KeyTextTransform:
+    """The text at keys inside a JSON field across relations (Django's KT() only reads a
+    field of the model itself): ("submission__typed", "your-work", "organisation")."""
+    field, *keys = path
+    inner: Any = field
+    for key in keys[:-1]:
+        inner = KeyTransform(key, inner)
+    return KeyTextTransform(keys[-1], inner)
+
+
+# --- Forms --------------------------------------------------------------------------------
+
+
+class DateFilterField(forms.MultiValueField):
+    """A GOV.UK date input for a filter: empty is no filter; a bad date says what is wrong."""
+
+    widget = DateWidget
+
+    def __init__(self, **kwargs: Any) -> None:
+        parts = tuple(forms.CharField(required=False) for _ in range(3))
+        super().__init__(parts, require_all_fields=False, required=False, **kwargs)
+
+    def compress(self, data_list: list[str]) -> datetime.date | None:
+        if not data_list or not any(part.strip() for part in data_list):
+            return None
+        name = str(self.label)
+        day, month, year = (part.strip() for part in data_list)
+        missing = [
+            word
+            for word, part in zip(("day", "month", "year"), (day, month, year), strict=True)
+            if not part
+        ]
+        if missing:
+            raise forms.ValidationError(f"{name} must include a {' and '.join(missing)}")
+        try:
+            if len(year) != 4:
+                raise ValueError
+            return datetime.date(int(year), int(month), int(day))
+        except ValueError:
+            raise forms.ValidationError(f"{name} must be a real date") from None
+
+
+class FilterForm(GovukForm):
+    """The inbox's filters (GET: none of them is personal data)."""
+
+    stage = forms.ChoiceField(label="Stage", required=False)
+    assigned = forms.ChoiceField(
+        label="Assigned to",
+        required=False,
+        choices=[("", "Anyone"), ("me", "Me"), ("unassigned", "Nobody (unassigned)")],
+        widget=forms.RadioSelect,
+    )
+    form = forms.ChoiceField(label="Form", required=False)
+    rating = forms.ChoiceField(
+        label="Rating",
+        required=False,
+        choices=[("", "Any rating"), *Rating.choices, ("none", "Not rated yet")],
+    )
+    overdue = forms.BooleanField(label="Overdue only", required=False)
+    received_from = DateFilterField(
+        label="Received on or after", help_text="For example, 27 3 2026"
+    )
+    received_to = DateFilterField(label="Received on or before", help_text="For example, 31 3 2026")
+
+    def __init__(self, team: Team, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        workflow = workflow_for(team.slug)
+        stages = [(s.slug, s.name) for s in workflow.stages if s.slug != workflow.closed_stage.slug]
+        stage = self.fields["stage"]
+        assert isinstance(stage, forms.ChoiceField)
+        stage.choices = [
+            (OPEN, "Open (any stage)"),
+            *stages,
+            (CLOSED, workflow.closed_stage.name),
+            (ANY_STAGE, "Any stage, open or closed"),
+        ]
+        form = self.fields["form"]
+        assert isinstance(form, forms.ChoiceField)
+        form.choices = [("", "Any form"), *team_forms(team)]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("received_from"), cleaned.get("received_to")
+        if start and end and start > end:
+            self.add_error(
+                "received_to",
+                "Received on or before must be the same as or after received on or after",
+            )
+        return cleaned
+
+    def valid_filters(self) -> dict[str, Any]:
+        """The filters that were understood (a bad date is shown as an error, and left out)."""
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        return {name: value for name, value in cleaned.items() if value not in (None, "", False)}
+
+
+class SearchForm(GovukForm):
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=SEARCH_MAX_LENGTH,
+        help_text="A reference, a child's name or date of birth, an NHS number, a postcode, "
+        "or the referrer's email address or organisation",
+    )
+
+
+def team_forms(team: Team) -> list[tuple[str, str]]:
+    """The kinds of form in the team's inbox: (slug, short name). Those it receives, and
+    any other transferred to it (a LADO referral passed to the MASH, say)."""
+    slugs = {d.slug for d in registry.forms().values() if d.team == team.slug}
+    slugs |= set(
+        Case.objects.filter(team=team)
+        .order_by()
+        .values_list("submission__form_version__slug", flat=True)
+        .distinct()
+    )
+    named = []
+    for slug in slugs:
+        definition = registry.get(slug)
+        named.append((slug, definition.short_name if definition else slug))
+    return sorted(named, key=lambda pair: pair[1])
+
+
+# --- What the inbox shows -------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Row:
+    case: Case
+    reference: str
+    form: str
+    children: list[str]
+    referrer: str
+    received_at: datetime.datetime
+    due_at: datetime.datetime | None
+    time_left: str
+    overdue: bool
+    rating: str
+    rating_label: str
+    flags: list[str]
+    assignee: str
+    stage: str
+    repeats: int
+    closed: bool
+
+
+def age_on(born: datetime.date, today: datetime.date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def child_label(person: Person, today: datetime.date) -> str:
+    """ "Ava Example, 9", "Unborn (due 3 Feb 2027)", "Ava Example, under 1"."""
+    name = " ".join(n for n in (person.first_name, person.last_name) if n)
+    if person.role == Person.Role.UNBORN:
+        due = f" (due {person.due_date:%-d %b %Y})" if person.due_date else ""
+        return f"{name}, unborn{due}" if name else f"Unborn{due}"
+    name = name or "Name not given"
+    if person.date_of_birth is None:
+        return name
+    age = age_on(person.date_of_birth, today)
+    return f"{name}, {age}" if age >= 1 else f"{name}, under 1"
+
+
+def referrer_label(case: Any) -> str:
+    """The referrer's role and organisation (a professional), or what they said they are."""
+    completing_as = case.completing_as or ""
+    if completing_as == "professional" or case.organisation:
+        parts = [p for p in (case.job_title, case.organisation) if p]
+        return ", ".join(parts) or ROLE_LABELS["professional"]
+    if completing_as in ROLE_LABELS:
+        return ROLE_LABELS[completing_as]
+    if case.submission.owner_id is None:
+        return "Sent without an account"
+    return "Not given"
+
+
+def rows_of(page: Page[Case], user: User, now: datetime.datetime) -> list[Row]:
+    today = timezone.localdate(now)
+    rows = []
+    stages: dict[str, dict[str, str]] = {}
+    for case in page.object_list:
+        if case.team.slug not in stages:
+            stages[case.team.slug] = {s.slug: s.name for s in workflow_for(case.team.slug).stages}
+        open_ = case.closed_at is None
+        due = case.due_at
+        overdue = bool(open_ and case.decided_at is None and due is not None and due <= now)
+        if due is None or not open_ or case.decided_at is not None:
+            left = ""
+        else:
+            left = timescales.time_left(due, now)
+        assignee = "Unassigned"
+        if case.assignee is not None:
+            assignee = case.assignee.get_full_name()
+            if case.assignee_id == user.pk:
+                assignee += " (you)"
+        rows.append(
+            Row(
+                case=case,
+                reference=case.submission.reference,
+                form=getattr(case, "short_name", None) or "",
+                children=[child_label(p, today) for p in getattr(case.submission, "children", [])],
+                referrer=referrer_label(case),
+                received_at=case.received_at,
+                due_at=due,
+                time_left=left,
+                overdue=overdue,
+                rating=case.rating,
+                rating_label=Rating(case.rating).label if case.rating else "Not rated",
+                flags=list(case.flags or []),
+                assignee=assignee,
+                stage=stages[case.team.slug].get(case.stage, case.stage),
+                repeats=len(getattr(case, "visible_repeats", [])),
+                closed=not open_,
+            )
+        )
+    return rows
+
+
+def visible_to(teams: list[Team], team: Team) -> Q:
+    """The cases whose existence someone in `teams` may see as a repeat: in their teams,
+    transferred from them, or in a team the inbox's team shares repeat referrals with."""
+    team_ids = {t.pk for t in teams}
+    shared = getattr(workflow_for(team.slug), "shares_repeats_with", ()) or ()
+    if shared:
+        team_ids |= set(Team.objects.filter(slug__in=list(shared)).values_list("pk", flat=True))
+    transferred = Case.former_teams.through.objects.filter(team_id__in=team_ids).values("case_id")
+    return Q(team_id__in=team_ids) | Q(pk__in=transferred)
+
+
+def inbox_cases(team: Team, teams: list[Team]) -> QuerySet[Case]:
+    """The team's cases as the inbox lists them: sorted, with what a row needs."""
+    return (
+        Case.objects.filter(team=team)
+        .select_related("submission", "assignee", "team")
+        .only(
+            "submission__reference",
+            "submission__owner_id",
+            "submission__form_version_id",
+            "assignee__first_name",
+            "assignee__last_name",
+            "team__slug",
+            "team__name",
+            "stage",
+            "rating",
+            "urgent",
+            "flags",
+            "received_at",
+            "due_at",
+            "decided_at",
+            "closed_at",
+        )
+        .annotate(
+            short_name=json_text(SHORT_NAME),
+            organisation=json_text(ORGANISATION),
+            job_title=json_text(JOB_TITLE),
+            completing_as=json_text(COMPLETING_AS),
+        )
+        .prefetch_related(
+            Prefetch(
+                "submission__people",
+                queryset=Person.objects.filter(role__in=CHILDREN).only(
+                    "submission_id",
+                    "role",
+                    "first_name",
+                    "last_name",
+                    "date_of_birth",
+                    "due_date",
+                ),
+                to_attr="children",
+            ),
+            Prefetch(
+                "repeats",
+                queryset=Case.objects.filter(visible_to(teams, team)).only("pk"),
+                to_attr="visible_repeats",
+            ),
+        )
+        .order_by("-urgent", F("due_at").asc(nulls_last=True), "received_at", "pk")
+    )
+
+
+def filtered(
+    cases: QuerySet[Case],
+    filters: dict[str, Any],
+    user: User,
+    now: datetime.datetime,
+    *,
+    searching: bool,
+) -> QuerySet[Case]:
+    stage = filters.get("stage", ANY_STAGE if searching else OPEN)
+    if stage == OPEN:
+        cases = cases.filter(closed_at=None)
+    elif stage == CLOSED:
+        cases = cases.exclude(closed_at=None)
+    elif stage != ANY_STAGE:
+        cases = cases.filter(closed_at=None, stage=stage)
+    assigned = filters.get("assigned")
+    if assigned == "me":
+        cases = cases.filter(assignee=user)
+    elif assigned == "unassigned":
+        cases = cases.filter(assignee=None)
+    if "form" in filters:
+        cases = cases.filter(submission__form_version__slug=filters["form"])
+    rating = filters.get("rating")
+    if rating == "none":
+        cases = cases.filter(rating="")
+    elif rating:
+        cases = cases.filter(rating=rating)
+    if filters.get("overdue"):
+        cases = cases.filter(closed_at=None, decided_at=None, due_at__lte=now)
+    zone = timezone.get_current_timezone()
+    if "received_from" in filters:
+        start = datetime.datetime.combine(filters["received_from"], datetime.time(), zone)
+        cases = cases.filter(received_at__gte=start)
+    if "received_to" in filters:
+        day = filters["received_to"] + datetime.timedelta(days=1)
+        cases = cases.filter(received_at__lt=datetime.datetime.combine(day, datetime.time(), zone))
+    return cases
+
+
+# --- Search -------------------------------------------------------------------------------
+
+_DATE = re.compile(r"^(\d{1,2})[\s/.\-]+(\d{1,2})[\s/.\-]+(\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_REFERENCE = re.compile(r"^FD-?\d{0,4}-?\d{0,6}$", re.IGNORECASE)
+_OUTWARD = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?$")
+
+
+def search_date(term: str) -> datetime.date | None:
+    """27/3/2016, 27 3 2016, 27-03-2016, 27.3.2016 or 2016-03-27, if a real date."""
+    match = _DATE.match(term)
+    try:
+        if match:
+            day, month, year = (int(part) for part in match.groups())
+            return datetime.date(year, month, day)
+        match = _ISO_DATE.match(term)
+        if match:
+            year, month, day = (int(part) for part in match.groups())
+            return datetime.date(year, month, day)
+    except ValueError:
+        return None
+    return None
+
+
+def search(term: str) -> tuple[Q, list[str]]:
+    """What a search term finds, as a filter on cases, and the kinds of thing it was read
+    as (for the audit: never the term). Every reading that fits is tried at once: "Ava"
+    finds a child, "WR1 2AB" a postcode, "27/3/2016" a date of birth or due date."""
+    term = " ".join(term.split())
+    people: list[Q] = []
+    found: list[Q] = []
+    kinds: list[str] = []
+    compact = re.sub(r"[\s\-]", "", term)
+    if _REFERENCE.match(term) and any(c.isdigit() for c in term):
+        found.append(Q(submission__reference__icontains=term.upper()))
+        kinds.append("reference")
+    elif compact.isdigit() and len(compact) <= 6:
+        found.append(Q(submission__reference__endswith="-" + compact.zfill(6)))
+        kinds.append("reference")
+    born = search_date(term)
+    if born is not None:
+        people.append(Q(date_of_birth=born) | Q(due_date=born))
+        kinds.append("date")
+    if compact.isdigit() and len(compact) == 10:
+        people.append(Q(nhs_number=compact))
+        kinds.append("nhs_number")
+    postcode = normalise_postcode(term)
+    if postcode:
+        people.append(Q(postcode=postcode))
+        kinds.append("postcode")
+    elif _OUTWARD.match(compact.upper()):
+        people.append(Q(postcode__startswith=compact.upper() + " "))
+        kinds.append("postcode")
+    words = [normalise(word) for word in term.split()]
+    words = [w for w in words if w and not w.isdigit()]
+    if words and born is None:
+        name = Q()
+        for word in words:
+            if len(word) < 3:  # "Jo": the start of a name, not any "jo" inside one
+                name &= Q(first_key__startswith=word) | Q(last_key__startswith=word)
+            else:
+                name &= (
+                    Q(first_key__contains=word)
+                    | Q(last_key__contains=word)
+                    | Q(aka_keys__contains=word)
+                )
+        people.append(name)
+        kinds.append("name")
+    if "@" in term:
+        found.append(Q(referrer_email__iexact=term) | Q(submission__owner__email__iexact=term))
+        kinds.append("email")
+    elif len(term) >= 3 and any(c.isalpha() for c in term):
+        found.append(Q(organisation__icontains=term))
+        kinds.append("organisation")
+    if people:
+        query = Q()
+        for q in people:
+            query |= q
+        found.append(Q(submission_id__in=Person.objects.filter(query).values("submission_id")))
+    if not found:
+        return Q(pk__in=[]), kinds
+    where = Q()
+    for q in found:
+        where |= q
+    return where, kinds
+
+
+def searched(cases: QuerySet[Case], term: str) -> QuerySet[Case]:
+    where, _ = search(term)
+    return cases.annotate(referrer_email=json_text(REFERRER_EMAIL)).filter(where)
+
+
+# --- Workload -----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Workload:
+    name: str
+    open: int = 0
+    urgent: int = 0
+    overdue: int = 0
+
+
+def workload(team: Team, now: datetime.datetime) -> list[Workload]:
+    """Open referrals per worker of the team (and unassigned), with how many are urgent
+    and how many overdue. Two queries."""
+    counts: dict[Any, dict[str, Any]] = {
+        row["assignee_id"]: dict(row)
+        for row in Case.objects.filter(team=team, closed_at=None)
+        .values("assignee_id")
+        .annotate(
+            open=Count("pk"),
+            urgent=Count("pk", filter=Q(urgent=True)),
+            overdue=Count("pk", filter=Q(decided_at=None, due_at__lte=now)),
+        )
+        .order_by()
+    }
+    members = (
+        Membership.objects.filter(team=team)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
+    )
+    rows = []
+    for membership in members:
+        found = counts.pop(membership.user_id, {})
+        name = membership.user.get_full_name()
+        if membership.role == Membership.Role.MANAGER:
+            name += " (manager)"
+        rows.append(
+            Workload(name, found.get("open", 0), found.get("urgent", 0), found.get("overdue", 0))
+        )
+    unassigned = counts.pop(None, {})
+    rows.append(
+        Workload(
+            "Unassigned",
+            unassigned.get("open", 0),
+            unassigned.get("urgent", 0),
+            unassigned.get("overdue", 0),
+        )
+    )
+    if counts:  # assigned to people who have left the team
+        rows.append(
+            Workload(
+                "People no longer in the team",
+                sum(c["open"] for c in counts.values()),
+                sum(c["urgent"] for c in counts.values()),
+                sum(c["overdue"] for c in counts.values()),
+            )
+        )
+    return rows
+
+
+# --- Views --------------------------------------------------------------------------------
+
+
+def _teams(user: User) -> list[Team]:
+    return list(user.teams.order_by("name"))
+
+
+def _team_of(request: HttpRequest, teams: list[Team], slug: str) -> Team:
+    for team in teams:
+        if team.slug == slug:
+            return team
+    raise Http404
+
+
+def _query_without_page(data: QueryDict) -> str:
+    kept = [(k, v) for k, values in data.lists() if k != "page" for v in values]
+    return urlencode(kept)
+
+
+@staff_only
+@require_safe
+def inbox(request: HttpRequest) -> HttpResponse:
+    """/team/: the only team's inbox, or the one chosen last, or the list to choose from."""
+    user = request.user
+    assert isinstance(user, User)
+    teams = _teams(user)
+    chosen = request.session.get(TEAM_KEY)
+    if len(teams) == 1:
+        return _inbox(request, teams, teams[0])
+    for team in teams:
+        if team.slug == chosen:
+            return _inbox(request, teams, team)
+    record("inbox.teams_listed", request=request)
+    return render(request, "backoffice/inbox_teams.html", {"teams": teams})
+
+
+@staff_only
+@require_safe
+def team_inbox(request: HttpRequest, team: str) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    teams = _teams(user)
+    found = _team_of(request, teams, team)
+    if request.session.get(TEAM_KEY) != found.slug:
+        request.session[TEAM_KEY] = found.slug
+    return _inbox(request, teams, found)
+
+
+def _inbox(
+    request: HttpRequest,
+    teams: list[Team],
+    team: Team,
+    *,
+    data: QueryDict | None = None,
+    search_form: SearchForm | None = None,
+) -> HttpResponse:
+    """The team's inbox with the filters in `data` (the query) and the team's search."""
+    user = request.user
+    assert isinstance(user, User)
+    data = request.GET if data is None else data
+    now = timezone.now()
+    filter_form = FilterForm(team, data or None)
+    filters = filter_form.valid_filters() if data else {}
+    term = (request.session.get(SEARCH_KEY) or {}).get(team.slug, "")
+    cases = filtered(inbox_cases(team, teams), filters, user, now, searching=bool(term))
+    if term:
+        cases = searched(cases, term)
+    paginator = Paginator(cases, ROWS_PER_PAGE)
+    page = paginator.get_page(data.get("page"))
+    manager = services.is_manager(user, team)
+    base = reverse("backoffice:team_inbox", args=[team.slug])
+    query = _query_without_page(data)
+    record(
+        "inbox.viewed",
+        request=request,
+        team=team.slug,
+        filters=sorted(filters),
+        searching=bool(term),
+        page=page.number,
+    )
+    search_form = search_form or SearchForm(initial={"q": term})
+    errors = [
+        (field, error)
+        for form in (search_form, filter_form)
+        for field in form
+        for error in field.errors[:1]
+    ]
+    return render(
+        request,
+        "backoffice/inbox.html",
+        {
+            "team": team,
+            "teams": teams,
+            "inbox_url": base,
+            "filter_form": filter_form,
+            "search_form": search_form,
+            "errors": errors,
+            "term": term,
+            "filters": filters,
+            "query": query,
+            "page": page,
+            "pages": _pagination(page, base, query),
+            "rows": rows_of(page, user, now),
+            "workload": workload(team, now) if manager else None,
+            "my_referrals": f"{base}?assigned=me",
+            "mine": filters.get("assigned") == "me" and len(filters) == 1,
+        },
+    )
+
+
+def _pagination(page: Page[Case], base: str, query: str) -> dict[str, Any] | None:
+    """GOV.UK pagination: previous, next, and page numbers (first, last, around this one)."""
+    if page.paginator.num_pages <= 1:
+        return None
+
+    def url(number: int) -> str:
+        return f"{base}?{query + '&' if query else ''}page={number}"
+
+    last = page.paginator.num_pages
+    numbers: list[int | None] = []
+    for number in range(1, last + 1):
+        if number in (1, last) or abs(number - page.number) <= 1:
+            numbers.append(number)
+        elif numbers and numbers[-1] is not None:
+            numbers.append(None)  # an ellipsis
+    return {
+        "previous": url(page.number - 1) if page.has_previous() else None,
+        "next": url(page.number + 1) if page.has_next() else None,
+        "items": [
+            {"number": n, "url": url(n), "current": n == page.number} if n else None
+            for n in numbers
+        ],
+    }
+
+
+@staff_only
+@require_POST
+def search_inbox(request: HttpRequest, team: str) -> HttpResponse:
+    """Search a team's inbox: the term is kept in the session (never in a URL), and the
+    inbox shown again with it. An empty term, or "Clear search", ends the search."""
+    user = request.user
+    assert isinstance(user, User)
+    teams = _teams(user)
+    found = _team_of(request, teams, team)
+    # The filters shown when searching (a GET query: no personal data), kept as they were.
+    given = QueryDict(str(request.POST.get("filters", "")))
+    kept = QueryDict(mutable=True)
+    for name, values in given.lists():
+        if name in _FILTER_FIELDS:
+            kept.setlist(name, values)
+    form = SearchForm(request.POST)
+    if "clear" not in request.POST and not form.is_valid():
+        return _inbox(request, teams, found, data=kept, search_form=form)
+    terms = dict(request.session.get(SEARCH_KEY) or {})
+    term = "" if "clear" in request.POST else " ".join(form.cleaned_data["q"].split())
+    if term:
+        terms[found.slug] = term
+        _, kinds = search(term)
+        record("inbox.searched", request=request, team=found.slug, read_as=kinds)
+    else:
+        terms.pop(found.slug, None)
+        record("inbox.search_cleared", request=request, team=found.slug)
+    request.session[SEARCH_KEY] = terms
+    request.session[TEAM_KEY] = found.slug
+    target = reverse("backoffice:team_inbox", args=[found.slug])
+    if kept:
+        target += "?" + kept.urlencode()
+    return redirect(target)
+
+
+_FILTER_FIELDS = {
+    "stage",
+    "assigned",
+    "form",
+    "rating",
+    "overdue",
+    *(f"received_{end}_{n}" for end in ("from", "to") for n in range(3)),
+}

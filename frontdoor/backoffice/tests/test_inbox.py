@@ -1,0 +1,467 @@
+"""The team's inbox: rows, order, filters, search, pages, workload, who may see it."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from conftest import make_user, signed_in
+from frontdoor.accounts.models import Membership
+from frontdoor.audit.models import AuditEvent
+from frontdoor.cases import services
+from frontdoor.cases.models import Case
+from tests.bulk_referrals import copies
+from tests.sending import CHILD, send
+
+pytestmark = pytest.mark.django_db
+
+INBOX = "/team/in/social-care/"
+SEARCH = "/team/in/social-care/search/"
+ZOE = {**CHILD, "first_name": "Zoë", "last_name": "Smith-Jones", "nhs_number": "943 476 5919"}
+BEN = {
+    **CHILD,
+    "first_name": "Ben",
+    "last_name": "Smith-Jones",
+    "date_of_birth": datetime.date(2019, 6, 1),
+}
+
+
+def text(response) -> str:
+    """The page's text, tags dropped and spaces collapsed."""
+    assert response.status_code == 200, response.status_code
+    html = response.content.decode()
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def references(response) -> list[str]:
+    """The references in the inbox's rows, in order."""
+    html = response.content.decode()
+    table = html.split('<tbody class="govuk-table__body">', 1)[-1].split("</tbody>", 1)[0]
+    return re.findall(r'href="/team/(FD-\d{4}-\d{6})/"', table)
+
+
+def age(born: datetime.date) -> int:
+    today = timezone.localdate()
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+@pytest.fixture
+def staff(mash_staff, run_tasks):
+    return signed_in(mash_staff, run_tasks)
+
+
+def test_a_row_shows_the_children_flags_referrer_and_time_left(professional, mash_staff, staff):
+    unborn = {
+        "first_name": "Baby",
+        "last_name": "Example",
+        "is_unborn": "yes",
+        "due_date": datetime.date(2027, 2, 3),
+        "address": CHILD["address"],
+    }
+    sent = send(
+        professional,
+        "social-care-referral",
+        children=[ZOE, unborn],
+        immediate_risk={"at_risk_now": "yes", "unsafe_tonight": "yes"},
+        your_work={"organisation": "Riverside Primary School", "job_title": "DSL"},
+    )
+    page = text(staff.get("/team/"))
+    assert sent.reference in page
+    assert "Social Care" in page
+    assert f"Zoë Smith-Jones, {age(CHILD['date_of_birth'])}" in page
+    assert "Baby Example, unborn (due 3 Feb 2027)" in page
+    assert "At risk of significant harm now" in page
+    assert "Unsafe tonight" in page
+    assert "Urgent" in page
+    assert "DSL, Riverside Primary School" in page
+    assert "Unassigned" in page
+    assert "Stage: Received" in page
+    assert "Not rated" in page
+    case = Case.objects.get(submission=sent)
+    from frontdoor.cases.timescales import time_left
+
+    assert time_left(case.due_at) in page
+    assert AuditEvent.objects.filter(
+        action="inbox.viewed", actor_id=mash_staff.pk, detail__team="social-care"
+    ).exists()
+
+
+def test_overdue_is_said_in_words_and_a_rating_is_a_word(professional, mash_staff, staff):
+    sent = send(professional, "social-care-referral")
+    Case.objects.filter(submission=sent).update(due_at=timezone.now() - datetime.timedelta(hours=3))
+    services.rate(Case.objects.get(submission=sent), "amber", "Worrying", mash_staff)
+    page = text(staff.get(INBOX))
+    assert "Overdue Overdue by 3 hours" in page
+    assert "Amber" in page
+
+
+def test_a_parent_referrer_is_said_as_such(member_of_public, staff):
+    send(member_of_public, "social-care-referral")
+    page = text(staff.get(INBOX))
+    assert "Parent or carer" in page
+
+
+def test_urgent_first_then_by_when_due_then_received(professional, staff):
+    plain_late, plain_soon, no_due, urgent = (
+        send(professional, "social-care-referral"),
+        send(professional, "social-care-referral"),
+        send(professional, "social-care-referral"),
+        send(professional, "social-care-referral", immediate_risk={"at_risk_now": "yes"}),
+    )
+    now = timezone.now()
+    Case.objects.filter(submission=plain_late).update(due_at=now + datetime.timedelta(days=2))
+    Case.objects.filter(submission=plain_soon).update(due_at=now + datetime.timedelta(hours=2))
+    Case.objects.filter(submission=no_due).update(due_at=None)
+    Case.objects.filter(submission=urgent).update(due_at=now + datetime.timedelta(days=3))
+    assert references(staff.get(INBOX)) == [
+        urgent.reference,
+        plain_soon.reference,
+        plain_late.reference,
+        no_due.reference,
+    ]
+
+
+def test_repeat_referrals_are_marked(professional, second_professional, staff):
+    first = send(professional, "social-care-referral", children=[ZOE])
+    send(second_professional, "social-care-referral", children=[ZOE])
+    assert Case.objects.get(submission=first).repeats.count() == 1
+    page = text(staff.get(INBOX))
+    assert page.count("Repeat: 1 other referral") == 2
+
+
+def test_another_team_and_a_referrer_get_404(professional, early_help_staff, run_tasks):
+    send(professional, "social-care-referral")
+    other = signed_in(early_help_staff, run_tasks)
+    assert other.get(INBOX).status_code == 404
+    assert other.post(SEARCH, {"q": "Ava"}).status_code == 404
+    assert other.get("/team/in/no-such-team/").status_code == 404
+    assert other.get("/team/in/early-help/").status_code == 200
+    referrer = signed_in(professional, run_tasks)
+    assert referrer.get("/team/").status_code == 404
+    assert referrer.get(INBOX).status_code == 404
+    assert referrer.post(SEARCH, {"q": "Ava"}).status_code == 404
+
+
+def test_someone_in_two_teams_chooses_and_switches(professional, mash_staff, teams, run_tasks):
+    mash_staff.teams.add(teams["lado"])
+    social = send(professional, "social-care-referral")
+    staff = signed_in(mash_staff, run_tasks)
+    choose = text(staff.get("/team/"))
+    assert "Choose a team" in choose
+    assert "LADO" in choose
+    assert social.reference not in choose
+    lado = staff.get("/team/in/lado/")
+    assert social.reference not in text(lado)
+    assert "Children&#x27;s Social Care (MASH)" in lado.content.decode()  # the switch
+    # /team/ is now the team chosen last.
+    assert "LADO" in text(staff.get("/team/"))
+    assert social.reference not in text(staff.get("/team/"))
+    assert social.reference in text(staff.get(INBOX))
+    assert social.reference in text(staff.get("/team/"))
+
+
+def test_filters(professional, mash_staff, teams, staff, run_tasks):
+    mine, unassigned, screening, red, closed = (
+        send(professional, "social-care-referral") for _ in range(5)
+    )
+    case = lambda s: Case.objects.get(submission=s)  # noqa: E731
+    services.assign(case(mine), mash_staff, mash_staff)
+    services.move_to_stage(case(screening), "screening", mash_staff)
+    services.rate(case(red), "red", "Bruising seen", mash_staff)
+    services.decide(case(closed), "no_further_action", "Thank you", mash_staff)
+    everyone = {s.reference for s in (mine, unassigned, screening, red)}
+
+    assert set(references(staff.get(INBOX))) == everyone
+    assert references(staff.get(INBOX + "?assigned=me")) == [mine.reference]
+    assert set(references(staff.get(INBOX + "?assigned=unassigned"))) == everyone - {mine.reference}
+    assert references(staff.get(INBOX + "?stage=screening")) == [screening.reference]
+    assert references(staff.get(INBOX + "?stage=closed")) == [closed.reference]
+    assert len(references(staff.get(INBOX + "?stage=all"))) == 5
+    assert references(staff.get(INBOX + "?rating=red")) == [red.reference]
+    assert red.reference not in references(staff.get(INBOX + "?rating=none"))
+    assert "Select a valid choice" in text(staff.get(INBOX + "?form=lado-referral"))
+    assert len(references(staff.get(INBOX + "?form=social-care-referral"))) == 4
+
+    Case.objects.filter(submission=unassigned).update(
+        due_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
+    assert references(staff.get(INBOX + "?overdue=on")) == [unassigned.reference]
+
+    Case.objects.filter(submission=red).update(
+        received_at=timezone.now() - datetime.timedelta(days=10)
+    )
+    ago = timezone.localdate() - datetime.timedelta(days=10)
+    day = f"received_from_0={ago.day}&received_from_1={ago.month}&received_from_2={ago.year}"
+    until = day.replace("from", "to")
+    assert references(staff.get(f"{INBOX}?{until}")) == [red.reference]
+    after = ago + datetime.timedelta(days=1)
+    since = (
+        f"received_from_0={after.day}&received_from_1={after.month}&received_from_2={after.year}"
+    )
+    assert red.reference not in references(staff.get(f"{INBOX}?{since}"))
+
+    filtered = AuditEvent.objects.filter(action="inbox.viewed").order_by("pk").last()
+    assert filtered.detail["filters"] == ["received_from"]
+
+
+def test_my_referrals_is_one_click(professional, mash_staff, staff):
+    mine = send(professional, "social-care-referral")
+    send(professional, "social-care-referral")
+    services.assign(Case.objects.get(submission=mine), mash_staff, mash_staff)
+    page = staff.get(INBOX).content.decode()
+    link = re.search(r'href="([^"]+)"[^>]*>My referrals<', page).group(1)
+    assert references(staff.get(link.replace("&amp;", "&"))) == [mine.reference]
+
+
+def test_a_transferred_referral_can_be_filtered_by_its_form(
+    professional, mash_staff, teams, run_tasks
+):
+    lado_officer = make_user("lado@council.example.gov.uk", "Lee", "Dunn", is_professional=True)
+    lado_officer.teams.add(teams["lado"])
+    lado = send(professional, "lado-referral")
+    services.transfer(
+        Case.objects.get(submission=lado),
+        teams["social-care"],
+        "A child protection matter",
+        lado_officer,
+    )
+    staff = signed_in(mash_staff, run_tasks)
+    assert references(staff.get(INBOX + "?form=lado-referral")) == [lado.reference]
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (
+            {"received_from_0": "31", "received_from_1": "2", "received_from_2": "2026"},
+            "Received on or after must be a real date",
+        ),
+        (
+            {"received_from_0": "1", "received_from_1": "", "received_from_2": "2026"},
+            "Received on or after must include a month",
+        ),
+        (
+            {"received_to_0": "x", "received_to_1": "y", "received_to_2": "z"},
+            "Received on or before must be a real date",
+        ),
+        (
+            {
+                "received_from_0": "2",
+                "received_from_1": "3",
+                "received_from_2": "2026",
+                "received_to_0": "1",
+                "received_to_1": "3",
+                "received_to_2": "2026",
+            },
+            "Received on or before must be the same as or after received on or after",
+        ),
+        ({"stage": "no-such-stage"}, "Select a valid choice"),
+    ],
+)
+def test_bad_filters_say_what_is_wrong(professional, staff, bad, message):
+    sent = send(professional, "social-care-referral")
+    response = staff.get(INBOX, bad)
+    page = text(response)
+    assert "There is a problem" in page
+    assert message in page
+    assert "Error:" in response.content.decode().split("</title>")[0]
+    assert sent.reference in page  # the rest of the inbox is still there
+
+
+# --- Search -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def searchable(professional, second_professional, member_of_public):
+    zoe = send(
+        professional,
+        "social-care-referral",
+        children=[ZOE],
+        your_details={"email": "dsl@school.example.org"},
+        your_work={"organisation": "Riverside Primary School", "job_title": "DSL"},
+    )
+    ben = send(
+        second_professional,
+        "social-care-referral",
+        children=[{**BEN, "address": {**CHILD["address"].to_dict(), "postcode": "wr5 2np"}}],
+        your_work={"organisation": "Elm Street Surgery", "job_title": "GP"},
+    )
+    other = send(member_of_public, "social-care-referral")
+    return zoe, ben, other
+
+
+def found(staff, term: str) -> list[str]:
+    response = staff.post(SEARCH, {"q": term})
+    assert response.status_code == 302
+    assert response["Location"] == INBOX  # the term is not in the URL
+    return references(staff.get(response["Location"]))
+
+
+@pytest.mark.parametrize(
+    ("term", "finds"),
+    [
+        ("zoe", {"zoe"}),
+        ("ZOË", {"zoe"}),
+        ("Zo", {"zoe"}),
+        ("smith jones", {"zoe", "ben"}),
+        ("smithjones", {"zoe", "ben"}),
+        ("Smith-Jones", {"zoe", "ben"}),
+        ("jones", {"zoe", "ben"}),
+        ("mith", {"zoe", "ben"}),
+        ("Zoe Smith", {"zoe"}),
+        ("ben smith-jones", {"ben"}),
+        ("27/3/2016", {"zoe", "other"}),
+        ("27 3 2016", {"zoe", "other"}),
+        ("1/6/2019", {"ben"}),
+        ("943 476 5919", {"zoe"}),
+        ("9434765919", {"zoe"}),
+        ("WR52NP", {"ben"}),
+        ("wr5 2np", {"ben"}),
+        ("dsl@school.example.org", {"zoe"}),
+        ("DSL@School.Example.org", {"zoe"}),
+        ("riverside", {"zoe"}),
+        ("Elm Street", {"ben"}),
+        ("Nobody Likethis", set()),
+        ("31/2/2016", set()),
+    ],
+)
+def test_search_finds_by_each_key(staff, searchable, term, finds):
+    zoe, ben, other = searchable
+    named = {"zoe": zoe.reference, "ben": ben.reference, "other": other.reference}
+    assert set(found(staff, term)) == {named[n] for n in finds}
+
+
+def test_search_by_reference(staff, searchable):
+    zoe, _, _ = searchable
+    assert found(staff, zoe.reference) == [zoe.reference]
+    assert found(staff, zoe.reference.lower()) == [zoe.reference]
+    number = str(int(zoe.reference.rsplit("-", 1)[1]))
+    assert zoe.reference in found(staff, number)
+
+
+def test_search_is_kept_out_of_urls_and_the_audit(mash_staff, staff, searchable):
+    _zoe, _, _ = searchable
+    response = staff.post(SEARCH, {"q": "Zoë", "filters": "rating=red&page=3&evil=1"})
+    assert response["Location"] == INBOX + "?rating=red"
+    staff.post(SEARCH, {"q": "Zoë"})
+    page = staff.get(INBOX)
+    shown = text(page)
+    assert "Search results" in shown
+    assert "“Zoë”" in shown
+    assert "Zoë" not in "".join(re.findall(r'href="([^"]*)"', page.content.decode()))
+    searched = (
+        AuditEvent.objects.filter(action="inbox.searched", actor_id=mash_staff.pk)
+        .order_by("pk")
+        .last()
+    )
+    assert searched.detail == {"team": "social-care", "read_as": ["name", "organisation"]}
+    viewed = AuditEvent.objects.filter(action="inbox.viewed").order_by("pk").last()
+    assert viewed.detail["searching"] is True
+    for event in AuditEvent.objects.all():
+        assert "zo" not in str(event.detail).lower()
+    # Clearing the search shows every open referral again.
+    staff.post(SEARCH, {"q": "", "clear": "1"})
+    assert len(references(staff.get(INBOX))) == 3
+
+
+def test_a_search_finds_closed_referrals_too(mash_staff, staff, searchable):
+    zoe, _, _ = searchable
+    services.decide(Case.objects.get(submission=zoe), "no_further_action", "", mash_staff)
+    assert zoe.reference not in references(staff.get(INBOX))
+    assert found(staff, "zoe") == [zoe.reference]
+
+
+def test_a_search_too_long_says_so(staff, searchable):
+    response = staff.post(SEARCH, {"q": "a" * 101})
+    page = text(response)
+    assert "Search must be 100 characters or fewer" in page
+    assert "There is a problem" in page
+
+
+def test_a_search_only_finds_the_teams_referrals(professional, early_help_staff, run_tasks):
+    send(professional, "social-care-referral", children=[ZOE])
+    other = signed_in(early_help_staff, run_tasks)
+    response = other.post("/team/in/early-help/search/", {"q": "zoe"})
+    assert references(other.get(response["Location"])) == []
+
+
+def test_the_search_form_is_a_post_with_csrf(staff, searchable):
+    page = staff.get(INBOX).content.decode()
+    form = page.split('action="/team/in/social-care/search/"', 1)
+    assert 'method="post"' in form[0].rsplit("<form", 1)[1]
+    assert "csrfmiddlewaretoken" in form[1].split("</form>", 1)[0]
+    assert re.search(r'<label class="govuk-label" for="id_q">\s*Search\s*</label>', page)
+
+
+# --- Pages and queries --------------------------------------------------------------------
+
+
+def test_fifty_a_page(professional, staff):
+    template = send(professional, "social-care-referral")
+    copies(template, 120)
+    first = staff.get(INBOX)
+    assert len(references(first)) == 50
+    assert "121 referrals" in text(first)
+    assert "page 1 of 3" in text(first)
+    assert 'aria-label="Pagination"' in first.content.decode()
+    last = staff.get(INBOX + "?page=3")
+    assert len(references(last)) == 21
+    assert set(references(first)).isdisjoint(references(last))
+    # A filter is kept from page to page.
+    filtered = staff.get(INBOX + "?assigned=unassigned").content.decode()
+    assert "?assigned=unassigned&amp;page=2" in filtered
+    assert staff.get(INBOX + "?page=999").status_code == 200
+    assert staff.get(INBOX + "?page=x").status_code == 200
+
+
+def queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_number_of_queries_does_not_grow_with_the_rows(
+    professional, second_professional, mash_staff, teams, run_tasks
+):
+    Membership.objects.filter(user=mash_staff).update(role=Membership.Role.MANAGER)
+    template = send(professional, "social-care-referral", children=[ZOE, BEN])
+    send(second_professional, "social-care-referral", children=[ZOE])  # a repeat
+    copies(template, 3)
+    staff = signed_in(mash_staff, run_tasks)
+
+    def counted() -> tuple[int, int]:
+        staff.post(SEARCH, {"q": ""})
+        plain = queries(staff, INBOX)
+        staff.post(SEARCH, {"q": "smith"})
+        return plain, queries(staff, INBOX)
+
+    few, few_searched = counted()
+    copies(template, 495)
+    many, many_searched = counted()
+    assert len(references(staff.get(INBOX))) == 50
+    assert few == many
+    assert few_searched == many_searched
+    assert many <= 20, many
+
+
+# --- Workload -----------------------------------------------------------------------------
+
+
+def test_a_manager_sees_the_teams_workload(professional, mash_staff, teams, run_tasks):
+    colleague = make_user("colleague@council.example.gov.uk", "Chris", "Lowe", is_professional=True)
+    colleague.teams.add(teams["social-care"])
+    Membership.objects.filter(user=mash_staff).update(role=Membership.Role.MANAGER)
+    sent = [send(professional, "social-care-referral") for _ in range(3)]
+    services.assign(Case.objects.get(submission=sent[0]), colleague, mash_staff)
+    services.assign(Case.objects.get(submission=sent[1]), colleague, mash_staff)
+    manager = signed_in(mash_staff, run_tasks)
+    page = text(manager.get(INBOX))
+    assert "Team workload" in page
+    assert "Chris Lowe 2 0 0" in page
+    assert "Morgan Reid (manager) 0 0 0" in page
+    assert "Unassigned 1 0 0" in page
+    worker = signed_in(colleague, run_tasks)
+    assert "Team workload" not in text(worker.get(INBOX))
