@@ -96,6 +96,7 @@ check: lint static/build/frontdoor.css
 bench: $(VENV)/.dev-installed
 	$(PY) bench/run.py
 	$(PY) bench/upload_memory.py
+	$(PY) bench/inbox.py
 
 clean:
 	rm -rf $(VENV) node_modules static/build staticfiles

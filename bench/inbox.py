@@ -1,0 +1,196 @@
+"""The inbox with 10,000 referrals in the team, on PostgreSQL: CPU ms per request (`make bench`).
+
+The goal is under 20 ms of the app's CPU per page (the database's own time is not counted:
+it runs in its own process; the wall time, which includes it, is printed beside).
+
+Uses BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/frontdoor_bench): a
+throwaway database "test_<name>" is made on that server, migrated, filled (one referral
+sent through the real forms, then copied 9,999 times with bulk_create) and dropped at the
+end. Without a PostgreSQL server it says so and stops.
+
+BENCH_PROFILE=1 prints instead a CPU profile of 20 inbox pages (BENCH_PROFILE=nhs: of
+20 pages of a search by NHS number), to see where the time goes.
+"""
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+workdir = tempfile.mkdtemp(prefix="frontdoor-bench-inbox-")
+os.environ.update(
+    SECRET_KEY="bench-" + "x1y2z3" * 12,
+    HTTPS="false",
+    EMAIL_URL="memory://",
+    DATABASE_URL=os.environ.get(
+        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/frontdoor_bench"
+    ),
+    TASKS_BACKEND="django.tasks.backends.dummy.DummyBackend",
+    DOCUMENTS_FOLDER=f"{workdir}/documents",
+)
+os.environ["DJANGO_SETTINGS_MODULE"] = "frontdoor.settings"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import OperationalError, connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+REFERRALS = 10_000
+REPEAT = 50
+
+
+def cpu_ms(fn, repeat: int) -> tuple[float, float, float]:
+    """(median CPU ms, worst CPU ms, median wall ms) of `fn`, after one call to warm up."""
+    fn()
+    cpu, wall = [], []
+    for _ in range(repeat):
+        start, started = time.process_time(), time.perf_counter()
+        fn()
+        cpu.append((time.process_time() - start) * 1000)
+        wall.append((time.perf_counter() - started) * 1000)
+    return statistics.median(cpu), max(cpu), statistics.median(wall)
+
+
+def fill() -> tuple[Client, str, str]:
+    """The team's 10,000 referrals and a manager's client; a reference and an NHS number."""
+    from frontdoor.accounts.models import Membership, Team, User
+    from tests.bulk_referrals import copies
+    from tests.sending import CHILD, send
+
+    call_command("load_teams", verbosity=0)
+    referrer = User.objects.create_user(
+        email="bench@school.example.org",
+        password=None,
+        first_name="Bench",
+        last_name="Mark",
+        is_professional=True,
+        organisation="Bench School",
+        job_title="DSL",
+        email_verified_at=timezone.now(),
+    )
+    staff = User.objects.create_user(
+        email="bench.mash@council.example.gov.uk",
+        password=None,
+        first_name="Bench",
+        last_name="Worker",
+        is_professional=True,
+        email_verified_at=timezone.now(),
+    )
+    Membership.objects.create(
+        user=staff, team=Team.objects.get(slug="social-care"), role=Membership.Role.MANAGER
+    )
+    template = send(
+        referrer,
+        "social-care-referral",
+        children=[CHILD, {**CHILD, "first_name": "Zoë", "last_name": "Smith-Jones"}],
+        immediate_risk={"at_risk_now": "yes"},
+    )
+    started = time.perf_counter()
+    copies(template, REFERRALS - 1)
+    print(f"{REFERRALS} referrals made in {time.perf_counter() - started:.1f}s (bulk_create)")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    client = Client()
+    client.force_login(staff)
+    from frontdoor.referrals.models import Person
+
+    nhs = Person.objects.exclude(nhs_number="").values_list("nhs_number", flat=True)[500]
+    return client, template.reference, f"{nhs[:3]} {nhs[3:6]} {nhs[6:]}"
+
+
+def main() -> None:
+    settings.STORAGES["staticfiles"] = {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+    }
+    settings.ALLOWED_HOSTS = ["testserver"]
+    if connection.vendor != "postgresql":
+        print("bench/inbox.py: BENCH_DATABASE_URL must be a PostgreSQL database")
+        return
+    try:
+        with connection._nodb_cursor():  # the server, not the database (made below)
+            pass
+    except OperationalError as error:
+        print(f"bench/inbox.py: no PostgreSQL server ({error}); the inbox was not measured")
+        return
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        call_command("createcachetable", verbosity=0)
+        client, reference, nhs_number = fill()
+        inbox = "/team/in/social-care/"
+        search = "/team/in/social-care/search/"
+
+        def get(path: str) -> None:
+            response = client.get(path)
+            assert response.status_code == 200, response.status_code
+
+        def searched(term: str):
+            def run() -> None:
+                get(inbox)
+
+            client.post(search, {"q": term})
+            return run
+
+        if os.environ.get("BENCH_PROFILE"):
+            import cProfile
+            import pstats
+
+            if os.environ["BENCH_PROFILE"] == "nhs":
+                client.post(search, {"q": nhs_number})
+            get(inbox)
+            profile = cProfile.Profile(time.process_time)
+            profile.enable()
+            for _ in range(20):
+                get(inbox)
+            profile.disable()
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(120)
+            pstats.Stats(profile).sort_stats("tottime").print_stats(30)
+            return
+        rows = []
+        for what, run in [
+            (f"GET inbox, {REFERRALS} open", lambda: get(inbox)),
+            ("GET inbox, page 100", lambda: get(inbox + "?page=100")),
+            (
+                "GET inbox, overdue, unassigned",
+                lambda: get(inbox + "?overdue=on&assigned=unassigned"),
+            ),
+        ]:
+            rows.append((what, *cpu_ms(run, REPEAT)))
+        for what, term in [
+            ("GET inbox, searched a surname", "smith-jones"),
+            ("GET inbox, searched part of a name", "zo"),
+            ("GET inbox, searched a date of birth", "27/3/2016"),
+            ("GET inbox, searched an NHS number", nhs_number),
+            ("GET inbox, searched a reference", reference),
+        ]:
+            rows.append((what, *cpu_ms(searched(term), REPEAT)))
+        rows.append(
+            (
+                "POST search (then a redirect)",
+                *cpu_ms(lambda: client.post(search, {"q": "smith"}), REPEAT),
+            )
+        )
+        settings.DEBUG = True  # to count the queries of one page
+        reset_queries()
+        get(inbox)
+        queries = len(connection.queries)
+        settings.DEBUG = False
+        print(f"{'what':42} {'median ms CPU':>14} {'worst':>8} {'wall ms':>8}")
+        for what, median, worst, wall in rows:
+            print(f"{what:42} {median:14.1f} {worst:8.1f} {wall:8.1f}")
+        print(f"queries for one inbox page (searching): {queries}")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
