@@ -127,7 +127,7 @@ class FilterForm(GovukForm):
     def __init__(self, team: Team, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         workflow = workflow_for(team.slug)
-        stages = [(s.slug, s.name) for s in workflow.stages if s.slug != workflow.closed_stage.slug]
+        stages = [(s.slug, s.name) for s in workflow.open_stages]
         stage = self.fields["stage"]
         assert isinstance(stage, forms.ChoiceField)
         stage.choices = [
@@ -425,7 +425,7 @@ def visible_to(teams: list[Team], team: Team) -> Q:
     """The cases whose existence someone in `teams` may see as a repeat: in their teams,
     transferred from them, or in a team the inbox's team shares repeat referrals with."""
     team_ids = {t.pk for t in teams}
-    shared = getattr(workflow_for(team.slug), "shares_repeats_with", ()) or ()
+    shared = workflow_for(team.slug).shares_repeats_with
     if shared:
         team_ids |= set(Team.objects.filter(slug__in=list(shared)).values_list("pk", flat=True))
     transferred = Case.former_teams.through.objects.filter(team_id__in=team_ids).values("case_id")

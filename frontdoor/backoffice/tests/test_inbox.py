@@ -48,6 +48,11 @@ def age(born: datetime.date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+def manager(user) -> None:
+    """Make a member of the MASH its manager (who decides at once, without a confirmation)."""
+    Membership.objects.filter(user=user).update(role=Membership.Role.MANAGER)
+
+
 @pytest.fixture
 def staff(mash_staff, run_tasks):
     return signed_in(mash_staff, run_tasks)
@@ -132,6 +137,16 @@ def test_repeat_referrals_are_marked(professional, second_professional, staff):
     assert page.count("Repeat: 1 other referral") == 2
 
 
+def test_a_repeat_is_counted_only_where_the_worker_may_know_of_it(professional, staff):
+    send(professional, "social-care-referral", children=[ZOE])
+    lado = send(professional, "lado-referral", children=[ZOE])
+    assert Case.objects.get(submission=lado).repeats.count() == 1  # linked, but LADO's
+    assert "Repeat:" not in text(staff.get(INBOX))
+    # The MASH's workflow shares repeat referrals with Early Help (workflows.yaml).
+    send(professional, "early-help-request", children=[ZOE])
+    assert "Repeat: 1 other referral" in text(staff.get(INBOX))
+
+
 def test_another_team_and_a_referrer_get_404(professional, early_help_staff, run_tasks):
     send(professional, "social-care-referral")
     other = signed_in(early_help_staff, run_tasks)
@@ -171,7 +186,8 @@ def test_filters(professional, mash_staff, teams, staff, run_tasks):
     services.assign(case(mine), mash_staff, mash_staff)
     services.move_to_stage(case(screening), "screening", mash_staff)
     services.rate(case(red), "red", "Bruising seen", mash_staff)
-    services.decide(case(closed), "no_further_action", "Thank you", mash_staff)
+    manager(mash_staff)
+    services.decide(case(closed), "no-further-action", "Thank you", mash_staff)
     everyone = {s.reference for s in (mine, unassigned, screening, red)}
 
     assert set(references(staff.get(INBOX))) == everyone
@@ -373,7 +389,8 @@ def test_search_is_kept_out_of_urls_and_the_audit(mash_staff, staff, searchable)
 
 def test_a_search_finds_closed_referrals_too(mash_staff, staff, searchable):
     zoe, _, _ = searchable
-    services.decide(Case.objects.get(submission=zoe), "no_further_action", "", mash_staff)
+    manager(mash_staff)
+    services.decide(Case.objects.get(submission=zoe), "no-further-action", "", mash_staff)
     assert zoe.reference not in references(staff.get(INBOX))
     assert found(staff, "zoe") == [zoe.reference]
 
@@ -430,7 +447,7 @@ def queries(client, url: str) -> int:
 def test_the_number_of_queries_does_not_grow_with_the_rows(
     professional, second_professional, mash_staff, teams, run_tasks
 ):
-    Membership.objects.filter(user=mash_staff).update(role=Membership.Role.MANAGER)
+    manager(mash_staff)
     template = send(professional, "social-care-referral", children=[ZOE, BEN])
     send(second_professional, "social-care-referral", children=[ZOE])  # a repeat
     copies(template, 3)
@@ -457,12 +474,12 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(
 def test_a_manager_sees_the_teams_workload(professional, mash_staff, teams, run_tasks):
     colleague = make_user("colleague@council.example.gov.uk", "Chris", "Lowe", is_professional=True)
     colleague.teams.add(teams["social-care"])
-    Membership.objects.filter(user=mash_staff).update(role=Membership.Role.MANAGER)
+    manager(mash_staff)
     sent = [send(professional, "social-care-referral") for _ in range(3)]
     services.assign(Case.objects.get(submission=sent[0]), colleague, mash_staff)
     services.assign(Case.objects.get(submission=sent[1]), colleague, mash_staff)
-    manager = signed_in(mash_staff, run_tasks)
-    page = text(manager.get(INBOX))
+    managing = signed_in(mash_staff, run_tasks)
+    page = text(managing.get(INBOX))
     assert "Team workload" in page
     assert "Chris Lowe 2 0 0" in page
     assert "Morgan Reid (manager) 0 0 0" in page
