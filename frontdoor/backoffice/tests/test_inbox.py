@@ -94,6 +94,19 @@ def test_a_row_shows_the_children_flags_referrer_and_time_left(professional, mas
     ).exists()
 
 
+def test_what_was_typed_is_shown_as_text_never_markup(professional, staff):
+    send(
+        professional,
+        "social-care-referral",
+        children=[{**CHILD, "first_name": "<b>Zoë</b>"}],
+        your_work={"organisation": "Smith & <i>Sons</i>", "job_title": "DSL"},
+    )
+    html = staff.get(INBOX).content.decode()
+    assert "&lt;b&gt;Zoë&lt;/b&gt; Example" in html
+    assert "DSL, Smith &amp; &lt;i&gt;Sons&lt;/i&gt;" in html
+    assert "<b>" not in html
+
+
 def test_overdue_is_said_in_words_and_a_rating_is_a_word(professional, mash_staff, staff):
     sent = send(professional, "social-care-referral")
     Case.objects.filter(submission=sent).update(due_at=timezone.now() - datetime.timedelta(hours=3))
