@@ -67,7 +67,7 @@ def test_the_inbox_search_and_filters(
     web.goto("/team/")
     heading(web, "Choose a team")
     web.follow("Children's Social Care (MASH)", within=web.main)
-    heading(web, "Referrals")
+    heading(web, "Your team's forms")
     rows = web.main.locator(".fd-inbox-table tbody tr")
     expect(rows).to_have_count(50)
     first = rows.first
@@ -85,7 +85,7 @@ def test_the_inbox_search_and_filters(
 
     web.fill("Search", "zoe smith")
     web.submit("Search")
-    heading(web, "Referrals")
+    heading(web, "Your team's forms")
     assert "zoe" not in web.page.url.lower()
     expect(web.main).to_contain_text("2 referrals matching “zoe smith”")
     expect(rows).to_have_count(2)

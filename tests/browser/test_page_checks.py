@@ -90,6 +90,8 @@ def test_the_team_inbox_and_a_submission_reflow_at_320px(
     web.goto("/")
     sign_in(web, staff.email, run_tasks)
     web.follow("Your team's forms", within=web.main)
+    heading(web, "Choose a team")  # one inbox per team
+    web.follow("Feedback", within=web.main)
     heading(web, "Your team's forms")
     for submission in sent:
         expect(web.main).to_contain_text(submission.reference)
