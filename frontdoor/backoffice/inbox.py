@@ -706,7 +706,7 @@ def _inbox(
     cases = filtered(inbox_cases(team), filters, user, now, searching=bool(term))
     if term:
         cases = searched(cases, term)
-    paginator = Paginator(cases, ROWS_PER_PAGE)
+    paginator = Paginator(cases.values_list("pk", flat=True), ROWS_PER_PAGE)
     page = paginator.get_page(data.get("page"))
     base = reverse("backoffice:team_inbox", args=[team.slug])
     query = _query_without_page(data)
@@ -742,7 +742,7 @@ def _inbox(
             "query": query,
             "page": page,
             "pages": _pagination(page, base, query),
-            "rows": page_rows([c.pk for c in page.object_list], team, teams, user, now),
+            "rows": page_rows(list(page.object_list), team, teams, user, now),
             "workload": workload(team, now) if manager else None,
             "my_referrals": f"{base}?assigned=me",
             "mine": filters.get("assigned") == "me" and len(filters) == 1,
@@ -750,7 +750,7 @@ def _inbox(
     )
 
 
-def _pagination(page: Page[Case], base: str, query: str) -> dict[str, Any] | None:
+def _pagination(page: Page[Any], base: str, query: str) -> dict[str, Any] | None:
     """GOV.UK pagination: previous, next, and page numbers (first, last, around this one)."""
     if page.paginator.num_pages <= 1:
         return None
