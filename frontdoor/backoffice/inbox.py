@@ -427,11 +427,10 @@ def visible_to(teams: list[Team], team: Team) -> Q:
     """The cases whose existence someone in `teams` may see as a repeat: in their teams,
     transferred from them, or in a team the inbox's team shares repeat referrals with."""
     team_ids = {t.pk for t in teams}
-    shared = workflow_for(team.slug).shares_repeats_with
-    if shared:
-        team_ids |= set(Team.objects.filter(slug__in=list(shared)).values_list("pk", flat=True))
     transferred = Case.former_teams.through.objects.filter(team_id__in=team_ids).values("case_id")
-    return Q(team_id__in=team_ids) | Q(pk__in=transferred)
+    visible = Q(team_id__in=team_ids) | Q(pk__in=transferred)
+    shared = workflow_for(team.slug).shares_repeats_with
+    return visible | Q(team__slug__in=list(shared)) if shared else visible
 
 
 ORDER = ("-urgent", F("due_at").asc(nulls_last=True), "received_at", "pk")
