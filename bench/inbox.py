@@ -60,8 +60,9 @@ def cpu_ms(fn, repeat: int) -> tuple[float, float, float]:
     return statistics.median(cpu), max(cpu), statistics.median(wall)
 
 
-def fill() -> tuple[Client, str, str]:
-    """The team's 10,000 referrals and a manager's client; a reference and an NHS number."""
+def fill() -> tuple[Client, Client, str, str]:
+    """The team's 10,000 referrals; a manager's client and a worker's; a reference and an
+    NHS number to search for."""
     from frontdoor.accounts.models import Membership, Team, User
     from tests.bulk_referrals import copies
     from tests.sending import CHILD, send
@@ -85,9 +86,17 @@ def fill() -> tuple[Client, str, str]:
         is_professional=True,
         email_verified_at=timezone.now(),
     )
-    Membership.objects.create(
-        user=staff, team=Team.objects.get(slug="social-care"), role=Membership.Role.MANAGER
+    mash = Team.objects.get(slug="social-care")
+    Membership.objects.create(user=staff, team=mash, role=Membership.Role.MANAGER)
+    worker = User.objects.create_user(
+        email="bench.worker@council.example.gov.uk",
+        password=None,
+        first_name="Bench",
+        last_name="Colleague",
+        is_professional=True,
+        email_verified_at=timezone.now(),
     )
+    Membership.objects.create(user=worker, team=mash, role=Membership.Role.WORKER)
     template = send(
         referrer,
         "social-care-referral",
@@ -99,12 +108,13 @@ def fill() -> tuple[Client, str, str]:
     print(f"{REFERRALS} referrals made in {time.perf_counter() - started:.1f}s (bulk_create)")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    client = Client()
+    client, colleague = Client(), Client()
     client.force_login(staff)
+    colleague.force_login(worker)
     from frontdoor.referrals.models import Person
 
     nhs = Person.objects.exclude(nhs_number="").values_list("nhs_number", flat=True)[500]
-    return client, template.reference, f"{nhs[:3]} {nhs[3:6]} {nhs[6:]}"
+    return client, colleague, template.reference, f"{nhs[:3]} {nhs[3:6]} {nhs[6:]}"
 
 
 def main() -> None:
@@ -125,12 +135,12 @@ def main() -> None:
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         call_command("createcachetable", verbosity=0)
-        client, reference, nhs_number = fill()
+        client, colleague, reference, nhs_number = fill()
         inbox = "/team/in/social-care/"
         search = "/team/in/social-care/search/"
 
-        def get(path: str) -> None:
-            response = client.get(path)
+        def get(path: str, by: Client = client) -> None:
+            response = by.get(path)
             assert response.status_code == 200, response.status_code
 
         def searched(term: str):
@@ -157,7 +167,8 @@ def main() -> None:
             return
         rows = []
         for what, run in [
-            (f"GET inbox, {REFERRALS} open", lambda: get(inbox)),
+            (f"GET inbox, {REFERRALS} open (a manager)", lambda: get(inbox)),
+            ("GET inbox, as a worker (no workload)", lambda: get(inbox, colleague)),
             ("GET inbox, page 100", lambda: get(inbox + "?page=100")),
             (
                 "GET inbox, overdue, unassigned",
@@ -184,6 +195,8 @@ def main() -> None:
         get(inbox)
         queries = len(connection.queries)
         settings.DEBUG = False
+        load = " ".join(f"{n:.2f}" for n in os.getloadavg())
+        print(f"(load average {load} on {os.cpu_count()} CPUs: other work inflates CPU time)")
         print(f"{'what':42} {'median ms CPU':>14} {'worst':>8} {'wall ms':>8}")
         for what, median, worst, wall in rows:
             print(f"{what:42} {median:14.1f} {worst:8.1f} {wall:8.1f}")

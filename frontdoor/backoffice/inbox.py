@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -443,6 +443,34 @@ def inbox_cases(team: Team) -> QuerySet[Case]:
     return Case.objects.filter(team=team).order_by(*ORDER).only("pk")
 
 
+def page_of(cases: QuerySet[Case], asked: Any) -> Page[int]:
+    """The keys of one page of `cases` (50 a page) and how many there are in all, in one
+    query (the count is a window over the same query: a search's is not built twice). A
+    page past the end is the last; one that is not a number, the first."""
+    try:
+        number = max(1, int(str(asked)))
+    except ValueError:
+        number = 1
+
+    def keys(number: int) -> list[tuple[int, int]]:
+        start = (number - 1) * ROWS_PER_PAGE
+        counted = cases.annotate(total=Window(Count("pk"))).values_list("pk", "total")
+        return list(counted[start : start + ROWS_PER_PAGE])
+
+    found = keys(number)
+    if found:
+        total = found[0][1]
+    else:
+        total = cases.count()
+        if total and number > 1:
+            number = -(-total // ROWS_PER_PAGE)
+            found = keys(number)
+        else:
+            number = 1
+    counts = Paginator(range(total), ROWS_PER_PAGE)  # the page numbers: no query
+    return Page([pk for pk, _ in found], number, counts)
+
+
 def filtered(
     cases: QuerySet[Case],
     filters: dict[str, Any],
@@ -705,8 +733,7 @@ def _inbox(
     cases = filtered(inbox_cases(team), filters, user, now, searching=bool(term))
     if term:
         cases = searched(cases, term)
-    paginator = Paginator(cases.values_list("pk", flat=True), ROWS_PER_PAGE)
-    page = paginator.get_page(data.get("page"))
+    page = page_of(cases, data.get("page"))
     base = reverse("backoffice:team_inbox", args=[team.slug])
     query = _query_without_page(data)
     record(

@@ -447,8 +447,12 @@ def test_fifty_a_page(professional, staff):
     # A filter is kept from page to page.
     filtered = staff.get(INBOX + "?assigned=unassigned").content.decode()
     assert "?assigned=unassigned&amp;page=2" in filtered
-    assert staff.get(INBOX + "?page=999").status_code == 200
-    assert staff.get(INBOX + "?page=x").status_code == 200
+    past_the_end = staff.get(INBOX + "?page=999")  # the last page
+    assert references(past_the_end) == references(last)
+    assert "page 3 of 3" in text(past_the_end)
+    for not_a_page in ("x", "0", "-2", "1.5"):
+        assert references(staff.get(INBOX + f"?page={not_a_page}")) == references(first)
+    assert references(staff.get(INBOX + "?page=2&rating=red")) == []  # none: no pages
 
 
 def queries(client, url: str) -> int:
