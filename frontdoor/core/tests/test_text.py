@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import admin
 
 import frontdoor
-from frontdoor.accounts.models import User
+from frontdoor.accounts.models import Team, User
 from frontdoor.core.text import PlainText, first_hidden, guarded, message, reveal
 from frontdoor.referrals import registry
 from frontdoor.referrals.answers import FIELD_TYPES, section_form
@@ -84,6 +84,7 @@ CONSTRUCTOR_ARGUMENTS: dict[str, Any] = {
     "user": User(email="walk@example.org"),
     "step1": {},
     "professional": None,
+    "team": Team(slug="social-care", name="Children's Social Care"),  # the inbox's filters
 }
 
 
