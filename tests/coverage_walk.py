@@ -171,6 +171,14 @@ FIELDS: dict[tuple[str, str], Kind] = {
     ("referrals:section", "remove"): DOCUMENT,
 }
 
+# Fields that take any text (a search box): a reference typed there is a search term, not
+# an object the request acts on, and the walk does not ask for the proof above. Each says
+# where a test shows the search finds only what the asker may see.
+FREE_TEXT: dict[tuple[str, str], str] = {
+    ("backoffice:inbox_search", "q"): "the inbox's search finds only its team's referrals "
+    "(backoffice/tests/test_inbox.py: test_a_search_only_finds_the_teams_referrals)",
+}
+
 # Namespaces the walk leaves out: Django's admin (tested in accounts/tests/test_staff.py).
 SKIPPED_NAMESPACES = {"admin"}
 # Views serving static files (django.conf.urls.static, when DEBUG is on): no pages.
@@ -521,6 +529,8 @@ def _record(
     _check_session(route, request, who)
     pairs = _fields(request)
     for number, (name, value) in enumerate(pairs):
+        if (route, name) in FREE_TEXT:
+            continue
         kind = (
             FIELDS.get((route, name))
             or _names(value)

@@ -300,6 +300,20 @@ def test_an_id_in_a_field_the_walk_was_not_told_of_is_reported(
 
 
 @pytest.mark.django_db
+def test_a_reference_typed_in_a_search_box_names_no_object(
+    recorded, professional, mash_staff, run_tasks
+):
+    from tests.sending import send
+
+    sent = send(professional, "social-care-referral")
+    staff = Client()
+    sign_in(staff, mash_staff, run_tasks)
+    staff.post("/team/in/social-care/search/", {"q": sent.reference})
+    assert recorded.proofs().fields_seen == {}
+    assert ("backoffice:inbox_search", "q") in coverage_walk.FREE_TEXT
+
+
+@pytest.mark.django_db
 def test_a_session_holding_someone_elses_object_is_reported(
     recorded, member_of_public, professional, run_tasks
 ):

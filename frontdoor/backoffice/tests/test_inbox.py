@@ -416,10 +416,14 @@ def test_a_search_too_long_says_so(staff, searchable):
 
 
 def test_a_search_only_finds_the_teams_referrals(professional, early_help_staff, run_tasks):
-    send(professional, "social-care-referral", children=[ZOE])
+    mash = send(professional, "social-care-referral", children=[ZOE])
+    own = send(professional, "early-help-request", children=[{**ZOE, "first_name": "Zara"}])
     other = signed_in(early_help_staff, run_tasks)
-    response = other.post("/team/in/early-help/search/", {"q": "zoe"})
-    assert references(other.get(response["Location"])) == []
+    for term in ("zoe", mash.reference, "9434765919", "27/3/2016"):
+        response = other.post("/team/in/early-help/search/", {"q": term})
+        assert mash.reference not in references(other.get(response["Location"])), term
+    response = other.post("/team/in/early-help/search/", {"q": "27/3/2016"})
+    assert references(other.get(response["Location"])) == [own.reference]
 
 
 def test_the_search_form_is_a_post_with_csrf(staff, searchable):
