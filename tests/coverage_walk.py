@@ -160,6 +160,14 @@ ARGUMENTS: dict[str, dict[str, Kind | str]] = {
     "backoffice:submission": {"reference": SUBMISSION},
     "backoffice:submission_pdf": {"reference": SUBMISSION},
     "backoffice:document": {"reference": SUBMISSION, "document_id": DOCUMENT},
+    # A referral's actions: each a page (its form, shown again on a problem) posting to itself.
+    "backoffice:assign": {"reference": SUBMISSION},
+    "backoffice:rate": {"reference": SUBMISSION},
+    "backoffice:note": {"reference": SUBMISSION},
+    "backoffice:stage": {"reference": SUBMISSION},
+    "backoffice:decide": {"reference": SUBMISSION},
+    "backoffice:confirm": {"reference": SUBMISSION},
+    "backoffice:transfer": {"reference": SUBMISSION},
 }
 
 # Form and query fields that name an object: (route, field) -> its kind. The walk finds

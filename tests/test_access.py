@@ -93,7 +93,8 @@ def test_every_object_url_is_404_to_other_accounts_as_if_it_did_not_exist(
     feedback_staff = make_user(
         "feedback.team@council.example.gov.uk", "Fran", "Lee", is_professional=True
     )
-    feedback_staff.teams.add(teams["feedback"])
+    # A manager: confirming a proposed decision is a manager's page.
+    feedback_staff.teams.add(teams["feedback"], through_defaults={"role": "manager"})
     outsiders = {
         "another referrer": signed_in(second_professional, run_tasks),
         "staff of another team": signed_in(early_help_staff, run_tasks),

@@ -103,6 +103,20 @@ def _remove_item(reach: Reach, client: Client) -> str:
     )
 
 
+def _as_manager(get: Get) -> Get:
+    """A page for the team's managers: the team's staff member is made one first."""
+
+    def as_manager(reach: Reach, client: Client) -> str:
+        from frontdoor.accounts.models import Membership
+
+        Membership.objects.filter(team__slug=reach.submission.team_slug).update(
+            role=Membership.Role.MANAGER
+        )
+        return get(reach, client)
+
+    return as_manager
+
+
 def _fixed(path: str) -> Get:
     return lambda reach, client: path
 
@@ -185,6 +199,13 @@ REACH: dict[str, tuple[str, Get] | tuple[str, Get, str, str]] = {
     "backoffice:submission": (TEAM, _sent("backoffice:submission")),
     "backoffice:submission_pdf": (TEAM, _sent("backoffice:submission_pdf")),
     "backoffice:document": (TEAM, _file("backoffice:document", "sent")),
+    "backoffice:assign": (TEAM, _sent("backoffice:assign")),
+    "backoffice:rate": (TEAM, _sent("backoffice:rate")),
+    "backoffice:note": (TEAM, _sent("backoffice:note")),
+    "backoffice:stage": (TEAM, _sent("backoffice:stage")),
+    "backoffice:decide": (TEAM, _sent("backoffice:decide")),
+    "backoffice:confirm": (TEAM, _as_manager(_sent("backoffice:confirm"))),
+    "backoffice:transfer": (TEAM, _sent("backoffice:transfer")),
 }
 
 

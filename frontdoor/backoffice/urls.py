@@ -12,4 +12,11 @@ urlpatterns = [
     path("<str:reference>/", views.submission, name="submission"),
     path("<str:reference>/pdf/", views.submission_pdf, name="submission_pdf"),
     path("<str:reference>/file/<uuid:document_id>/", views.document, name="document"),
+    path("<str:reference>/assign/", views.assign, name="assign"),
+    path("<str:reference>/rate/", views.rate, name="rate"),
+    path("<str:reference>/note/", views.note, name="note"),
+    path("<str:reference>/stage/", views.stage, name="stage"),
+    path("<str:reference>/decide/", views.decide, name="decide"),
+    path("<str:reference>/confirm/", views.confirm, name="confirm"),
+    path("<str:reference>/transfer/", views.transfer, name="transfer"),
 ]

@@ -17,7 +17,7 @@ from pytest_django.fixtures import Settings
 from conftest import PASSWORD, last_code, make_user
 from frontdoor.accounts.models import Team, User
 from frontdoor.referrals import drafts, registry
-from frontdoor.referrals.models import Draft, StatusChange, Submission
+from frontdoor.referrals.models import Draft, Submission
 from frontdoor.referrals.submissions import submit
 from tests.browser.conftest import CheckedPage
 from tests.browser.test_referral_forms import heading, sign_in
@@ -133,7 +133,7 @@ def test_deleting_a_draft(
     assert not Draft.objects.filter(pk=int(draft.group(1))).exists()
 
 
-def test_team_inbox_and_recording_a_status(
+def test_team_inbox_and_deciding(
     web: CheckedPage,
     member_of_public: User,
     teams: dict[str, Team],
@@ -158,11 +158,12 @@ def test_team_inbox_and_recording_a_status(
     heading(web, "Feedback")
     expect(web.main).to_contain_text("Nobody called back")
 
-    web.choose("Completed")
-    web.fill("Response for the referrer", "We have spoken to the team and apologise.")
-    web.submit("Save status")
+    # Sent anonymously: the decision, but no response (nobody is waiting for one).
+    web.choose("Responded", group="Decision")
+    web.submit("Continue")
+    heading(web, "Decide")
+    expect(web.main.get_by_label("Response for the referrer")).to_have_count(0)
+    web.submit("Send the decision")
 
-    expect(web.page.get_by_role("alert")).to_contain_text(
-        f"The status of {submission.reference} has been recorded."
-    )
-    assert submission.history.last().status == StatusChange.Status.COMPLETED
+    expect(web.page.get_by_role("alert")).to_contain_text("Decision sent")
+    assert submission.history.last().status == "responded"

@@ -4,7 +4,7 @@ from django.core import mail
 from conftest import signed_in
 from frontdoor.audit.models import AuditEvent
 from frontdoor.referrals import drafts, registry
-from frontdoor.referrals.models import StatusChange, Submission
+from frontdoor.referrals.models import Submission
 from frontdoor.referrals.submissions import submit
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def sent_feedback(user, teams) -> Submission:
     return submit(draft.pk, user)
 
 
-def test_staff_see_their_teams_submissions_and_record_an_outcome(
+def test_staff_see_their_teams_submissions_and_decide(
     member_of_public, feedback_staff, teams, run_tasks
 ):
     submission = sent_feedback(member_of_public, teams)
@@ -34,28 +34,28 @@ def test_staff_see_their_teams_submissions_and_record_an_outcome(
     assert submission.reference in inbox
     page = staff.get(f"/team/{submission.reference}/").content.decode()
     assert "Nobody called back" in page
+    # Sent "without your name and contact details": the team is not shown who sent it.
+    assert member_of_public.email not in page
+    assert "Sam Jones" not in page
     assert AuditEvent.objects.filter(
         action="submission.viewed", actor_id=feedback_staff.pk, object_id=str(submission.pk)
     ).exists()
 
     response = staff.post(
-        f"/team/{submission.reference}/",
-        {"status": "early_help_offered", "response": "We have spoken to the team and apologise."},
+        f"/team/{submission.reference}/decide/",
+        {"decide-outcome": "responded", "decide-version": submission.case.version},
     )
     assert response.status_code == 302
     latest = submission.history.last()
-    assert latest.status == StatusChange.Status.EARLY_HELP_OFFERED
-    assert latest.by == feedback_staff
+    assert (latest.status, latest.label, latest.by) == ("responded", "Responded", feedback_staff)
     run_tasks()
     email = mail.outbox[-1]
     assert email.to == [member_of_public.email]
     assert submission.reference in email.body
-    assert "apologise" not in email.body
 
     referrer = signed_in(member_of_public, run_tasks)
     seen = referrer.get(f"/forms/sent/{submission.reference}/").content.decode()
-    assert "We have spoken to the team and apologise." in seen
-    assert "Early Help offered" in seen
+    assert "Responded" in seen
 
 
 def test_staff_of_another_team_and_referrers_get_404(
@@ -64,10 +64,8 @@ def test_staff_of_another_team_and_referrers_get_404(
     submission = sent_feedback(member_of_public, teams)
     other_team = signed_in(mash_staff, run_tasks)
     assert other_team.get(f"/team/{submission.reference}/").status_code == 404
-    assert (
-        other_team.post(f"/team/{submission.reference}/", {"status": "completed"}).status_code
-        == 404
-    )
+    decide = {"decide-outcome": "responded", "decide-version": "1"}
+    assert other_team.post(f"/team/{submission.reference}/decide/", decide).status_code == 404
     assert submission.reference not in other_team.get("/team/").content.decode()
     not_staff = signed_in(professional, run_tasks)
     assert not_staff.get("/team/").status_code == 404
@@ -75,11 +73,11 @@ def test_staff_of_another_team_and_referrers_get_404(
     assert submission.history.count() == 1
 
 
-def test_a_status_is_required(member_of_public, feedback_staff, teams, run_tasks):
+def test_a_decision_is_required(member_of_public, feedback_staff, teams, run_tasks):
     submission = sent_feedback(member_of_public, teams)
     staff = signed_in(feedback_staff, run_tasks)
-    response = staff.post(f"/team/{submission.reference}/", {"response": "x"})
-    assert "Select the status" in response.content.decode()
+    response = staff.post(f"/team/{submission.reference}/decide/", {"decide-version": "1"})
+    assert "Select the decision" in response.content.decode()
     assert submission.history.count() == 1
 
 

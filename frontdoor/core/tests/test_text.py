@@ -15,6 +15,8 @@ from django.contrib import admin
 
 import frontdoor
 from frontdoor.accounts.models import Team, User
+from frontdoor.cases.models import Case
+from frontdoor.cases.workflows import workflow_for
 from frontdoor.core.text import PlainText, first_hidden, guarded, message, reveal
 from frontdoor.referrals import registry
 from frontdoor.referrals.answers import FIELD_TYPES, section_form
@@ -85,6 +87,10 @@ CONSTRUCTOR_ARGUMENTS: dict[str, Any] = {
     "step1": {},
     "professional": None,
     "team": Team(slug="social-care", name="Children's Social Care"),  # the inbox's filters
+    # A referral's action forms (backoffice.forms): about a case, in a team's workflow.
+    "case": Case(stage="received"),
+    "colleagues": [],
+    "workflow": workflow_for("social-care"),
 }
 
 
@@ -136,7 +142,7 @@ def test_the_walk_finds_the_portals_forms():
         "RegisterStep2Form",
         "PersonalDetailsForm",
         "ChangeEmailForm",
-        "OutcomeForm",
+        "DecideForm",
         "AccountForm",
     } <= names
 

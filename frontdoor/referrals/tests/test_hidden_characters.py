@@ -13,6 +13,7 @@ from frontdoor.backoffice.tests.test_backoffice import pdf_text
 from frontdoor.referrals import registry
 from frontdoor.referrals.models import Draft, StatusChange, Submission
 from frontdoor.referrals.services import stored_version
+from frontdoor.referrals.signals import submission_sent
 from frontdoor.referrals.tests.test_pages import CHILD, start
 
 pytestmark = pytest.mark.django_db
@@ -114,11 +115,12 @@ def test_signing_in_with_one_in_the_email_is_a_clear_error(client):
 
 
 def test_the_staff_response_refuses_them(member_of_public, feedback_staff, teams, run_tasks):
-    submission = stored_submission(member_of_public, "Plain answer")
+    submission = stored_submission(member_of_public, "Plain answer", anonymous="no")
     staff = signed_in(feedback_staff, run_tasks)
     typed = f"We will {RLO}esiruoloc"
     response = staff.post(
-        f"/team/{submission.reference}/", {"status": "completed", "response": typed}
+        f"/team/{submission.reference}/decide/",
+        {"decide-outcome": "responded", "decide-response": typed, "decide-version": "1"},
     )
     assert response.status_code == 200
     assert f"Response for the referrer {REFUSED}" in text_of(response)
@@ -126,8 +128,11 @@ def test_the_staff_response_refuses_them(member_of_public, feedback_staff, teams
     assert typed in response.content.decode()  # kept in the box to correct
 
 
-def stored_submission(user: User, what_happened: str, response: str = "") -> Submission:
-    """A submission as stored before these characters were refused."""
+def stored_submission(
+    user: User, what_happened: str, response: str = "", anonymous: str = "yes"
+) -> Submission:
+    """A submission as stored before these characters were refused (with its case, as
+    sending makes one)."""
     definition = registry.get("feedback")
     submission = Submission.objects.create(
         reference="FD-2026-000777",
@@ -135,12 +140,13 @@ def stored_submission(user: User, what_happened: str, response: str = "") -> Sub
         form_version=stored_version(definition),
         team_slug="feedback",
         answers={
-            "about-you": {"anonymous": "yes"},
+            "about-you": {"anonymous": anonymous},
             "your-feedback": {"kind": "complaint", "what_happened": what_happened},
         },
         draft_key=777,
     )
     StatusChange.objects.create(submission=submission, status="received")
+    submission_sent.send(Submission, submission=submission, definition=definition)
     if response:
         StatusChange.objects.create(submission=submission, status="completed", response=response)
     return submission

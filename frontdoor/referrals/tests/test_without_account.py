@@ -220,9 +220,13 @@ def test_staff_see_no_sender_and_cannot_write_a_response(
     assert "Response for the referrer" not in page
     assert submission.reference in text_of(staff.get("/team/"))
 
-    recorded = staff.post(f"/team/{submission.reference}/", {"status": "completed"})
+    decide = f"/team/{submission.reference}/decide/"
+    assert "Response for the referrer" not in text_of(staff.get(decide, {"outcome": "responded"}))
+    recorded = staff.post(
+        decide, {"decide-outcome": "responded", "decide-version": submission.case.version}
+    )
     assert recorded.status_code == 302
-    assert submission.history.last().status == "completed"
+    assert submission.history.last().status == "responded"
     run_tasks()
     assert mail.outbox == []  # nobody to tell
 
