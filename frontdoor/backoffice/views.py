@@ -139,6 +139,8 @@ def submission(request: HttpRequest, reference: str) -> HttpResponse:
             **submission_context(found),
             **context,
             **forms_shown,
+            # What the referrer has been told, with each email's delivery.
+            "history": list(found.history.select_related("email")),
             "repeats": referral.repeats(case, user),
             "events": referral.history(case, found),
             "notes": list(case.notes.select_related("author", "team")),

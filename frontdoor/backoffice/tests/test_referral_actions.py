@@ -243,7 +243,11 @@ def test_decide_in_two_steps_without_javascript(professional, manager, run_tasks
         "We are holding a strategy discussion today.",
     )
     assert audited(submission, "case.decided", manager)
+    told = staff.get(url(submission)).content.decode().split('data-testid="told"')[1]
+    assert "Email to the referrer: not sent yet" in told.split("</dl>")[0]
     run_tasks()
+    told = staff.get(url(submission)).content.decode().split('data-testid="told"')[1]
+    assert "Email to the referrer: sent on" in told.split("</dl>")[0]
     email = mail.outbox[-1]
     assert email.to == [professional.email]
     assert submission.reference in email.body
@@ -390,3 +394,21 @@ def test_a_referral_changed_since_the_page_was_loaded(
     )
     assert kept.status_code == 302
     assert Note.objects.filter(text="Still kept").exists()
+
+
+def test_staff_see_when_the_decision_email_failed(professional, manager, run_tasks):
+    from django.utils import timezone
+
+    from frontdoor.notifications.models import Email
+
+    submission = referral(professional)
+    staff = signed_in(manager, run_tasks)
+    services.decide(case_of(submission), "no-further-action", "Thank you.", manager)
+    change = StatusChange.objects.filter(submission=submission).last()
+    assert change.email is not None
+    # The worker gave up on it (notifications' own tests drive a refusing mail server).
+    Email.objects.filter(pk=change.email_id).update(failed_at=timezone.now(), attempts=6)
+    page = staff.get(url(submission)).content.decode()
+    told = page.split('data-testid="told"')[1].split("</dl>")[0]
+    assert "govuk-tag--red" in told
+    assert "so phone them or write to them instead" in told
