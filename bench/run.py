@@ -41,6 +41,7 @@ settings.STORAGES["staticfiles"] = {
 settings.ALLOWED_HOSTS = ["testserver"]
 call_command("migrate", verbosity=0)
 call_command("createcachetable", verbosity=0)
+call_command("load_teams", verbosity=0)  # as every council has them
 
 from frontdoor.accounts.models import User  # noqa: E402
 

@@ -451,6 +451,7 @@ def main() -> int:
     try:
         call_command("migrate", verbosity=0)
         call_command("createcachetable", verbosity=0)
+        call_command("load_teams", verbosity=0)  # the server refuses to start without them
         from frontdoor.accounts.models import User
 
         User.objects.create_user(
