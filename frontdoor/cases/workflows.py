@@ -25,6 +25,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+from frontdoor.core.reading import DataReader
+
 FILE = Path(__file__).resolve().parent / "workflows.yaml"
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # What a team may keep for its managers (`manager_only`); all of them unless it says.
@@ -237,29 +239,10 @@ PLAIN = {
 }
 
 
-class _Reader:
+class _Reader(DataReader):
     """Reads the file, keeping the path to where it is for the error message."""
 
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def fail(self, where: str, message: str) -> WorkflowError:
-        return WorkflowError(
-            f"{self.name}: {where}: {message}" if where else f"{self.name}: {message}"
-        )
-
-    def mapping(
-        self, value: Any, where: str, allowed: set[str], required: set[str]
-    ) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise self.fail(where, "must be a mapping of keys to values")
-        unknown = set(value) - allowed
-        if unknown:
-            raise self.fail(where, f"unknown key(s) {', '.join(sorted(map(str, unknown)))}")
-        missing = required - set(value)
-        if missing:
-            raise self.fail(where, f"missing {', '.join(sorted(missing))}")
-        return value
+    error = WorkflowError
 
     def text(self, value: Any, where: str) -> str:
         if not isinstance(value, str) or not value.strip():

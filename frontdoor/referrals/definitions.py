@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from frontdoor.core.reading import DataReader
+
 ROLES = ("professional", "parent_carer", "member_of_public", "young_person")
 ROLE_LABELS = {
     "professional": "Professional (LADO/Social Care/Early Help/EHCP)",
@@ -197,29 +199,10 @@ class Definition:
         return role in self.who
 
 
-class _Reader:
+class _Reader(DataReader):
     """Reads one definition, keeping the path to where it is for the error message."""
 
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def fail(self, where: str, message: str) -> DefinitionError:
-        return DefinitionError(
-            f"{self.name}: {where}: {message}" if where else f"{self.name}: {message}"
-        )
-
-    def mapping(
-        self, value: Any, where: str, allowed: set[str], required: set[str]
-    ) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise self.fail(where, "must be a mapping of keys to values")
-        unknown = set(value) - allowed
-        if unknown:
-            raise self.fail(where, f"unknown key(s) {', '.join(sorted(map(str, unknown)))}")
-        missing = required - set(value)
-        if missing:
-            raise self.fail(where, f"missing {', '.join(sorted(missing))}")
-        return value
+    error = DefinitionError
 
     def text(self, value: Any, where: str) -> str:
         if not isinstance(value, str) or not value.strip():
