@@ -163,20 +163,14 @@ class DecideForm(CaseForm):
             del self.fields["response"]
 
 
-class ConfirmForm(CaseForm):
-    """A manager confirms a proposed decision, perhaps changing it."""
+class ConfirmForm(DecideForm):
+    """A manager confirms a proposed decision, perhaps changing it: the outcome shown as
+    radios, the proposed response ready to edit."""
 
     outcome = forms.ChoiceField(
         label="Decision",
         widget=forms.RadioSelect,
         error_messages={"required": "Select the decision", "invalid_choice": "Select the decision"},
-    )
-    response = forms.CharField(
-        label="Response for the referrer",
-        help_text="The referrer reads this under View Submitted Forms.",
-        max_length=RESPONSE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 8}),
-        error_messages={"required": "Enter the response for the referrer"},
     )
 
     def __init__(
@@ -185,10 +179,7 @@ class ConfirmForm(CaseForm):
         initial = kwargs.setdefault("initial", {})
         initial.setdefault("outcome", case.proposed_outcome)
         initial.setdefault("response", case.proposed_response)
-        super().__init__(case, *args, **kwargs)
-        _outcomes(self, workflow, case.stage)
-        if not reply:
-            del self.fields["response"]
+        super().__init__(case, workflow, *args, reply=reply, **kwargs)
 
 
 class TransferForm(CaseForm):
