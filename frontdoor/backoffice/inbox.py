@@ -443,12 +443,16 @@ def inbox_cases(team: Team) -> QuerySet[Case]:
     return Case.objects.filter(team=team).order_by(*ORDER).only("pk")
 
 
+MAX_PAGE = 1_000_000  # 50 million referrals: far more than any team will have
+
+
 def page_of(cases: QuerySet[Case], asked: Any) -> Page[int]:
     """The keys of one page of `cases` (50 a page) and how many there are in all, in one
     query (the count is a window over the same query: a search's is not built twice). A
-    page past the end is the last; one that is not a number, the first."""
+    page past the end is the last; one that is not a number, the first. A number too big
+    for the database's OFFSET (page=99999999999999999999) is past the end too."""
     try:
-        number = max(1, int(str(asked)))
+        number = min(max(1, int(str(asked))), MAX_PAGE)
     except ValueError:
         number = 1
 
