@@ -1,0 +1,60 @@
+"""Probing the back office as an outside tester would: another team's referral and a
+referrer get what a referral that does not exist gets, at every URL and method; odd
+filters and inputs are never a 500; a team that transferred a referral cannot act on it."""
+
+import pytest
+
+from conftest import signed_in
+from tests.sending import send
+
+pytestmark = pytest.mark.django_db
+
+ACTIONS = ["", "pdf/", "assign/", "rate/", "note/", "stage/", "decide/", "confirm/", "transfer/"]
+
+
+def test_probing_the_back_office(professional, mash_staff, early_help_staff, teams, run_tasks):
+    s = send(professional, "social-care-referral")
+    other = signed_in(early_help_staff, run_tasks)
+    for a in ACTIONS:
+        for m in ("get", "post"):
+            r = getattr(other, m)(f"/team/{s.reference}/{a}")
+            r2 = getattr(other, m)(f"/team/FD-2026-999999/{a}")
+            assert r.status_code == r2.status_code, (a, m)
+            assert r.status_code in (404, 405), (a, m, r.status_code)
+    ref = signed_in(professional, run_tasks)
+    for a in ACTIONS:
+        assert ref.get(f"/team/{s.reference}/{a}").status_code == 404
+    mash = signed_in(mash_staff, run_tasks)
+    for q in [
+        "page=-1",
+        "page=abc",
+        "page=99999999999999999999",
+        "stage=nope",
+        "assigned=zz",
+        "rating=x",
+        "form=zz",
+        "received_after_0=31&received_after_1=2&received_after_2=2026",
+        "received_after_0=aa&received_after_1=&received_after_2=99999999",
+        "overdue=maybe",
+        "team=x",
+    ]:
+        r = mash.get(f"/team/in/social-care/?{q}")
+        assert r.status_code in (200, 302), (q, r.status_code)
+    r = mash.post("/team/in/social-care/search/", {"q": "x" * 100000})
+    assert r.status_code in (200, 302)
+    for a in ACTIONS[2:]:
+        r = mash.post(
+            f"/team/{s.reference}/{a}",
+            {"assign-version": "abc", "rate-version": "-1", "note-text": "\u202e" + "y" * 2000000},
+        )
+        assert r.status_code in (200, 302, 403, 405), (a, r.status_code)
+    # transfer away then act as former team
+    from frontdoor.cases import services
+
+    services.transfer(s.case, teams["early-help"], "reason", mash_staff)
+    assert mash.get(f"/team/{s.reference}/").status_code == 200
+    for a in ACTIONS[2:]:
+        r = mash.post(f"/team/{s.reference}/{a}", {"note-text": "hello"})
+        assert r.status_code in (403, 404, 302), (a, r.status_code)
+    s.case.refresh_from_db()
+    assert not s.case.notes.exists()
