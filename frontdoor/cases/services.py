@@ -46,16 +46,8 @@ class NotAllowed(Exception):
 # --- Reading ------------------------------------------------------------------------------
 
 
-def teams_of(user: User) -> list[Team]:
-    return list(user.teams.all())
-
-
 def is_manager(user: User, team: Team) -> bool:
-    return Membership.objects.filter(user=user, team=team, role=Membership.Role.MANAGER).exists()
-
-
-def open_cases_of(team: Team) -> QuerySet[Case]:
-    return Case.objects.filter(team=team, closed_at=None)
+    return user.is_manager_of(team)
 
 
 def visible_cases(user: User) -> QuerySet[Case]:
