@@ -6,11 +6,17 @@ command that runs checks (`manage.py check`, `runserver`…). The teams are chec
 the serving processes and `check --deploy` (a deployment check): `migrate` and `load_teams`
 run before the teams exist and must not be stopped by their absence. Before `migrate` has
 made the accounts tables (an empty database) the teams are not checked at all.
+
+A council that renames or removes a stage or an outcome in its workflows file while cases
+still hold the old one is warned (cases.W001), not stopped: the referral page shows the old
+slug and a worker moves such a case to a stage the workflow has (a decision is offered only
+in a stage that offers outcomes). A removed outcome shows as its slug to staff; the
+referrer's copy keeps the words they were sent (StatusChange.label).
 """
 
 from typing import Any
 
-from django.core.checks import CheckMessage, Error, register
+from django.core.checks import CheckMessage, Error, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection
 
@@ -57,3 +63,37 @@ def forms_name_teams_that_exist(app_configs: Any, **kwargs: Any) -> list[CheckMe
         for slug, definition in registry.forms().items()
         if definition.team not in teams
     ]
+
+
+@register(SERVING, deploy=True)
+def cases_are_in_stages_their_workflow_has(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    from frontdoor.cases.models import Case
+    from frontdoor.cases.workflows import workflow_for
+
+    try:
+        if Case._meta.db_table not in connection.introspection.table_names():
+            return []
+        held = list(
+            Case.objects.filter(closed_at__isnull=True)
+            .values_list("team__slug", "stage")
+            .distinct()
+            .order_by("team__slug", "stage")
+        )
+    except DatabaseError:
+        return []
+    problems: list[CheckMessage] = []
+    for team, stage in held:
+        workflow = workflow_for(team)
+        if all(known.slug != stage for known in workflow.stages):
+            count = Case.objects.filter(team__slug=team, stage=stage, closed_at=None).count()
+            problems.append(
+                Warning(
+                    f"{count} open referral(s) of the team {team!r} are in the stage {stage!r}, "
+                    "which the workflows file no longer has.",
+                    hint="Move them to one of "
+                    f"{', '.join(s.slug for s in workflow.open_stages)} on each referral's "
+                    "page (Move to a stage), or put the stage back in the file.",
+                    id="cases.W001",
+                )
+            )
+    return problems

@@ -191,6 +191,37 @@ def test_move_to_a_stage(professional, mash_staff, run_tasks):
     assert case_of(submission).stage == "screening"
 
 
+def test_a_case_in_a_stage_the_workflow_no_longer_has_is_warned_of_and_can_be_moved(
+    professional, mash_staff, run_tasks
+):
+    from frontdoor.cases.checks import cases_are_in_stages_their_workflow_has
+
+    submission = referral(professional)
+    assert cases_are_in_stages_their_workflow_has(None) == []
+    # The council renamed "screening" to "triage" after this case was moved to it.
+    case = case_of(submission)
+    case.stage = "triage"
+    case.save(update_fields=["stage"])
+
+    [warning] = cases_are_in_stages_their_workflow_has(None)
+    assert warning.id == "cases.W001"
+    assert not warning.is_serious()  # warned, never stopped from starting
+    assert "1 open referral(s) of the team 'social-care' are in the stage 'triage'" in warning.msg
+    assert "received, screening, decision" in (warning.hint or "")
+
+    staff = signed_in(mash_staff, run_tasks)
+    page = staff.get(url(submission))
+    assert page.status_code == 200
+    assert "triage" in page.content.decode()
+    moved = staff.post(
+        url(submission, "stage"),
+        {"stage-stage": "decision", "stage-version": case_of(submission).version},
+    )
+    assert moved.status_code == 302
+    assert case_of(submission).stage == "decision"
+    assert cases_are_in_stages_their_workflow_has(None) == []
+
+
 def test_decide_in_two_steps_without_javascript(professional, manager, run_tasks):
     submission = referral(professional)
     staff = signed_in(manager, run_tasks)
