@@ -120,9 +120,7 @@ def test_an_urgent_referral_out_of_hours_goes_to_the_emergency_duty_team_too(
     assert f"http://testserver/team/{submission.reference}/" in edt.body
     assert f"The team's office is closed until {opens}" in " ".join(edt.body.split())
     # The link opens for a member of the team: the duty team is told how to become one.
-    assert "you need a staff account in Children's Social Care (MASH)" in " ".join(
-        edt.body.split()
-    )
+    assert "you need a staff account in Children's Social Care (MASH)" in " ".join(edt.body.split())
     assert "significant harm" not in edt.body.lower()
 
 
