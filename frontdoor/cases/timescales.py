@@ -151,7 +151,7 @@ def _count(number: int, unit: str) -> str:
 
 def time_left(due: datetime, now: datetime | None = None, calendar: Calendar | None = None) -> str:
     """The time left to `due`, in words a worker reads at a glance: "Due in 40 minutes",
-    "Due in 3 hours" (later today), "Due tomorrow at 09:00", "Due in 4 days"; and once it
+    "Due in 3 hours" (later today), "Due tomorrow at 9:00am", "Due in 4 days"; and once it
     has passed "Overdue by 20 minutes", "Overdue by 2 hours", "Overdue by 3 days"."""
     calendar = calendar or Calendar.from_settings()
     due = calendar.local(due)
@@ -174,5 +174,7 @@ def time_left(due: datetime, now: datetime | None = None, calendar: Calendar | N
     if days == 0:
         return f"Due in {_count(left // timedelta(hours=1), 'hour')}"
     if days == 1:
-        return f"Due tomorrow at {due:%H:%M}"
+        # The clock as everywhere else on the pages (GOV.UK style): 9:00am, 1:44pm.
+        clock = f"{due.hour % 12 or 12}:{due.minute:02d}{'am' if due.hour < 12 else 'pm'}"
+        return f"Due tomorrow at {clock}"
     return f"Due in {days} days"

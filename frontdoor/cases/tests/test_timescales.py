@@ -180,7 +180,9 @@ def test_out_of_hours_reads_the_local_clock_in_summer_time():
         (london(2026, 12, 2, 11, 0), "Due in 1 hour"),
         (london(2026, 12, 2, 13, 59), "Due in 3 hours"),
         (london(2026, 12, 2, 23, 0), "Due in 13 hours"),
-        (london(2026, 12, 3, 9, 0), "Due tomorrow at 09:00"),
+        (london(2026, 12, 3, 9, 0), "Due tomorrow at 9:00am"),
+        (london(2026, 12, 3, 13, 44), "Due tomorrow at 1:44pm"),
+        (london(2026, 12, 3, 0, 5), "Due tomorrow at 12:05am"),
         (london(2026, 12, 4, 9, 0), "Due in 2 days"),
         (london(2027, 1, 13, 10, 0), "Due in 42 days"),
         (london(2026, 12, 2, 10, 0), "Due now"),
@@ -198,11 +200,11 @@ def test_time_left_in_words(due, words):
 def test_time_left_counts_days_on_the_local_calendar():
     # Sunday 29 March 2026 00:30 GMT to Monday 30 March 09:00 BST: tomorrow, not 32 hours.
     assert time_left(london(2026, 3, 30, 9, 0), london(2026, 3, 29, 0, 30)) == (
-        "Due tomorrow at 09:00"
+        "Due tomorrow at 9:00am"
     )
     assert time_left(
         datetime(2026, 12, 3, 9, 0, tzinfo=UTC), datetime(2026, 12, 2, 22, 0, tzinfo=UTC)
-    ) == ("Due tomorrow at 09:00")
+    ) == ("Due tomorrow at 9:00am")
 
 
 def test_the_settings_are_read_and_a_wrong_value_is_refused_naming_it(monkeypatch):
