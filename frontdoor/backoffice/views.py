@@ -217,6 +217,8 @@ def assign(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def rate(request: HttpRequest, reference: str) -> HttpResponse:
     user, case = _acting(request, reference)
+    if (closed := _closed(request, case)) is not None:
+        return closed
     if case.rating and not services.may(user, case, services.CHANGE_RATING):
         raise PermissionDenied("Only a manager can change a rating")
 

@@ -191,6 +191,8 @@ def rate(
         raise NotAllowed("Give the reason for the rating")
     with transaction.atomic():
         locked, workflow = _locked(case, by, expected_version)
+        if locked.closed_at is not None:
+            raise NotAllowed("This referral is closed")
         changing = bool(locked.rating)
         if changing and not _allowed(by, locked, workflow, CHANGE_RATING):
             raise PermissionDenied("Only a manager can change a rating")

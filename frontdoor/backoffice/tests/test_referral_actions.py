@@ -443,3 +443,26 @@ def test_staff_see_when_the_decision_email_failed(professional, manager, run_tas
     told = page.split('data-testid="told"')[1].split("</dl>")[0]
     assert "govuk-tag--red" in told
     assert "so phone them or write to them instead" in told
+
+
+def test_a_closed_referral_keeps_its_rating(professional, manager, run_tasks):
+    """A decided and closed referral offers no rating, and a forged POST changes nothing:
+    the rating stays what it was when the decision was made."""
+    submission = referral(professional)
+    case = services.rate(case_of(submission), "red", "At risk now", manager)
+    services.decide(case, services.offered_outcomes(case)[0].slug, "Thank you", manager)
+    case = case_of(submission)
+    assert case.closed_at is not None
+    boss = signed_in(manager, run_tasks)
+    assert "Change the rating" not in boss.get(url(submission)).content.decode()
+    assert boss.get(url(submission, "rate")).status_code == 302  # back to the referral
+    forged = boss.post(
+        url(submission, "rate"),
+        {"rate-rating": "green", "rate-reason": "Changed after", "rate-version": case.version},
+    )
+    assert forged.status_code == 200
+    assert "This referral is closed" in forged.content.decode()
+    assert (case_of(submission).rating, case_of(submission).version) == ("red", case.version)
+    with pytest.raises(services.NotAllowed):
+        services.rate(case, "green", "Changed after", manager)
+    assert not CaseEvent.objects.filter(case=case, action="rated", detail__rating="green").exists()
