@@ -229,10 +229,13 @@ class Repeat:
 
 def repeats(case: Case, user: User) -> list[Repeat]:
     """The other referrals naming the same child that this person may know of: in their
-    own teams, or in teams the case's team's workflow shares repeats with. Others are not
-    listed at all."""
+    own teams, or in teams that their team holding the case (now, or before a transfer)
+    shares repeats with. A former team reads with its own sharing, not the new team's.
+    Others are not listed at all."""
     own = set(user.memberships.values_list("team_id", flat=True))
-    shared = set(workflow_for(case.team.slug).shares_repeats_with)
+    holding = {case.team.slug} if case.team_id in own else set()
+    holding |= set(case.former_teams.filter(pk__in=own).values_list("slug", flat=True))
+    shared = {slug for team in holding for slug in workflow_for(team).shares_repeats_with}
     found = []
     others = (
         case.repeats.select_related("submission", "team")

@@ -204,6 +204,27 @@ def test_repeats_are_listed_only_from_the_teams_that_may_see_them(
     assert elsewhere.reference not in page
 
 
+def test_a_former_team_sees_repeats_only_from_the_teams_it_may_see(
+    professional, second_professional, teams, run_tasks
+):
+    """A referral LADO transferred to MASH: LADO reads it, but MASH's sharing of repeats
+    with Early Help is MASH's, not LADO's; LADO is not shown Early Help's referral."""
+    lado = make_user("lado.worker@council.example.gov.uk", "Lee", "Dale")
+    lado.teams.add(teams["lado"])
+    first = referral(professional)
+    theirs = referral(second_professional, children=[CHILD])
+    case = case_of(first)
+    Case.objects.filter(pk=case.pk).update(team=teams["lado"])
+    Case.objects.filter(pk=case_of(theirs).pk).update(team=teams["early-help"])
+    services.link_repeats(case, [theirs.pk])
+    reader = signed_in(lado, run_tasks)
+    assert theirs.reference not in reader.get(f"/team/{first.reference}/").content.decode()
+
+    services.transfer(case_of(first), teams["social-care"], "MASH should see it", lado)
+    page = reader.get(f"/team/{first.reference}/").content.decode()
+    assert theirs.reference not in page
+
+
 def test_the_page_makes_as_many_queries_however_long_its_history(
     professional, second_professional, mash_staff, teams, run_tasks
 ):
