@@ -150,6 +150,8 @@ def assign(case: Case, to: User | None, by: User, *, expected_version: int | Non
         locked, workflow = _locked(case, by, expected_version)
         if to is not None and not Membership.objects.filter(user=to, team=locked.team).exists():
             raise NotAllowed("They are not in the team this referral is in")
+        if to is not None and not to.is_active:
+            raise NotAllowed("Their account is closed: choose someone else")
         # Anyone takes an unassigned referral or gives back their own; assigning to someone
         # else, or taking a colleague's, is reassigning: perhaps for managers only.
         taking = to is not None and to.pk == by.pk and locked.assignee_id in (None, by.pk)

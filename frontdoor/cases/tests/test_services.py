@@ -197,3 +197,19 @@ def test_two_requests_deciding_at_once_make_one_decision_and_two_notes_are_kept(
     )
     assert [a.status_code for a in notes] == [302, 302]
     assert sorted(Note.objects.values_list("text", flat=True)) == ["Note 0", "Note 1"]
+
+
+def test_a_referral_is_never_assigned_to_a_closed_account(professional, teams):
+    """A leaver's account is closed (is_active off) but may still be in the team: the
+    page does not offer them, and the service (the API's too) refuses them."""
+    boss = manager_of(teams, "social-care", "boss@council.example.gov.uk", "Dana")
+    leaver = make_user("leaver@council.example.gov.uk", "Lou", "Gone")
+    leaver.teams.add(teams["social-care"])
+    leaver.is_active = False
+    leaver.save()
+    case = Case.objects.get(submission=referral(professional))
+    with pytest.raises(services.NotAllowed, match="account is closed"):
+        services.assign(case, leaver, boss)
+    case.refresh_from_db()
+    assert (case.assignee, case.version) == (None, 1)
+    assert not CaseEvent.objects.filter(case=case, action="assigned").exists()
