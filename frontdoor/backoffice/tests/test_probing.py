@@ -3,8 +3,12 @@ referrer get what a referral that does not exist gets, at every URL and method; 
 filters and inputs are never a 500; a team that transferred a referral cannot act on it."""
 
 import pytest
+from django.test import Client
 
 from conftest import signed_in
+from frontdoor.backoffice.inbox import SEARCH_KEY
+from frontdoor.backoffice.tests.test_referral_actions import manager  # noqa: F401
+from frontdoor.backoffice.tests.test_referral_page import case_of
 from tests.sending import send
 
 pytestmark = pytest.mark.django_db
@@ -58,3 +62,47 @@ def test_probing_the_back_office(professional, mash_staff, early_help_staff, tea
         assert r.status_code in (403, 404, 302), (a, r.status_code)
     s.case.refresh_from_db()
     assert not s.case.notes.exists()
+
+
+def test_every_action_post_needs_the_csrf_token(professional, manager, run_tasks):  # noqa: F811
+    """With Django's CSRF checks on (as in production), a POST without the page's token is
+    refused at every action and at the search, and changes nothing; with it, it works."""
+    s = send(professional, "social-care-referral")
+    signed = signed_in(manager, run_tasks)
+    browser = Client(enforce_csrf_checks=True)
+    browser.cookies = signed.cookies
+    version = case_of(s).version
+    forged = {
+        "assign-to": "me",
+        "assign-version": version,
+        "rate-rating": "red",
+        "rate-reason": "Forged",
+        "rate-version": version,
+        "note-text": "Forged",
+        "stage-stage": "screening",
+        "stage-version": version,
+        "transfer-team": "early-help",
+        "transfer-reason": "Forged",
+        "transfer-version": version,
+        "q": "Example",
+    }
+    for action in [*ACTIONS[2:], "decide/", "confirm/"]:
+        assert browser.post(f"/team/{s.reference}/{action}", forged).status_code == 403, action
+    assert browser.post("/team/in/social-care/search/", forged).status_code == 403
+    case = case_of(s)
+    assert (case.version, case.assignee, case.rating, case.team.slug) == (
+        version,
+        None,
+        "",
+        "social-care",
+    )
+    assert not case.notes.exists()
+    assert not browser.session.get(SEARCH_KEY)
+
+    assert browser.get(f"/team/{s.reference}/note/").status_code == 200
+    token = browser.cookies["csrftoken"].value
+    posted = browser.post(
+        f"/team/{s.reference}/note/", {"note-text": "With the token", "csrfmiddlewaretoken": token}
+    )
+    assert posted.status_code == 302
+    assert case_of(s).notes.get().text == "With the token"
