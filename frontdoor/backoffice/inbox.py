@@ -19,6 +19,7 @@ of the JSON (never the whole answers), their children, their repeats.
 
 import dataclasses
 import datetime
+import html
 import re
 from typing import Any, cast
 from urllib.parse import urlencode
@@ -31,6 +32,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
 from frontdoor.accounts.models import Membership, Team, User
@@ -389,6 +391,80 @@ def page_rows(
             )
         )
     return rows
+
+
+def _list(items: list[str], css: str) -> str:
+    inside = "".join(f"<li>{item}</li>" for item in items)
+    return f'<ul class="govuk-list {css}">{inside}</ul>'
+
+
+def rows_html(rows: list[Row]) -> SafeString:
+    """The table's rows (backoffice/inbox_table.html), written out here: 50 rows through
+    the template language took half the page's time. Every text is escaped."""
+    e = html.escape
+    out = []
+    for row in rows:
+        urgent = " fd-inbox-table__row--urgent" if row.flags else ""
+        referral = (
+            f'<a class="govuk-link" href="{e(row.url)}">{e(row.reference)}</a>\n'
+            f'        <span class="fd-inbox-table__form">{e(row.form)}</span>\n'
+            f'        <span class="fd-inbox-table__received">Received {e(row.received)}</span>\n'
+        )
+        if row.flags:
+            referral += (
+                '        <strong class="govuk-tag govuk-tag--red fd-inbox-table__tag">'
+                "Urgent</strong>\n        "
+                + _list([e(flag) for flag in row.flags], "fd-inbox-table__flags")
+                + "\n"
+            )
+        if row.repeats:
+            others = "other referral" if row.repeats == 1 else "other referrals"
+            referral += (
+                '        <strong class="govuk-tag govuk-tag--purple fd-inbox-table__tag">'
+                f"Repeat: {row.repeats} {others}</strong>\n"
+            )
+        children = (
+            _list([e(child) for child in row.children], "fd-inbox-table__list")
+            if row.children
+            else "None named"
+        )
+        if row.closed:
+            due = "Closed"
+        elif row.time_left:
+            overdue = (
+                '<strong class="govuk-tag govuk-tag--red fd-inbox-table__tag">Overdue</strong>\n'
+                if row.overdue
+                else ""
+            )
+            due = (
+                f'{overdue}        <span class="fd-inbox-table__time-left">{e(row.time_left)}'
+                f'</span>\n        <span class="fd-inbox-table__due">{e(row.due)}</span>'
+            )
+        else:
+            due = "Decided" if row.due else "No timescale"
+        rating = (
+            f'<strong class="govuk-tag govuk-tag--{e(row.rating)} fd-inbox-table__tag">'
+            f"{e(row.rating_label)}</strong>"
+            if row.rating
+            else "Not rated"
+        )
+        out.append(
+            f'<tr class="govuk-table__row{urgent}">\n'
+            '      <th scope="row" class="govuk-table__header fd-inbox-table__referral">\n'
+            f"        {referral}      </th>\n"
+            f'      <td class="govuk-table__cell" data-label="Children">\n        {children}\n'
+            "      </td>\n"
+            f'      <td class="govuk-table__cell" data-label="Referrer">{e(row.referrer)}</td>\n'
+            f'      <td class="govuk-table__cell" data-label="Decision due">\n        {due}\n'
+            "      </td>\n"
+            f'      <td class="govuk-table__cell" data-label="Rating">{rating}</td>\n'
+            '      <td class="govuk-table__cell" data-label="Assigned to">\n'
+            f'        <span class="fd-inbox-table__assignee">{e(row.assignee)}</span>\n'
+            f'        <span class="fd-inbox-table__stage">Stage: {e(row.stage)}</span>\n'
+            "      </td>\n"
+            "    </tr>\n    "
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every text above is escaped
 
 
 MONTHS = (
@@ -772,7 +848,7 @@ def _inbox(
             "query": query,
             "page": page,
             "pages": _pagination(page, base, query),
-            "rows": page_rows(list(page.object_list), team, teams, user, now),
+            "rows": rows_html(page_rows(list(page.object_list), team, teams, user, now)),
             "workload": workload(team, now) if manager else None,
             "my_referrals": f"{base}?assigned=me",
             "mine": filters.get("assigned") == "me" and len(filters) == 1,
