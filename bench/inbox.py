@@ -9,96 +9,48 @@ sent through the real forms, then copied 9,999 times with bulk_create) and dropp
 end. Without a PostgreSQL server it says so and stops.
 
 BENCH_PROFILE=1 prints instead a CPU profile of 20 inbox pages (BENCH_PROFILE=nhs: of
-20 pages of a search by NHS number), to see where the time goes.
+20 pages of a search by NHS number), to see where the time goes; BENCH_QUERIES=1 prints
+the SQL of one page.
 """
 
 import os
-import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-workdir = tempfile.mkdtemp(prefix="frontdoor-bench-inbox-")
-os.environ.update(
-    SECRET_KEY="bench-" + "x1y2z3" * 12,
-    HTTPS="false",
-    EMAIL_URL="memory://",
-    DATABASE_URL=os.environ.get(
-        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/frontdoor_bench"
-    ),
-    TASKS_BACKEND="django.tasks.backends.dummy.DummyBackend",
-    DOCUMENTS_FOLDER=f"{workdir}/documents",
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import BARE_URL, account, cpu_ms, referrer, setup
+
+setup(
+    "bench-inbox",
+    os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/frontdoor_bench"),
 )
-os.environ["DJANGO_SETTINGS_MODULE"] = "frontdoor.settings"
-
-import django  # noqa: E402
-
-django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import OperationalError, connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
 REFERRALS = 10_000
-REPEAT = 50
-
-
-def cpu_ms(fn, repeat: int) -> tuple[float, float, float]:
-    """(median CPU ms, worst CPU ms, median wall ms) of `fn`, after one call to warm up."""
-    fn()
-    cpu, wall = [], []
-    for _ in range(repeat):
-        start, started = time.process_time(), time.perf_counter()
-        fn()
-        cpu.append((time.process_time() - start) * 1000)
-        wall.append((time.perf_counter() - started) * 1000)
-    return statistics.median(cpu), max(cpu), statistics.median(wall)
+REPEAT = 100
 
 
 def fill() -> tuple[Client, Client, str, str]:
     """The team's 10,000 referrals; a manager's client and a worker's; a reference and an
     NHS number to search for."""
-    from frontdoor.accounts.models import Membership, Team, User
+    from frontdoor.accounts.models import Membership, Team
     from tests.bulk_referrals import copies
     from tests.sending import CHILD, send
 
     call_command("load_teams", verbosity=0)
-    referrer = User.objects.create_user(
-        email="bench@school.example.org",
-        password=None,
-        first_name="Bench",
-        last_name="Mark",
-        is_professional=True,
-        organisation="Bench School",
-        job_title="DSL",
-        email_verified_at=timezone.now(),
-    )
-    staff = User.objects.create_user(
-        email="bench.mash@council.example.gov.uk",
-        password=None,
-        first_name="Bench",
-        last_name="Worker",
-        is_professional=True,
-        email_verified_at=timezone.now(),
-    )
+    sender = referrer()
+    staff = account("bench.mash@council.example.gov.uk", "Bench", "Worker")
     mash = Team.objects.get(slug="social-care")
     Membership.objects.create(user=staff, team=mash, role=Membership.Role.MANAGER)
-    worker = User.objects.create_user(
-        email="bench.worker@council.example.gov.uk",
-        password=None,
-        first_name="Bench",
-        last_name="Colleague",
-        is_professional=True,
-        email_verified_at=timezone.now(),
-    )
+    worker = account("bench.worker@council.example.gov.uk", "Bench", "Colleague")
     Membership.objects.create(user=worker, team=mash, role=Membership.Role.WORKER)
     template = send(
-        referrer,
+        sender,
         "social-care-referral",
         children=[CHILD, {**CHILD, "first_name": "Zoë", "last_name": "Smith-Jones"}],
         immediate_risk={"at_risk_now": "yes"},
@@ -118,10 +70,6 @@ def fill() -> tuple[Client, Client, str, str]:
 
 
 def main() -> None:
-    settings.STORAGES["staticfiles"] = {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-    }
-    settings.ALLOWED_HOSTS = ["testserver"]
     if connection.vendor != "postgresql":
         print("bench/inbox.py: BENCH_DATABASE_URL must be a PostgreSQL database")
         return
@@ -167,6 +115,7 @@ def main() -> None:
             return
         rows = []
         for what, run in [
+            ("GET a bare view (middleware only)", lambda: get(BARE_URL)),
             (f"GET inbox, {REFERRALS} open (a manager)", lambda: get(inbox)),
             ("GET inbox, as a worker (no workload)", lambda: get(inbox, colleague)),
             ("GET inbox, page 100", lambda: get(inbox + "?page=100")),
@@ -194,6 +143,9 @@ def main() -> None:
         reset_queries()
         get(inbox)
         queries = len(connection.queries)
+        if os.environ.get("BENCH_QUERIES"):
+            for query in connection.queries:
+                print(f"{query['time']}s {query['sql'][:300]}")
         settings.DEBUG = False
         load = " ".join(f"{n:.2f}" for n in os.getloadavg())
         print(f"(load average {load} on {os.cpu_count()} CPUs: other work inflates CPU time)")

@@ -5,70 +5,29 @@ Argon2 parameters), so the figures are what one app worker spends per request. N
 test: it prints figures to compare between changes.
 """
 
-import os
 import resource
-import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-workdir = tempfile.mkdtemp(prefix="frontdoor-bench-")
-os.environ.update(
-    SECRET_KEY="bench-" + "x1y2z3" * 12,
-    HTTPS="false",
-    EMAIL_URL="memory://",
-    DATABASE_URL=f"sqlite:///{workdir}/bench.sqlite3",
-    TASKS_BACKEND="django.tasks.backends.dummy.DummyBackend",
-    DOCUMENTS_FOLDER=f"{workdir}/documents",
-)
-os.environ["DJANGO_SETTINGS_MODULE"] = "frontdoor.settings"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import cpu_ms, referrer, setup
 
-import django  # noqa: E402
+setup("bench")
 
-django.setup()
-
-from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
-settings.STORAGES["staticfiles"] = {
-    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-}
-settings.ALLOWED_HOSTS = ["testserver"]
 call_command("migrate", verbosity=0)
 call_command("createcachetable", verbosity=0)
 call_command("load_teams", verbosity=0)  # as every council has them
 
-from frontdoor.accounts.models import User  # noqa: E402
 
 PASSWORD = "Kettle-Orbit-Lantern7"  # noqa: S105 - a throwaway account
 
 
-def cpu_ms(fn, repeat: int) -> tuple[float, float]:
-    fn()  # warm caches and template loaders
-    samples = []
-    for _ in range(repeat):
-        start = time.process_time()
-        fn()
-        samples.append((time.process_time() - start) * 1000)
-    return statistics.median(samples), max(samples)
-
-
 def main() -> None:
-    user = User.objects.create_user(
-        email="bench@school.example.org",
-        password=PASSWORD,
-        first_name="Bench",
-        last_name="Mark",
-        is_professional=True,
-        organisation="Bench School",
-        job_title="DSL",
-        email_verified_at=timezone.now(),
-    )
+    user = referrer(PASSWORD)
     from frontdoor.referrals import drafts, registry
 
     draft = drafts.start(user, registry.get("social-care-referral"))
@@ -86,18 +45,18 @@ def main() -> None:
         ("GET Social Care child (20 questions)", signed_in, f"/forms/draft/{draft.pk}/children/0/"),
         ("GET Social Care check your answers", signed_in, f"/forms/draft/{draft.pk}/check/"),
     ]:
-        median, worst = cpu_ms(lambda c=client, p=path: c.get(p), 200)
+        median, worst, _ = cpu_ms(lambda c=client, p=path: c.get(p), 200)
         rows.append((name, median, worst))
 
     def bad_step1() -> None:
         anonymous.post("/account/register/", {"professional": "yes"})
 
-    rows.append(("POST register step 1, all errors", *cpu_ms(bad_step1, 200)))
+    rows.append(("POST register step 1, all errors", *cpu_ms(bad_step1, 200)[:2]))
 
     def password_step() -> None:
         Client().post("/account/sign-in/", {"email": user.email, "password": PASSWORD})
 
-    rows.append(("POST sign-in password (Argon2)", *cpu_ms(password_step, 10)))
+    rows.append(("POST sign-in password (Argon2)", *cpu_ms(password_step, 10)[:2]))
     rows.extend(pdf_rows(user, signed_in))
     print(f"{'what':42} {'median ms CPU':>14} {'worst':>8}")
     for name, median, worst in rows:
@@ -159,7 +118,7 @@ def pdf_rows(user, client) -> list[tuple[str, float, float]]:
 
     return [
         ("PDF copy of a large form, made (worker, once)", made, made),
-        ("GET PDF copy of a large form (streamed)", *cpu_ms(download, 50)),
+        ("GET PDF copy of a large form (streamed)", *cpu_ms(download, 50)[:2]),
     ]
 
 
