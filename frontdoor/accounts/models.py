@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.functional import cached_property
 
 from frontdoor.addresses.models import Address
 
@@ -124,8 +125,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_verified(self) -> bool:
         return self.email_verified_at is not None
 
-    @property
+    @cached_property
     def is_council_staff(self) -> bool:
+        """Whether the account is in a team. Kept for the life of this object (one request's
+        `request.user`): the staff pages ask it, and the audit log again for each event."""
         return self.teams.exists()
 
     def is_manager_of(self, team: Team) -> bool:
