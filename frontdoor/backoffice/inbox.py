@@ -61,7 +61,7 @@ JOB_TITLE = ("submission__typed", "your-work", "job_title")
 COMPLETING_AS = ("submission__typed", "your-details", "completing_as")
 REFERRER_EMAIL = ("submission__typed", "your-details", "email")
 SHORT_NAME = ("submission__form_version__definition", "short_name")
-OPEN, CLOSED, ANY_STAGE = "", "closed", "all"
+OPEN, CLOSED, ANY_STAGE, TRANSFERRED = "", "closed", "all", "transferred"
 
 
 def json_text(path: tuple[str, ...]) -> KeyTextTransform:
@@ -139,6 +139,7 @@ class FilterForm(GovukForm):
             *stages,
             (CLOSED, workflow.closed_stage.name),
             (ANY_STAGE, "Any stage, open or closed"),
+            (TRANSFERRED, "Transferred to another team"),
         ]
         form = self.fields["form"]
         assert isinstance(form, forms.ChoiceField)
@@ -510,13 +511,27 @@ def visible_to(teams: list[Team], team: Team) -> Q:
 
 
 ORDER = ("-urgent", F("due_at").asc(nulls_last=True), "received_at", "pk")
+# Closed referrals: the latest closed first. Transferred away: the latest received first.
+ORDERS = {
+    CLOSED: (F("closed_at").desc(nulls_last=True), "-pk"),
+    TRANSFERRED: ("-received_at", "-pk"),
+}
+ORDER_WORDS = {
+    CLOSED: "the latest closed first",
+    TRANSFERRED: "the latest received first",
+}
 
 
-def inbox_cases(team: Team) -> QuerySet[Case]:
+def inbox_cases(team: Team, stage: str = OPEN) -> QuerySet[Case]:
     """The team's cases in the inbox's order: urgent first, then by when the decision is
-    due (none last), then received. Only their keys: a page's rows are read by
-    `page_rows`."""
-    return Case.objects.filter(team=team).order_by(*ORDER).only("pk")
+    due (none last), then received; the closed ones latest closed first. With
+    TRANSFERRED, the cases the team transferred to another team (it reads them, and no
+    more). Only their keys: a page's rows are read by `page_rows`."""
+    if stage == TRANSFERRED:
+        cases = Case.objects.filter(former_teams=team).exclude(team=team)
+    else:
+        cases = Case.objects.filter(team=team)
+    return cases.order_by(*ORDERS.get(stage, ORDER)).only("pk")
 
 
 MAX_PAGE = 1_000_000  # 50 million referrals: far more than any team will have
@@ -564,7 +579,7 @@ def filtered(
         cases = cases.filter(closed_at=None)
     elif stage == CLOSED:
         cases = cases.exclude(closed_at=None)
-    elif stage != ANY_STAGE:
+    elif stage not in (ANY_STAGE, TRANSFERRED):
         cases = cases.filter(closed_at=None, stage=stage)
     assigned = filters.get("assigned")
     if assigned == "me":
@@ -810,7 +825,8 @@ def _inbox(
     filter_form = FilterForm(team, data or None)
     filters = filter_form.valid_filters() if data else {}
     term = (request.session.get(SEARCH_KEY) or {}).get(team.slug, "")
-    cases = filtered(inbox_cases(team), filters, user, now, searching=bool(term))
+    stage = filters.get("stage", OPEN)
+    cases = filtered(inbox_cases(team, stage), filters, user, now, searching=bool(term))
     if term:
         cases = searched(cases, term)
     page = page_of(cases, data.get("page"))
@@ -852,6 +868,8 @@ def _inbox(
             "workload": workload(team, now) if manager else None,
             "my_referrals": f"{base}?assigned=me",
             "mine": filters.get("assigned") == "me" and len(filters) == 1,
+            "order": ORDER_WORDS.get(stage, "urgent first, then by when the decision is due"),
+            "transferred": stage == TRANSFERRED,
         },
     )
 

@@ -261,6 +261,54 @@ def test_a_transferred_referral_can_be_filtered_by_its_form(
     assert references(staff.get(INBOX + "?form=lado-referral")) == [lado.reference]
 
 
+def test_closed_referrals_are_the_latest_closed_first(professional, mash_staff, staff):
+    manager(mash_staff)
+    first, second, third = (send(professional, "social-care-referral") for _ in range(3))
+    for sent in (second, first, third):  # closed in this order
+        services.decide(
+            Case.objects.get(submission=sent), "no-further-action", "Thanks", mash_staff
+        )
+    assert references(staff.get(INBOX + "?stage=closed")) == [
+        third.reference,
+        first.reference,
+        second.reference,
+    ]
+    assert "the latest closed first" in text(staff.get(INBOX + "?stage=closed"))
+
+
+def test_what_the_team_transferred_away_is_listed_read_only(
+    professional, mash_staff, early_help_staff, teams, run_tasks, staff
+):
+    kept, moved, moved_later = (send(professional, "social-care-referral") for _ in range(3))
+    for sent in (moved, moved_later):
+        services.transfer(
+            Case.objects.get(submission=sent), teams["early-help"], "Early Help fits", mash_staff
+        )
+    page = staff.get(INBOX).content.decode()
+    assert 'href="/team/in/social-care/?stage=transferred"' in page
+    assert references(staff.get(INBOX)) == [kept.reference]
+
+    away = staff.get(INBOX + "?stage=transferred")
+    assert references(away) == [moved_later.reference, moved.reference]
+    assert "transferred to other teams (you can read them, not act on them)" in text(away)
+    # Each opens read-only for the team that sent it on.
+    opened = staff.get(f"/team/{moved.reference}/").content.decode()
+    assert "Assign to me" not in opened
+    # The team it went to lists it as its own, not as transferred away.
+    early_help = signed_in(early_help_staff, run_tasks)
+    assert set(references(early_help.get("/team/in/early-help/"))) == {
+        moved.reference,
+        moved_later.reference,
+    }
+    assert references(early_help.get("/team/in/early-help/?stage=transferred")) == []
+    # Sent back, it is the team's own again.
+    services.transfer(
+        Case.objects.get(submission=moved), teams["social-care"], "Back to MASH", early_help_staff
+    )
+    assert references(staff.get(INBOX + "?stage=transferred")) == [moved_later.reference]
+    assert set(references(staff.get(INBOX))) == {kept.reference, moved.reference}
+
+
 @pytest.mark.parametrize(
     ("bad", "message"),
     [
