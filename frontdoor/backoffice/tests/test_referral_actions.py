@@ -477,3 +477,15 @@ def test_an_action_page_says_plainly_when_no_child_is_named(
     page = staff.get(url(submission, "rate")).content.decode()
     assert "About no child named" not in page
     assert "This form names no child." in page
+
+
+def test_the_decide_page_does_not_show_two_rows_called_decision(
+    professional, mash_staff, run_tasks
+):
+    # Found in a new-user trial: "Decision: Not decided yet" (the case) sat right above
+    # "Decision: Strategy discussion (s47)" (the one being chosen).
+    submission = referral(professional)
+    staff = signed_in(mash_staff, run_tasks)
+    page = staff.get(url(submission, "decide"), {"outcome": "strategy-discussion"}).content.decode()
+    assert page.count('<dt class="govuk-summary-list__key">Decision</dt>') == 1
+    assert "Decision you are making" in page
