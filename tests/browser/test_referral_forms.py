@@ -14,7 +14,8 @@ from playwright.sync_api import Locator, expect
 from conftest import PASSWORD, last_code
 from frontdoor.accounts.models import User
 from frontdoor.referrals.models import Draft, Submission
-from tests.browser.conftest import CheckedPage
+from tests.browser.conftest import CheckedPage, assert_reflows
+from tests.sending import send
 
 pytestmark = pytest.mark.browser
 
@@ -473,3 +474,23 @@ def test_feedback_can_be_sent_without_javascript(
     reference = web.page.locator(".govuk-panel--confirmation strong").inner_text().strip()
     assert REFERENCE.match(reference), reference
     assert Submission.objects.filter(reference=reference, owner=member_of_public).exists()
+
+
+def test_view_submitted_forms_reflows_at_320px(
+    web: CheckedPage, professional: User, run_tasks: Callable[[], None]
+) -> None:
+    # Found in a new-user trial: at 320px the table ran off the right edge, hiding the
+    # Status column (where the council's response shows) with no way to scroll to it.
+    send(professional, "social-care-referral", immediate_risk={"at_risk_now": "yes"})
+    send(professional, "ehcna-request")
+    web.goto("/")
+    sign_in(web, professional.email, run_tasks)
+    web.follow("View Submitted Forms", within=web.main)
+    heading(web, "View Submitted Forms")
+    assert_reflows(web.page)
+    status = web.main.get_by_role("columnheader", name="Status")
+    region = web.main.get_by_role("region", name="Your sent forms")
+    region.focus()
+    for _ in range(10):  # a keyboard user scrolls the table sideways, not the page
+        web.page.keyboard.press("ArrowRight")
+    expect(status).to_be_in_viewport(ratio=0.9)

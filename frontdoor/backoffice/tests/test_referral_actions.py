@@ -466,3 +466,26 @@ def test_a_closed_referral_keeps_its_rating(professional, manager, run_tasks):
     with pytest.raises(services.NotAllowed):
         services.rate(case, "green", "Changed after", manager)
     assert not CaseEvent.objects.filter(case=case, action="rated", detail__rating="green").exists()
+
+
+def test_an_action_page_says_plainly_when_no_child_is_named(
+    member_of_public, feedback_staff, run_tasks
+):
+    # Found in a new-user trial: the page said "About no child named."
+    submission = sent_feedback(member_of_public, None)
+    staff = signed_in(feedback_staff, run_tasks)
+    page = staff.get(url(submission, "rate")).content.decode()
+    assert "About no child named" not in page
+    assert "This form names no child." in page
+
+
+def test_the_decide_page_does_not_show_two_rows_called_decision(
+    professional, mash_staff, run_tasks
+):
+    # Found in a new-user trial: "Decision: Not decided yet" (the case) sat right above
+    # "Decision: Strategy discussion (s47)" (the one being chosen).
+    submission = referral(professional)
+    staff = signed_in(mash_staff, run_tasks)
+    page = staff.get(url(submission, "decide"), {"outcome": "strategy-discussion"}).content.decode()
+    assert page.count('<dt class="govuk-summary-list__key">Decision</dt>') == 1
+    assert "Decision you are making" in page
