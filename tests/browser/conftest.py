@@ -546,9 +546,65 @@ def contrast_failures(page: Page, minimum: float = 4.5) -> list[str]:
     return failures
 
 
+# Each visible button with a background of its own and no visible border, with its colour and the
+# colour behind it (its parent's, composited as above).
+BUTTON_BACKGROUNDS = """() => {
+  const parse = (value) => {
+    const m = /^rgba?\\(([^)]*)\\)$/.exec(value.trim());
+    if (!m) return null;
+    const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  };
+  const over = (top, under) => [0, 1, 2].map(
+    (i) => top[i] * top[3] + under[i] * (1 - top[3])).concat([1]);
+  const behind = (element) => {
+    const layers = [];
+    for (let e = element; e; e = e.parentElement) {
+      const colour = parse(getComputedStyle(e).backgroundColor);
+      if (!colour || getComputedStyle(e).backgroundImage !== 'none') return null;
+      layers.push(colour);
+      if (colour[3] === 1) break;
+    }
+    return layers.reduceRight((under, top) => over(top, under), [255, 255, 255, 1]);
+  };
+  const found = [];
+  for (const button of document.querySelectorAll('button, input[type=submit], .govuk-button')) {
+    const box = button.getBoundingClientRect();
+    if (box.width < 2 || box.height < 2 || !button.checkVisibility({visibilityProperty: true})) {
+      continue;
+    }
+    const style = getComputedStyle(button);
+    const own = parse(style.backgroundColor);
+    const border = parse(style.borderTopColor);  // GOV.UK's is transparent (for forced colours)
+    if (!own || own[3] < 1 || (parseFloat(style.borderTopWidth) > 0 && border && border[3] > 0)) {
+      continue;
+    }
+    const around = behind(button.parentElement);
+    if (!around) continue;
+    const name = (button.innerText || button.value || '').trim().replace(/\\s+/g, ' ');
+    found.push({button: name, own: own, around: around});
+  }
+  return found;
+}"""
+
+
+def button_failures(page: Page, minimum: float = 1.05) -> list[str]:
+    """Each visible button whose background is the colour of what is behind it: a grey
+    secondary button on a grey panel reads as plain text, whatever its text's contrast.
+    (A GOV.UK secondary button on white is 1.1:1 with its shadow beneath: the least.)"""
+    failures = []
+    for found in page.evaluate(BUTTON_BACKGROUNDS):
+        ratio = contrast_ratio(found["own"], found["around"])
+        if ratio < minimum:
+            own = "rgb({:.0f}, {:.0f}, {:.0f})".format(*found["own"])
+            failures.append(f'button "{found["button"]}": {own} on the same is {ratio:.2f}:1')
+    return failures
+
+
 def assert_contrast(page: Page, minimum: float = 4.5) -> None:
-    """Every visible link and button on the page has text in contrast ≥ `minimum`:1."""
-    failures = contrast_failures(page, minimum)
+    """Every visible link and button on the page has text in contrast ≥ `minimum`:1, and
+    every button stands out from what is behind it."""
+    failures = contrast_failures(page, minimum) + button_failures(page)
     assert not failures, f"Text in too little contrast on {page.url}:\n" + "\n".join(
         f"- {failure}" for failure in failures
     )
