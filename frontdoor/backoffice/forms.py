@@ -47,9 +47,12 @@ class AssignForm(CaseForm):
         },
     )
 
-    def __init__(self, case: Case, colleagues: list[User], *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, case: Case, colleagues: list[User], me: User, *args: Any, **kwargs: Any
+    ) -> None:
         super().__init__(case, *args, **kwargs)
-        self.colleagues = {str(u.pk): u for u in colleagues}
+        # The one assigning is "Me", not also a colleague by name.
+        self.colleagues = {str(u.pk): u for u in colleagues if u.pk != me.pk}
         field = self.fields["to"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [

@@ -122,7 +122,7 @@ def submission(request: HttpRequest, reference: str) -> HttpResponse:
     forms_shown: dict[str, Any] = {}
     if allowed.act and case.is_open:
         forms_shown = {
-            "assign_form": AssignForm(case, allowed.colleagues, prefix="assign"),
+            "assign_form": AssignForm(case, allowed.colleagues, user, prefix="assign"),
             "rate_form": RateForm(case, prefix="rate") if allowed.rate else None,
             "stage_form": StageForm(case, workflow, prefix="stage"),
             "choose_form": ChooseOutcomeForm(case, workflow)
@@ -203,7 +203,7 @@ def assign(request: HttpRequest, reference: str) -> HttpResponse:
     colleagues = referral.colleagues(case.team)
 
     def make(case: Case, data: Any) -> AssignForm:
-        return AssignForm(case, colleagues, data, prefix="assign")
+        return AssignForm(case, colleagues, user, data, prefix="assign")
 
     form = make(case, _data(request))
 

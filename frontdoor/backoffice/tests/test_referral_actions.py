@@ -81,7 +81,13 @@ def test_only_a_manager_assigns_to_a_colleague_or_takes_one_over(
     assert case_of(submission).assignee is None
 
     boss = signed_in(manager, run_tasks)
-    assert "Choose a colleague" in boss.get(url(submission)).content.decode()
+    page = boss.get(url(submission)).content.decode()
+    assert "Choose a colleague" in page
+    # The manager is "Me" in the list, not also a colleague by name.
+    assign_list = page.split('<select name="assign-to"')[1].split("</select>")[0]
+    assert f'value="{colleague.pk}"' in assign_list
+    assert f'value="{manager.pk}"' not in assign_list
+    assert manager.get_full_name() not in assign_list
     assert boss.post(url(submission, "assign"), to_colleague).status_code == 302
     assert case_of(submission).assignee == colleague
     assert "Reassign" in boss.get(url(submission)).content.decode()
