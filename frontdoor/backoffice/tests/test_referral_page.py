@@ -4,6 +4,7 @@ team (another team's referral and a referrer's request are 404; a team that tran
 it reads it, without any action)."""
 
 import datetime
+import re
 
 import pytest
 
@@ -75,6 +76,21 @@ def test_the_top_shows_the_children_flags_referrer_and_what_not_to_share(
     assert AuditEvent.objects.filter(
         action="submission.viewed", actor_id=mash_staff.pk, object_id=str(submission.pk)
     ).exists()
+
+
+def test_on_this_page_links_to_each_part_in_the_order_shown(professional, mash_staff, run_tasks):
+    submission = referral(professional)
+    services.add_note(case_of(submission), "Called the school", mash_staff)
+    html = signed_in(mash_staff, run_tasks).get(f"/team/{submission.reference}/").content.decode()
+    contents = html.split('aria-labelledby="contents-heading"')[1].split("</nav>")[0]
+    targets = re.findall(r'href="#([a-z-]+)"', contents)
+    assert targets[:2] == ["case", "decide"]
+    assert {"repeats", "notes", "history", "answers", "told", "viewed"} <= set(targets)
+    assert "Case notes (1)" in contents
+    places = [html.index(f'id="{target}"') for target in targets]
+    assert places == sorted(places)  # the list is the page's order
+    # The notes and history come before the (long) form as sent.
+    assert html.index('id="notes"') < html.index('id="answers"')
 
 
 def test_the_referrer_is_as_the_form_gave_them(professional, mash_staff, run_tasks):
