@@ -343,7 +343,7 @@ def test_the_back_office_journey(
     )
     heading(referrer, "View Submitted Forms")
     row = referrer.main.locator("tbody tr").filter(has_text=urgent)
-    expect(row).to_contain_text("response available")
+    expect(row).to_contain_text("Response available")
     referrer.follow(urgent, within=row)
     expect(referrer.main).to_contain_text(RESPONSE)
     expect(referrer.main).to_contain_text("Strategy discussion")
