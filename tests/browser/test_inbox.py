@@ -82,6 +82,17 @@ def test_the_inbox_search_and_filters(
     expect(web.main.get_by_role("navigation", name="Pagination")).to_be_visible()
     assert_contrast(web.page)
     shot(web, "inbox")
+    # On a phone the filters fill the first screen: a link skips them to the search.
+    skip = web.main.get_by_role("link", name="Skip the filters to the search and the referrals")
+    expect(skip).to_be_hidden()  # on a desktop the filters sit beside the results
+    size = web.page.viewport_size
+    assert size is not None
+    web.page.set_viewport_size({"width": 320, "height": 640})
+    expect(skip).to_be_visible()
+    skip.focus()
+    web.page.keyboard.press("Enter")
+    expect(web.main.get_by_label("Search")).to_be_in_viewport()
+    web.page.set_viewport_size(size)
 
     web.fill("Search", "zoe smith")
     web.submit("Search")
