@@ -458,10 +458,11 @@ def html_pages(html_checker: HtmlChecker) -> Iterator[HtmlPages]:
 
 # --- Colour contrast of everything that can be pressed ----------------------------------------
 
-# Each visible text of each link and button, with its colour and the colour behind it: the
-# element's own background or, while that is transparent, its ancestors' (then the canvas,
-# white), blended by their alpha. What cannot be measured (a background image) says so.
-CONTROL_COLOURS = """() => {
+# JavaScript shared by the checks below: `parse` reads a CSS colour, `over` blends one over
+# another, `background(e)` is the colour behind an element: its own background or, while
+# that is transparent, its ancestors' (then the canvas, white), blended by their alpha;
+# {unknown: why} where it cannot be measured (a background image).
+COLOUR_FUNCTIONS = """
   const parse = (value) => {
     const m = /^rgba?\\(([^)]*)\\)$/.exec(value.trim());
     if (!m) return null;
@@ -482,7 +483,14 @@ CONTROL_COLOURS = """() => {
     }
     return {colour: layers.reduceRight((under, top) => over(top, under), [255, 255, 255, 1])};
   };
-  const shown = (e) => {
+"""
+
+# Each visible text of each link and button, with its colour and the colour behind it.
+CONTROL_COLOURS = (
+    """() => {
+"""
+    + COLOUR_FUNCTIONS
+    + """  const shown = (e) => {
     const box = e.getBoundingClientRect();
     return box.width > 1 && box.height > 1
       && e.checkVisibility({opacityProperty: true, visibilityProperty: true});
@@ -513,6 +521,7 @@ CONTROL_COLOURS = """() => {
   }
   return found;
 }"""
+)
 
 
 def relative_luminance(rgb: list[float]) -> float:
@@ -546,28 +555,13 @@ def contrast_failures(page: Page, minimum: float = 4.5) -> list[str]:
     return failures
 
 
-# Each visible button with a background of its own and no visible border, with its colour and the
-# colour behind it (its parent's, composited as above).
-BUTTON_BACKGROUNDS = """() => {
-  const parse = (value) => {
-    const m = /^rgba?\\(([^)]*)\\)$/.exec(value.trim());
-    if (!m) return null;
-    const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
-    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
-  };
-  const over = (top, under) => [0, 1, 2].map(
-    (i) => top[i] * top[3] + under[i] * (1 - top[3])).concat([1]);
-  const behind = (element) => {
-    const layers = [];
-    for (let e = element; e; e = e.parentElement) {
-      const colour = parse(getComputedStyle(e).backgroundColor);
-      if (!colour || getComputedStyle(e).backgroundImage !== 'none') return null;
-      layers.push(colour);
-      if (colour[3] === 1) break;
-    }
-    return layers.reduceRight((under, top) => over(top, under), [255, 255, 255, 1]);
-  };
-  const found = [];
+# Each visible button with a background of its own and no visible border, with its colour
+# and the colour behind it.
+BUTTON_BACKGROUNDS = (
+    """() => {
+"""
+    + COLOUR_FUNCTIONS
+    + """  const found = [];
   for (const button of document.querySelectorAll('button, input[type=submit], .govuk-button')) {
     const box = button.getBoundingClientRect();
     if (box.width < 2 || box.height < 2 || !button.checkVisibility({visibilityProperty: true})) {
@@ -579,13 +573,14 @@ BUTTON_BACKGROUNDS = """() => {
     if (!own || own[3] < 1 || (parseFloat(style.borderTopWidth) > 0 && border && border[3] > 0)) {
       continue;
     }
-    const around = behind(button.parentElement);
+    const around = background(button.parentElement).colour;
     if (!around) continue;
     const name = (button.innerText || button.value || '').trim().replace(/\\s+/g, ' ');
     found.push({button: name, own: own, around: around});
   }
   return found;
 }"""
+)
 
 
 def button_failures(page: Page, minimum: float = 1.05) -> list[str]:
@@ -608,6 +603,18 @@ def assert_contrast(page: Page, minimum: float = 4.5) -> None:
     assert not failures, f"Text in too little contrast on {page.url}:\n" + "\n".join(
         f"- {failure}" for failure in failures
     )
+
+
+def screenshots(web: "CheckedPage", directory: Path, name: str) -> None:
+    """Keep a screenshot at 1024 px and at 320 px, checking the page's controls are in
+    contrast and that it reflows at 320 px."""
+    directory.mkdir(parents=True, exist_ok=True)
+    web.page.set_viewport_size({"width": 1024, "height": 800})
+    web.page.screenshot(path=str(directory / f"{name}.png"), full_page=True)
+    assert_contrast(web.page)
+    assert_reflows(web.page, 320)
+    web.page.screenshot(path=str(directory / f"{name}-320.png"), full_page=True)
+    web.page.set_viewport_size({"width": 1024, "height": 800})
 
 
 # --- Reflow (WCAG 1.4.10): no sideways scrolling at 320 CSS pixels -----------------------------

@@ -34,7 +34,11 @@ from frontdoor.accounts.models import Team, User
 from frontdoor.audit.models import AuditEvent
 from frontdoor.cases.models import Case
 from frontdoor.referrals.models import Submission
-from tests.browser.conftest import CheckedPage, assert_contrast, assert_reflows, check_error_page
+from tests.browser.conftest import (
+    CheckedPage,
+    check_error_page,
+    screenshots,
+)
 from tests.browser.test_referral_forms import (
     SOCIAL_CARE,
     SOCIAL_CARE_SECTIONS,
@@ -63,15 +67,7 @@ AVA = {
 
 
 def shot(web: CheckedPage, name: str) -> None:
-    """A screenshot at 1024 px and at 320 px; the page reflows there, its controls are in
-    contrast."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    web.page.set_viewport_size({"width": 1024, "height": 800})
-    web.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-    assert_contrast(web.page)
-    assert_reflows(web.page, 320)
-    web.page.screenshot(path=str(SHOTS / f"{name}-320.png"), full_page=True)
-    web.page.set_viewport_size({"width": 1024, "height": 800})
+    screenshots(web, SHOTS, name)
 
 
 def emails_to(smtp: SMTPServer, address: str) -> list[Any]:

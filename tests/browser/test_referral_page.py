@@ -16,7 +16,7 @@ from frontdoor.accounts.models import Membership, Team, User
 from frontdoor.backoffice.tests.test_referral_page import referral
 from frontdoor.cases import services
 from frontdoor.cases.models import Case
-from tests.browser.conftest import CheckedPage, assert_contrast, assert_reflows
+from tests.browser.conftest import CheckedPage, screenshots
 from tests.browser.test_referral_forms import heading, sign_in
 
 pytestmark = pytest.mark.browser
@@ -25,15 +25,7 @@ SHOTS = Path(os.environ.get("SCREENSHOTS", "/tmp/shots"))
 
 
 def shot(web: CheckedPage, name: str) -> None:
-    """Keep a screenshot at 1024 px and at 320 px, and check the page reflows there and
-    its controls are in contrast."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    web.page.set_viewport_size({"width": 1024, "height": 800})
-    web.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-    assert_contrast(web.page)
-    assert_reflows(web.page, 320)
-    web.page.screenshot(path=str(SHOTS / f"{name}-320.png"), full_page=True)
-    web.page.set_viewport_size({"width": 1024, "height": 800})
+    screenshots(web, SHOTS, name)
 
 
 def press_by_keyboard(web: CheckedPage, name: str, navigates: bool = True) -> None:
