@@ -9,8 +9,8 @@ sent through the real forms, then copied 9,999 times with bulk_create) and dropp
 end. Without a PostgreSQL server it says so and stops.
 
 BENCH_PROFILE=1 prints instead a CPU profile of 20 inbox pages (BENCH_PROFILE=nhs: of
-20 pages of a search by NHS number), to see where the time goes; BENCH_QUERIES=1 prints
-the SQL of one page.
+20 pages of a search by NHS number; =surname: by a surname), to see where the time goes;
+BENCH_QUERIES=1 prints the SQL of one page.
 """
 
 import os
@@ -104,6 +104,8 @@ def main() -> None:
 
             if os.environ["BENCH_PROFILE"] == "nhs":
                 client.post(search, {"q": nhs_number})
+            elif os.environ["BENCH_PROFILE"] == "surname":
+                client.post(search, {"q": "smith-jones"})
             get(inbox)
             profile = cProfile.Profile(time.process_time)
             profile.enable()
