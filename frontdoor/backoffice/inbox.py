@@ -865,7 +865,8 @@ def _inbox(
             "page": page,
             "pages": _pagination(page, base, query),
             "rows": rows_html(page_rows(list(page.object_list), team, teams, user, now)),
-            "workload": workload(team, now) if manager else None,
+            # The team's workload beside its inbox, not beside what a search found.
+            "workload": workload(team, now) if manager and not term else None,
             "my_referrals": f"{base}?assigned=me",
             "mine": filters.get("assigned") == "me" and len(filters) == 1,
             "order": ORDER_WORDS.get(stage, "urgent first, then by when the decision is due"),

@@ -557,5 +557,8 @@ def test_a_manager_sees_the_teams_workload(professional, mash_staff, teams, run_
     assert "Chris Lowe 2 0 0" in page
     assert "Morgan Reid (manager) 0 0 0" in page
     assert "Unassigned 1 0 0" in page
+    # Search results are the referrals found: the team's workload is on the inbox itself.
+    managing.post(SEARCH, {"q": "smith"})
+    assert "Team workload" not in text(managing.get(INBOX))
     worker = signed_in(colleague, run_tasks)
     assert "Team workload" not in text(worker.get(INBOX))
