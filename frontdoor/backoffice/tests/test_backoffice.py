@@ -181,9 +181,3 @@ def test_an_old_submission_still_shows_with_its_own_version_after_the_form_chang
     finally:
         settings.FORMS_FOLDER = ""
         registry.load()
-
-
-def test_every_page_header_links_staff_to_their_teams_forms(professional, mash_staff, run_tasks):
-    link = 'href="/team/">Your team\'s forms</a>'
-    assert link in signed_in(mash_staff, run_tasks).get("/accounts/details/").content.decode()
-    assert link not in signed_in(professional, run_tasks).get("/accounts/details/").content.decode()
