@@ -90,6 +90,7 @@ CONSTRUCTOR_ARGUMENTS: dict[str, Any] = {
     # A referral's action forms (backoffice.forms): about a case, in a team's workflow.
     "case": Case(stage="received"),
     "colleagues": [],
+    "me": User(email="walk.staff@example.org"),
     "workflow": workflow_for("social-care"),
 }
 
