@@ -8,10 +8,11 @@ run before the teams exist and must not be stopped by their absence. Before `mig
 made the accounts tables (an empty database) the teams are not checked at all.
 
 A council that renames or removes a stage or an outcome in its workflows file while cases
-still hold the old one is warned (cases.W001), not stopped: the referral page shows the old
-slug and a worker moves such a case to a stage the workflow has (a decision is offered only
-in a stage that offers outcomes). A removed outcome shows as its slug to staff; the
-referrer's copy keeps the words they were sent (StatusChange.label).
+still hold the old one is warned by `check --deploy` (cases.W001), not stopped: the
+referral page shows the old slug and a worker moves such a case to a stage the workflow
+has (a decision is offered only in a stage that offers outcomes). A removed outcome shows
+as its slug to staff; the referrer's copy keeps the words they were sent
+(StatusChange.label).
 """
 
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 from django.core.checks import CheckMessage, Error, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection
+from django.db.models import Count
 
 from frontdoor.core.startup import SERVING
 
@@ -65,7 +67,8 @@ def forms_name_teams_that_exist(app_configs: Any, **kwargs: Any) -> list[CheckMe
     ]
 
 
-@register(SERVING, deploy=True)
+# A deployment check only: a warning never stops a process, so the serving ones need not ask.
+@register(deploy=True)
 def cases_are_in_stages_their_workflow_has(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
     from frontdoor.cases.models import Case
     from frontdoor.cases.workflows import workflow_for
@@ -76,16 +79,15 @@ def cases_are_in_stages_their_workflow_has(app_configs: Any, **kwargs: Any) -> l
         held = list(
             Case.objects.filter(closed_at__isnull=True)
             .values_list("team__slug", "stage")
-            .distinct()
+            .annotate(count=Count("pk"))
             .order_by("team__slug", "stage")
         )
     except DatabaseError:
         return []
     problems: list[CheckMessage] = []
-    for team, stage in held:
+    for team, stage, count in held:
         workflow = workflow_for(team)
         if all(known.slug != stage for known in workflow.stages):
-            count = Case.objects.filter(team__slug=team, stage=stage, closed_at=None).count()
             problems.append(
                 Warning(
                     f"{count} open referral(s) of the team {team!r} are in the stage {stage!r}, "
