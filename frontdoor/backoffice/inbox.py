@@ -21,6 +21,7 @@ import dataclasses
 import datetime
 import html
 import re
+from collections.abc import Iterable
 from typing import Any, cast
 from urllib.parse import urlencode
 
@@ -46,7 +47,7 @@ from frontdoor.core.forms import GovukForm
 from frontdoor.referrals import registry
 from frontdoor.referrals.answers import DateWidget
 from frontdoor.referrals.definitions import ROLE_LABELS
-from frontdoor.referrals.models import Person
+from frontdoor.referrals.models import FormVersion, Person
 from frontdoor.referrals.people import normalise
 
 ROWS_PER_PAGE = 50
@@ -60,7 +61,6 @@ ORGANISATION = ("submission__typed", "your-work", "organisation")
 JOB_TITLE = ("submission__typed", "your-work", "job_title")
 COMPLETING_AS = ("submission__typed", "your-details", "completing_as")
 REFERRER_EMAIL = ("submission__typed", "your-details", "email")
-SHORT_NAME = ("submission__form_version__definition", "short_name")
 OPEN, CLOSED, ANY_STAGE, TRANSFERRED = "", "closed", "all", "transferred"
 
 
@@ -299,7 +299,8 @@ ROW_FIELDS = (
     "due_at",
     "decided_at",
     "closed_at",
-    "short_name",
+    "submission__form_version_id",
+    "submission__form_version__slug",
     "organisation",
     "job_title",
     "completing_as",
@@ -319,7 +320,6 @@ def page_rows(
         values["pk"]: values
         for values in Case.objects.filter(pk__in=pks)
         .annotate(
-            short_name=json_text(SHORT_NAME),
             organisation=json_text(ORGANISATION),
             job_title=json_text(JOB_TITLE),
             completing_as=json_text(COMPLETING_AS),
@@ -343,8 +343,10 @@ def page_rows(
     )
     for case_id in links.values_list("from_case_id", flat=True):
         repeats[case_id] += 1
+    form_names = _form_names(cases.values())
     today = timezone.localdate(now)
     zone = timezone.get_current_timezone()
+    calendar = timescales.Calendar.from_settings()
     # Every reference is a plain "FD-2026-000123": its page is the inbox's address and it.
     referral_url = reverse("backoffice:inbox")
     stages: dict[str, dict[str, str]] = {}
@@ -370,7 +372,7 @@ def page_rows(
             Row(
                 reference=reference,
                 url=f"{referral_url}{reference}/",
-                form=case["short_name"] or "",
+                form=form_names.get(case["submission__form_version_id"], ""),
                 children=[child_label(*child[:5], today=today) for child in children[pk]],
                 referrer=referrer_label(
                     case["completing_as"],
@@ -380,7 +382,7 @@ def page_rows(
                 ),
                 received=when(case["received_at"], zone),
                 due=when(due, zone) if due else "",
-                time_left=timescales.time_left(due, now) if waiting else "",
+                time_left=timescales.time_left(due, now, calendar) if waiting else "",
                 overdue=bool(waiting and due <= now),
                 rating=RATING_TAGS.get(rating, ""),
                 rating_label=Rating(rating).label if rating else "Not rated",
@@ -392,6 +394,26 @@ def page_rows(
             )
         )
     return rows
+
+
+def _form_names(cases: Iterable[dict[str, Any]]) -> dict[int, str]:
+    """Each form version's short name, by its key: the name of the form in use, as the
+    filter offers it; for a form no longer in use (FORMS_OFF, or its file removed), the
+    one stored with the version, in one query for all of them."""
+    names, retired = {}, set()
+    for case in cases:
+        version, slug = case["submission__form_version_id"], case["submission__form_version__slug"]
+        definition = registry.get(slug)
+        if definition is None:
+            retired.add(version)
+        else:
+            names[version] = definition.short_name
+    if retired:
+        stored = FormVersion.objects.filter(pk__in=retired).annotate(
+            short_name=KeyTextTransform("short_name", "definition")
+        )
+        names.update(stored.values_list("pk", "short_name"))
+    return names
 
 
 def _list(items: list[str], css: str) -> str:

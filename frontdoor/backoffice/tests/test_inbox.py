@@ -94,6 +94,28 @@ def test_a_row_shows_the_children_flags_referrer_and_time_left(professional, mas
     ).exists()
 
 
+def test_a_form_no_longer_in_use_is_named_as_it_was_sent(professional, staff, settings):
+    from frontdoor.referrals import registry
+
+    sent = send(professional, "social-care-referral")
+    FormVersion = sent.form_version.__class__
+    stored = sent.form_version.definition
+    # The stored version's own short name, as a form taken out of use leaves it.
+    FormVersion.objects.filter(pk=sent.form_version_id).update(
+        definition={**stored, "short_name": "Old MASH form"}
+    )
+    row = staff.get(INBOX).content.decode().split(sent.reference, 1)[1]
+    assert row.split("</th>", 1)[0].count("Social Care") == 1  # the form in use: its name
+    settings.FORMS_OFF = ["social-care-referral"]
+    try:
+        registry.load()
+        row = staff.get(INBOX).content.decode().split(sent.reference, 1)[1]
+        assert "Old MASH form" in row.split("</th>", 1)[0]
+    finally:
+        settings.FORMS_OFF = []
+        registry.load()
+
+
 def test_what_was_typed_is_shown_as_text_never_markup(professional, staff):
     send(
         professional,
