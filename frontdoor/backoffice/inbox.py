@@ -26,8 +26,9 @@ from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models import Count, F, Lookup, Q, QuerySet, Window
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -374,6 +375,25 @@ def referrer_label(
     return "Not given"
 
 
+class KeysIn(Lookup[Any]):
+    """`column IN (1, 2, 3…)` for keys this code read from the database itself: the keys go
+    into the SQL's parameters as they are. Django's `__in` prepares each value through the
+    field (some 60 Python calls a key: for the three queries of a 50-row page, a fifth of
+    the page's work)."""
+
+    lookup_name = "keys_in"  # used as an expression, not registered on a field
+    prepare_rhs = False
+
+    def __init__(self, lhs: Any, keys: list[int]) -> None:
+        super().__init__(lhs, [int(key) for key in keys])
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        if not self.rhs:
+            raise EmptyResultSet
+        lhs, params = compiler.compile(self.lhs)
+        return f"{lhs} IN ({', '.join(['%s'] * len(self.rhs))})", (*params, *self.rhs)
+
+
 ROW_FIELDS = (
     "pk",
     "submission__reference",
@@ -408,7 +428,7 @@ def page_rows(
         return []
     cases = {
         values["pk"]: values
-        for values in Case.objects.filter(pk__in=pks)
+        for values in Case.objects.filter(KeysIn(F("pk"), pks))
         .annotate(
             organisation=json_text(ORGANISATION),
             job_title=json_text(JOB_TITLE),
@@ -419,7 +439,7 @@ def page_rows(
     }
     children: dict[int, list[tuple[Any, ...]]] = {pk: [] for pk in pks}
     for person in (
-        Person.objects.filter(submission_id__in=pks, role__in=CHILDREN)
+        Person.objects.filter(KeysIn(F("submission_id"), pks), role__in=CHILDREN)
         .order_by("submission_id", "section", "position")
         .values_list(
             "submission_id", "role", "first_name", "last_name", "date_of_birth", "due_date"
@@ -428,7 +448,7 @@ def page_rows(
         children[person[0]].append(person[1:])
     repeats: dict[int, int] = dict.fromkeys(pks, 0)
     links = Case.repeats.through.objects.filter(
-        from_case_id__in=pks,
+        KeysIn(F("from_case_id"), pks),
         to_case_id__in=Case.objects.filter(visible_to(teams, team)).values("pk"),
     )
     for case_id in links.values_list("from_case_id", flat=True):
