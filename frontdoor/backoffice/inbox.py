@@ -895,8 +895,8 @@ def workload(team: Team, now: datetime.datetime) -> list[Workload]:
 
 
 def _teams(user: User) -> tuple[list[Team], set[int]]:
-    """The user's teams, by name, and those they manage (one query)."""
-    memberships = list(user.memberships.select_related("team").order_by("team__name"))
+    """The user's teams, by name, and those they manage (the query `staff_only` made)."""
+    memberships = user.team_memberships
     managed = {m.team_id for m in memberships if m.role == Membership.Role.MANAGER}
     return [m.team for m in memberships], managed
 
