@@ -393,6 +393,14 @@ class KeysIn(Lookup[Any]):
         lhs, params = compiler.compile(self.lhs)
         return f"{lhs} IN ({', '.join(['%s'] * len(self.rhs))})", (*params, *self.rhs)
 
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        """On PostgreSQL the keys are one array parameter: psycopg caches how it binds a
+        query of up to 50 parameters, and 50 keys alone would be past that."""
+        if not self.rhs:
+            raise EmptyResultSet
+        lhs, params = compiler.compile(self.lhs)
+        return f"{lhs} = ANY(%s)", (*params, list(self.rhs))
+
 
 ROW_FIELDS = (
     "pk",
