@@ -185,6 +185,7 @@ INSTALLED_APPS = [
     "frontdoor.referrals",
     "frontdoor.documents",
     "frontdoor.cases",
+    "frontdoor.administration",
     "frontdoor.backoffice",
     "frontdoor.pages",
 ]

@@ -1,0 +1,75 @@
+"""Administration in a real browser: an administrator closes a leaver's account and hands
+their draft to a colleague (who is emailed, over a real SMTP server, and finds the draft),
+keyboard only; every page checked by axe-core, kept as a screenshot at 1024 and 320 px
+(SCREENSHOTS, default /tmp/shots/administration)."""
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.conf import LazySettings
+from playwright.sync_api import expect
+
+from conftest import make_user
+from frontdoor.accounts.models import User
+from frontdoor.administration.tests.test_leavers import draft  # noqa: F401 - a fixture
+from frontdoor.referrals.models import Draft
+from tests.browser.conftest import CheckedPage, screenshots
+from tests.browser.test_referral_forms import heading, sign_in
+from tests.browser.test_referral_page import press_by_keyboard
+from tests.smtp_server import SMTPServer
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path(os.environ.get("SCREENSHOTS", "/tmp/shots")) / "administration"
+
+
+def test_an_administrator_closes_a_leaver_and_hands_the_draft_to_a_colleague(
+    open_page: Callable[..., CheckedPage],
+    administrator: User,
+    professional: User,
+    draft: Draft,  # noqa: F811 - the fixture
+    run_tasks: Callable[[], None],
+    settings: LazySettings,
+    smtp_server: SMTPServer,
+):
+    colleague = make_user("deputy@school.example.org", "Dee", "Brown", is_professional=True)
+    theirs = open_page()
+    theirs.goto("/")
+    sign_in(theirs, colleague.email, run_tasks)
+    web = open_page()
+    web.goto("/")
+    sign_in(web, administrator.email, run_tasks)
+    settings.MAILERS = smtp_server.mailers()
+    web.goto(f"/admin/accounts/user/{professional.pk}/leaver/")
+    heading(web, "Close the account of a leaver")
+    expect(web.main).to_contain_text("Priya Patel")
+    screenshots(web, SHOTS, "leaver")
+
+    # Another organisation's professional is refused, with the GOV.UK error summary.
+    web.field("Hand their drafts to").focus()
+    web.page.keyboard.type("gp@surgery.example.nhs.uk")
+    press_by_keyboard(web, "Close the account")
+    expect(web.page.locator(".govuk-error-summary")).to_contain_text(
+        "Drafts can only go to a colleague whose email address ends @school.example.org"
+    )
+    assert web.field("Hand their drafts to").input_value() == "gp@surgery.example.nhs.uk"
+    screenshots(web, SHOTS, "leaver-error")
+
+    web.field("Hand their drafts to").fill("")
+    web.field("Hand their drafts to").focus()
+    web.page.keyboard.type(colleague.email)
+    press_by_keyboard(web, "Close the account")
+    heading(web, "Closed account")
+    expect(web.main).to_contain_text("Account closed: its sessions have ended. 1 draft handed over")
+    screenshots(web, SHOTS, "leaver-closed")
+    professional.refresh_from_db()
+    assert not professional.is_active
+    assert Draft.objects.get(pk=draft.pk).owner == colleague
+
+    run_tasks()
+    [email] = [m for m in smtp_server.messages if m["To"] == colleague.email]
+    assert "Recover a form" in SMTPServer.text(email)
+    theirs.goto("/forms/recover/")
+    expect(theirs.main.get_by_role("link", name="Continue").first).to_be_visible()
