@@ -185,8 +185,8 @@ INSTALLED_APPS = [
     "frontdoor.referrals",
     "frontdoor.documents",
     "frontdoor.cases",
-    "frontdoor.administration",
     "frontdoor.backoffice",
+    "frontdoor.administration",
     "frontdoor.pages",
 ]
 

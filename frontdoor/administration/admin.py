@@ -1,6 +1,6 @@
 """The administration site's pages that reach across apps: the accounts page gains the
-leaver's page (accounts sit below the referrals and cases a leaver touches, so this app,
-above them, adds it)."""
+leaver's page, the audit log its viewer (accounts and audit sit below the referrals and cases these
+touch, so this app, above them, adds them)."""
 
 from typing import Any
 
@@ -13,6 +13,8 @@ from django.utils.html import format_html
 from frontdoor.accounts.admin import UserAdmin
 from frontdoor.accounts.models import User
 from frontdoor.administration import views
+from frontdoor.audit.admin import AuditEventAdmin
+from frontdoor.audit.models import AuditEvent
 
 
 class LeaverUserAdmin(UserAdmin):
@@ -75,3 +77,21 @@ class LeaverUserAdmin(UserAdmin):
 
 admin.site.unregister(User)
 admin.site.register(User, LeaverUserAdmin)
+
+
+class AuditViewerAdmin(AuditEventAdmin):
+    # The list page links to the viewer (templates/admin/audit/auditevent/change_list.html).
+    def get_urls(self) -> list[URLPattern]:
+        viewer = [
+            path("log/", self.admin_site.admin_view(views.audit_log), name="audit_auditevent_log"),
+            path(
+                "log/export/",
+                self.admin_site.admin_view(views.audit_export),
+                name="audit_auditevent_export",
+            ),
+        ]
+        return [*viewer, *super().get_urls()]
+
+
+admin.site.unregister(AuditEvent)
+admin.site.register(AuditEvent, AuditViewerAdmin)

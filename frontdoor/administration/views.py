@@ -3,18 +3,25 @@
 not an administrator, as the rest of the site is (core/admin_site.py)."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
 
 from frontdoor.accounts.models import User
+from frontdoor.administration import audit_log as audit_log_query
 from frontdoor.administration import leavers
-from frontdoor.administration.forms import HandOverClosedForm, HandOverForm
+from frontdoor.administration.forms import AuditFilterForm, HandOverClosedForm, HandOverForm
+from frontdoor.audit.services import record
+from frontdoor.backoffice.inbox import _pagination
 from frontdoor.core.client import client_ip
+from frontdoor.core.spreadsheet import csv_response
 
 
 def _administrator(request: HttpRequest) -> User:
@@ -79,3 +86,83 @@ def _closed_message(done: leavers.Leaving) -> str:
     if done.drafts:
         said.append(_drafts_message(done.drafts).removesuffix("."))
     return ". ".join(said) + "."
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The audit log, filtered and 50 a page. The filter is posted (it takes an email
+    address) and comes back as the page's address with an account id instead."""
+    _administrator(request)
+    here = reverse("admin:audit_auditevent_log")
+    known = audit_log_query.actions()
+    chosen = audit_log_query.Filter.from_query(request.GET)
+    if request.method == "POST":
+        form = AuditFilterForm(known, request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            chosen = audit_log_query.Filter(
+                person=data["person"],
+                reference=data["reference"].strip().upper(),
+                action=data["action"],
+                start=data["start"],
+                end=data["end"],
+            )
+            query = urlencode(chosen.query())
+            return redirect(f"{here}?{query}" if query else here)
+        # The problem, and what was typed; no events, which would be another filter's.
+        return render(request, "administration/audit_log.html", {"form": form, "page": None})
+    else:
+        form = AuditFilterForm(known, initial=_initial(chosen))
+    found = audit_log_query.events(chosen)
+    page = Paginator(found, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    record("audit.viewed", request=request, filter=chosen.audited(), page=page.number)
+    query = urlencode(chosen.query())
+    rows = [
+        {
+            "event": event,
+            "about": audit_log_query.about(event),
+            "detail": audit_log_query.detail_text(event.detail),
+            "actor_url": reverse("admin:accounts_user_change", args=[event.actor_id])
+            if event.actor_id
+            else "",
+        }
+        for event in page.object_list
+    ]
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "filtered": bool(chosen.query()),
+        "pages": _pagination(page, here, query),
+        "export_url": reverse("admin:audit_auditevent_export") + (f"?{query}" if query else ""),
+    }
+    return render(request, "administration/audit_log.html", context)
+
+
+def _initial(chosen: audit_log_query.Filter) -> dict[str, Any]:
+    email: str | None = ""
+    if chosen.person is not None:
+        email = User.objects.filter(pk=chosen.person).values_list("email", flat=True).first()
+    return {
+        "person": email or "",
+        "reference": chosen.reference,
+        "action": chosen.action,
+        "start": chosen.start,
+        "end": chosen.end,
+    }
+
+
+@require_safe
+def audit_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered log as CSV, streamed, each cell safe in a spreadsheet."""
+    _administrator(request)
+    chosen = audit_log_query.Filter.from_query(request.GET)
+    record("audit.exported", request=request, filter=chosen.audited())
+    return csv_response(
+        f"audit-log-{timezone.localdate():%Y-%m-%d}.csv",
+        audit_log_query.CSV_HEADER,
+        audit_log_query.csv_rows(audit_log_query.events(chosen)),
+    )

@@ -1,9 +1,11 @@
 """Administration in a real browser: an administrator closes a leaver's account and hands
 their draft to a colleague (who is emailed, over a real SMTP server, and finds the draft),
-keyboard only; every page checked by axe-core, kept as a screenshot at 1024 and 320 px
+keyboard only; and finds a referral's every step in the audit log and exports them.
+Every page checked by axe-core, kept as a screenshot at 1024 and 320 px
 (SCREENSHOTS, default /tmp/shots/administration)."""
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,10 +16,12 @@ from playwright.sync_api import expect
 from conftest import make_user
 from frontdoor.accounts.models import User
 from frontdoor.administration.tests.test_leavers import draft  # noqa: F401 - a fixture
+from frontdoor.audit.services import record
 from frontdoor.referrals.models import Draft
 from tests.browser.conftest import CheckedPage, screenshots
 from tests.browser.test_referral_forms import heading, sign_in
 from tests.browser.test_referral_page import press_by_keyboard
+from tests.sending import send
 from tests.smtp_server import SMTPServer
 
 pytestmark = pytest.mark.browser
@@ -73,3 +77,52 @@ def test_an_administrator_closes_a_leaver_and_hands_the_draft_to_a_colleague(
     assert "Recover a form" in SMTPServer.text(email)
     theirs.goto("/forms/recover/")
     expect(theirs.main.get_by_role("link", name="Continue").first).to_be_visible()
+
+
+def test_an_administrator_finds_a_referrals_steps_in_the_audit_log_and_exports_them(
+    web: CheckedPage,
+    administrator: User,
+    professional: User,
+    run_tasks: Callable[[], None],
+):
+    sent = send(professional, "social-care-referral")
+    send(professional, "social-care-referral")  # another referral, not to be shown
+    for n in range(60):
+        record("test.bulk", actor=professional, n=n)
+    web.goto("/")
+    sign_in(web, administrator.email, run_tasks)
+    web.goto("/admin/audit/auditevent/log/")
+    heading(web, "Audit log")
+    expect(web.main.get_by_role("heading", level=2)).to_contain_text("events, page 1 of 2")
+    screenshots(web, SHOTS, "audit-log")
+    web.follow(re.compile(r"^Next"))
+    expect(web.main.get_by_role("heading", level=2)).to_contain_text("page 2 of 2")
+
+    # Keyboard only: type the reference, then Tab to the button and press Enter.
+    web.field("Referral reference").focus()
+    web.page.keyboard.type(sent.reference)
+    press_by_keyboard(web, "Filter")
+    assert f"reference={sent.reference}" in web.page.url
+    table = web.main.get_by_role("table")
+    expect(table).to_contain_text("submission.sent")
+    expect(table).to_contain_text("draft.started")
+    expect(table).not_to_contain_text("test.bulk")
+    screenshots(web, SHOTS, "audit-log-filtered")
+
+    with web.page.expect_download() as download:
+        web.main.get_by_role("link", name=re.compile("Download these events")).click()
+    with open(download.value.path(), encoding="utf-8-sig") as exported:
+        text = exported.read()
+    assert "submission.sent" in text
+    assert "test.bulk" not in text
+
+    # A bad date: the error summary, with what was typed kept.
+    start = web.page.get_by_role("group", name="On or after")
+    start.get_by_label("Day").fill("31")
+    start.get_by_label("Month").fill("2")
+    start.get_by_label("Year").fill("2026")
+    web.submit("Filter")
+    expect(web.page.locator(".govuk-error-summary")).to_contain_text(
+        "On or after must be a real date"
+    )
+    screenshots(web, SHOTS, "audit-log-error")
