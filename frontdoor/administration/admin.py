@@ -1,5 +1,6 @@
 """The administration site's pages that reach across apps: the accounts page gains the
-leaver's page, the audit log its viewer (accounts and audit sit below the referrals and cases these
+leaver's page, the audit log its viewer, a team's page its members and, read-only, its
+workflow and timescales (accounts and audit sit below the referrals and cases these
 touch, so this app, above them, adds them)."""
 
 from typing import Any
@@ -8,13 +9,16 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
-from frontdoor.accounts.admin import UserAdmin
-from frontdoor.accounts.models import User
+from frontdoor.accounts.admin import TeamAdmin, UserAdmin
+from frontdoor.accounts.models import Membership, Team, User
 from frontdoor.administration import views
 from frontdoor.audit.admin import AuditEventAdmin
 from frontdoor.audit.models import AuditEvent
+from frontdoor.cases.workflows import workflow_for
+from frontdoor.referrals import registry
+from frontdoor.referrals.annotations import annotated
 
 
 class LeaverUserAdmin(UserAdmin):
@@ -95,3 +99,103 @@ class AuditViewerAdmin(AuditEventAdmin):
 
 admin.site.unregister(AuditEvent)
 admin.site.register(AuditEvent, AuditViewerAdmin)
+
+
+TIMESCALE_UNITS = {
+    "working_days": ("working day", "working days"),
+    "calendar_days": ("day", "days"),
+    "calendar_weeks": ("week", "weeks"),
+}
+WORKFLOWS_FROM = (
+    "From the workflows file (WORKFLOWS_FILE, else frontdoor/cases/workflows.yaml; "
+    "docs/configuring.md, Workflows): change it there, not here."
+)
+TIMESCALES_FROM = (
+    "From each form's definition (its timescale:, in frontdoor/referrals/definitions or "
+    "FORMS_FOLDER). Working days follow OFFICE_DAYS, OFFICE_HOURS, the bank holidays and "
+    "COUNCIL_CLOSURE_DAYS (docs/configuring.md, Decision timescales): change them there."
+)
+
+
+class TeamMembershipInline(admin.StackedInline[Membership, Team]):
+    # Stacked, with the account by its number: a tabular inline's fields have no labels,
+    # and the autocomplete box has no accessible name (axe-core refuses both).
+    model = Membership
+    extra = 1
+    verbose_name = "member"
+    verbose_name_plural = "members (their role: worker or manager)"
+    fields = ["user", "role"]
+    raw_id_fields = ["user"]
+
+
+class TeamWorkflowAdmin(TeamAdmin):
+    """A team: its members and roles (changed here), and what the files say of it: the
+    forms sent to it, its stages, outcomes and who may do what, its timescales (shown)."""
+
+    inlines = [TeamMembershipInline]
+    readonly_fields = ["forms_sent_here", "stages", "outcomes", "managers_only", "timescales"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "mailbox"]}),
+        # Not Team.forms: what routes a form is its definition's team:, shown here.
+        ("Forms", {"fields": ["forms_sent_here"]}),
+        (
+            "Workflow (read-only)",
+            {"fields": ["stages", "outcomes", "managers_only"], "description": WORKFLOWS_FROM},
+        ),
+        (
+            "Decision timescales (read-only)",
+            {"fields": ["timescales"], "description": TIMESCALES_FROM},
+        ),
+    ]
+
+    @admin.display(description="Stages")
+    def stages(self, team: Team) -> str:
+        workflow = workflow_for(team.slug)
+        return format_html_join(", ", "{}", ((stage.name,) for stage in workflow.stages))
+
+    @admin.display(description="Outcomes staff choose from")
+    def outcomes(self, team: Team) -> str:
+        workflow = workflow_for(team.slug)
+        rows = (
+            (
+                outcome.name,
+                "closes the referral"
+                if outcome.closes
+                else f"moves it to {workflow.stage(outcome.moves_to).name}",
+            )
+            for outcome in workflow.outcomes
+        )
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{} ({})</li>", rows))
+
+    @admin.display(description="Kept for managers")
+    def managers_only(self, team: Team) -> str:
+        workflow = workflow_for(team.slug)
+        said = {
+            "assign_to_others": "assigning to someone else",
+            "change_rating": "changing a rating",
+            "confirm_decision": "confirming a decision",
+        }
+        kept = [words for action, words in said.items() if workflow.manager_only(action)]
+        return ", ".join(kept) or "Nothing: workers may do it all"
+
+    @admin.display(description="Time to decide")
+    def timescales(self, team: Team) -> str:
+        rows = []
+        for definition in registry.forms().values():
+            if definition.team != team.slug:
+                continue
+            timescale = annotated(definition).timescale
+            if timescale is None:
+                rows.append((definition.title, "no timescale"))
+                continue
+            one, many = TIMESCALE_UNITS.get(timescale.unit, (timescale.unit, timescale.unit))
+            rows.append(
+                (definition.title, f"{timescale.amount} {one if timescale.amount == 1 else many}")
+            )
+        if not rows:
+            return "No form is sent to this team"
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {}</li>", rows))
+
+
+admin.site.unregister(Team)
+admin.site.register(Team, TeamWorkflowAdmin)
