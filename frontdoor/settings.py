@@ -186,6 +186,7 @@ INSTALLED_APPS = [
     "frontdoor.documents",
     "frontdoor.cases",
     "frontdoor.backoffice",
+    "frontdoor.administration",
     "frontdoor.pages",
 ]
 

@@ -185,6 +185,9 @@ FIELDS: dict[tuple[str, str], Kind] = {
 FREE_TEXT: dict[tuple[str, str], str] = {
     ("backoffice:inbox_search", "q"): "the inbox's search finds only its team's referrals "
     "(backoffice/tests/test_inbox.py: test_a_search_only_finds_the_teams_referrals)",
+    ("admin:audit_auditevent_log", "reference"): "the audit viewer's filter: the whole log is "
+    "the administrators', and the page a 404 to anyone else (administration/tests/"
+    "test_audit_log.py: test_the_viewer_is_404_to_anyone_but_an_administrator)",
 }
 
 # Namespaces the walk leaves out: Django's admin (tested in accounts/tests/test_staff.py).

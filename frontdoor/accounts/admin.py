@@ -89,14 +89,15 @@ class StaffCreationForm(AccountForm):
 
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin[User]):
-    """Accounts: mark professionals, manage teams, deactivate leavers. No referral data here."""
+    """Accounts: mark professionals, manage teams. Leavers are closed through the page that
+    frontdoor/administration/admin.py adds. No referral data here."""
 
     list_display = ["email", "full_name", "is_professional", "is_active", "is_staff"]
     list_filter = ["is_professional", "is_active", "is_staff", "teams"]
     search_fields = ["email", "first_name", "last_name", "organisation"]
     form = AccountForm
     inlines = [MembershipInline]
-    actions = ["deactivate", "reactivate", "mark_professional"]
+    actions = ["reactivate", "mark_professional"]
     fieldsets = [
         (None, {"fields": ["email", "first_name", "last_name"]}),
         ("Work", {"fields": ["is_professional", "organisation", "job_title", "telephone"]}),
@@ -172,17 +173,6 @@ class UserAdmin(admin.ModelAdmin[User]):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         if change:
             super().save_related(request, form, formsets, change)
-
-    @admin.action(description="Deactivate selected accounts (leavers): their sessions end at once")
-    def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        count = 0
-        # Not the administrator's own account: they would lock themselves out.
-        for user in queryset.filter(is_active=True).exclude(email=request.user.get_username()):
-            user.is_active = False
-            user.save()
-            record("account.deactivated", actor=request.user, obj=user, request=request)
-            count += 1
-        self.message_user(request, f"{count} account(s) deactivated. Their sessions have ended.")
 
     @admin.action(description="Reactivate selected accounts")
     def reactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

@@ -16,6 +16,10 @@ class AuditEvent(models.Model):
     actor_label = models.CharField(max_length=100, blank=True)
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True, db_index=True)
+    # The referral the event is about (its reference, FD-2026-000123), whatever the object:
+    # the sent form itself, one of its documents, a step of its case. Empty for the rest
+    # (and for a draft's events before it was sent: the viewer finds those by the draft).
+    reference = models.CharField(max_length=20, blank=True, db_index=True)
     client_ip = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
 

@@ -21,8 +21,14 @@ def record(
     obj: models.Model | None = None,
     request: HttpRequest | None = None,
     ip: str | None = None,
+    reference: str = "",
     **detail: Any,
 ) -> AuditEvent:
+    """Write one event. `reference` is the referral it is about; when `obj` is the sent
+    form itself (anything with a text `reference`), its own."""
+    if not reference:
+        own = getattr(obj, "reference", "")
+        reference = own if isinstance(own, str) else ""
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
     if ip is None and request is not None:
@@ -33,6 +39,7 @@ def record(
         actor_label=_label(actor),
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
+        reference=reference,
         client_ip=ip,
         detail=detail,
     )

@@ -160,6 +160,8 @@ def history(case: Case, submission: Submission) -> list[Entry]:
         elif event.action == CaseEvent.Action.UNASSIGNED:
             before = names.get(detail.get("before"), "")
             what = f"Unassigned {before}".strip()
+            if detail.get("reason") == "leaver":
+                what += ": their account was closed"
         elif event.action == CaseEvent.Action.RATED:
             what = f"Rated {Rating(detail['rating']).label.lower()}"
             if detail.get("before"):

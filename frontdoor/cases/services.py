@@ -181,6 +181,25 @@ def assign(case: Case, to: User | None, by: User, *, expected_version: int | Non
         return locked
 
 
+def return_to_team(case: Case, by: User, *, reason: str) -> Case:
+    """An administrator gives a referral back to its team's unassigned list (its assignee
+    has left: `reason` "leaver"). Not a team action: `by` must be an administrator, who is
+    in no team. A closed referral keeps its assignee (who decided it)."""
+    if not by.is_staff:
+        raise PermissionDenied("Only an administrator gives referrals back to their team")
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().select_related("submission").get(pk=case.pk)
+        if locked.closed_at is not None or locked.assignee_id is None:
+            return locked
+        at = timezone.now()
+        before = locked.assignee_id
+        locked.assignee = None
+        _changed(locked, ["assignee"], at)
+        _event(locked, CaseEvent.Action.UNASSIGNED, by, at, before=before, reason=reason)
+        record("case.unassigned", actor=by, obj=locked.submission, before=before, reason=reason)
+        return locked
+
+
 def rate(
     case: Case, rating: str, reason: str, by: User, *, expected_version: int | None = None
 ) -> Case:

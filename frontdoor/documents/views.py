@@ -134,9 +134,9 @@ def _draft_document(draft: Draft, value: Any) -> Document | None:
     return services.of_draft(draft).filter(pk=key).first()
 
 
-def download(request: HttpRequest, document: Document) -> FileResponse:
+def download(request: HttpRequest, document: Document, reference: str = "") -> FileResponse:
     """Send the file as an attachment that no browser will run or show inline."""
-    record("document.downloaded", request=request, obj=document)
+    record("document.downloaded", request=request, obj=document, reference=reference)
     try:
         file = documents_storage().open(document.stored_as, "rb")
     except FileNotFoundError:
@@ -159,7 +159,9 @@ def draft_download(request: HttpRequest, draft: Draft, document_id: uuid.UUID) -
 def submission_download(
     request: HttpRequest, submission: Submission, document_id: uuid.UUID
 ) -> FileResponse:
-    return download(request, get_object_or_404(services.of_submission(submission), pk=document_id))
+    # The sent form's reference goes with the event, for the audit viewer.
+    found = get_object_or_404(services.of_submission(submission), pk=document_id)
+    return download(request, found, reference=submission.reference)
 
 
 def listed(documents: Any, url_name: str, *args: Any) -> list[tuple[Document, str, str]]:

@@ -246,7 +246,7 @@ def test_audit_log_in_the_admin_lists_events_and_cannot_be_added_to_or_deleted(
     assert AuditEvent.objects.filter(pk=event.pk, action="signin.succeeded").exists()
 
 
-def test_admin_deactivate_action_ends_the_account_and_is_audited(
+def test_admin_closes_a_leavers_account_which_ends_it_and_is_audited(
     client, administrator, professional, run_tasks
 ):
     theirs = Client()
@@ -254,10 +254,15 @@ def test_admin_deactivate_action_ends_the_account_and_is_audited(
     assert signed_in_user(theirs).is_authenticated
     sign_in(client, administrator, run_tasks)
 
-    response = client.post(
+    chosen = client.post(
         "/admin/accounts/user/",
-        {"action": "deactivate", "_selected_action": [str(professional.pk)]},
+        {"action": "close_account", "_selected_action": [str(professional.pk)]},
     )
+    # The action leads to the leaver's page, which is the confirmation.
+    assert chosen["Location"] == f"/admin/accounts/user/{professional.pk}/leaver/"
+    professional.refresh_from_db()
+    assert professional.is_active
+    response = client.post(chosen["Location"], {"drafts_to": ""})
 
     assert response.status_code == 302
     professional.refresh_from_db()
@@ -277,7 +282,7 @@ def test_non_administrator_cannot_use_admin_actions(
 
     response = client.post(
         "/admin/accounts/user/",
-        {"action": "deactivate", "_selected_action": [str(second_professional.pk)]},
+        {"action": "close_account", "_selected_action": [str(second_professional.pk)]},
     )
 
     assert response.status_code in (302, 404)

@@ -92,6 +92,7 @@ CONSTRUCTOR_ARGUMENTS: dict[str, Any] = {
     "colleagues": [],
     "me": User(email="walk.staff@example.org"),
     "workflow": workflow_for("social-care"),
+    "actions": ["signin.succeeded"],  # the audit viewer's filter (administration.forms)
 }
 
 

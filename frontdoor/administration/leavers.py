@@ -1,0 +1,125 @@
+"""Leavers: an administrator closes the account of someone who has left.
+
+`deactivate()` closes the account (sign-in refused; every session ends at once, since a
+closed account's session token is renewed: accounts.User.save), gives a member of staff's
+open referrals back to their teams' unassigned lists, and hands a professional's drafts to
+a named colleague of the same organisation (same work email domain), who is emailed.
+`hand_over_drafts()` does the last alone, for an account already closed. Everything is
+audited, with ids only.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from frontdoor.accounts.models import User, normalise_email
+from frontdoor.audit.services import record
+from frontdoor.cases import services as cases
+from frontdoor.cases.models import Case
+from frontdoor.documents.models import Document
+from frontdoor.notifications.services import send
+from frontdoor.referrals.models import Draft
+
+
+class Refused(Exception):
+    """What was asked cannot be done (the message says why, for the page)."""
+
+
+@dataclass(frozen=True)
+class Leaving:
+    """What closing an account would do (shown before confirming) or did."""
+
+    drafts: int
+    open_referrals: int
+
+
+def domain_of(email: str) -> str:
+    return normalise_email(email).rpartition("@")[2]
+
+
+def open_referrals(leaver: User) -> QuerySet[Case]:
+    return Case.objects.filter(assignee=leaver, closed_at=None)
+
+
+def what_leaving_does(leaver: User) -> Leaving:
+    return Leaving(
+        drafts=Draft.objects.filter(owner=leaver).count(),
+        open_referrals=open_referrals(leaver).count(),
+    )
+
+
+def colleague(leaver: User, email: str) -> User:
+    """The account a professional's drafts may go to: an active professional, not the
+    leaver, whose email is at the same domain. Otherwise Refused, saying why."""
+    if domain_of(email) != domain_of(leaver.email):
+        raise Refused(
+            f"Drafts can only go to a colleague whose email address ends @{domain_of(leaver.email)}"
+        )
+    found = User.objects.filter(email=normalise_email(email)).first()
+    if found is None:
+        raise Refused("There is no account with that email address")
+    if found.pk == leaver.pk:
+        raise Refused("Enter a colleague's email address, not the leaver's own")
+    if not found.is_active:
+        raise Refused("That account is closed: choose a colleague whose account is open")
+    if not found.is_professional:
+        raise Refused("That account is not a professional's: drafts can only go to a professional")
+    return found
+
+
+def deactivate(leaver: User, by: User, *, drafts_to: str = "", ip: str | None = None) -> Leaving:
+    """Close the account of a leaver, in one transaction: their drafts to `drafts_to` (an
+    email address; empty: they stay, and are deleted DRAFT_DAYS after their last save),
+    their open referrals back to their teams, then the account closed."""
+    if not by.is_staff:
+        raise PermissionError("Only an administrator closes accounts")
+    if leaver.pk == by.pk:
+        raise Refused("You cannot close your own account")
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=leaver.pk)
+        if not locked.is_active:
+            raise Refused("This account is already closed")
+        drafts = _hand_over(locked, by, drafts_to, ip) if drafts_to else 0
+        referrals = 0
+        for case in open_referrals(locked).select_related("submission"):
+            cases.return_to_team(case, by, reason="leaver")
+            referrals += 1
+        locked.is_active = False
+        locked.save(update_fields=["is_active"])  # renews session_token: sessions end
+        record(
+            "account.deactivated",
+            actor=by,
+            obj=locked,
+            ip=ip,
+            drafts_handed_over=drafts,
+            referrals_returned=referrals,
+        )
+    return Leaving(drafts=drafts, open_referrals=referrals)
+
+
+def hand_over_drafts(leaver: User, by: User, *, to: str, ip: str | None = None) -> int:
+    """Hand a closed account's drafts to a colleague (see colleague())."""
+    if not by.is_staff:
+        raise PermissionError("Only an administrator hands over drafts")
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=leaver.pk)
+        if locked.is_active:
+            raise Refused("Close the account first: its owner could still be changing them")
+        return _hand_over(locked, by, to, ip)
+
+
+def _hand_over(leaver: User, by: User, email: str, ip: str | None) -> int:
+    if not leaver.is_professional:
+        raise Refused("Only a professional's drafts can be handed to a colleague")
+    to = colleague(leaver, email)
+    # The drafts' rows locked, so a save in flight (the leaver's last session) finishes
+    # first; each keeps its answers, revisions and documents, only its owner changes.
+    ids = list(Draft.objects.select_for_update().filter(owner=leaver).values_list("pk", flat=True))
+    if not ids:
+        raise Refused("This account has no drafts to hand over")
+    Draft.objects.filter(pk__in=ids).update(owner=to)
+    Document.objects.filter(Q(draft_id__in=ids), owner=leaver).update(owner=to)
+    record("drafts.handed_over", actor=by, obj=leaver, ip=ip, to=to.pk, drafts=sorted(ids))
+    send(to.email, "drafts_handed_over", {"first_name": to.first_name, "count": len(ids)})
+    return len(ids)

@@ -1,0 +1,295 @@
+"""The audit viewer: /admin/audit/auditevent/log/ and its CSV export."""
+
+import csv
+import datetime
+import importlib
+import io
+
+import pytest
+import time_machine
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, connection, transaction
+from django.db.migrations.state import ProjectState
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from conftest import signed_in
+from frontdoor.audit.models import AuditEvent
+from frontdoor.audit.services import record
+from frontdoor.cases import services as cases
+from frontdoor.documents.models import Document
+from frontdoor.documents.storage import documents_storage
+from tests.sending import send
+
+pytestmark = pytest.mark.django_db
+
+LOG = "/admin/audit/auditevent/log/"
+EXPORT = "/admin/audit/auditevent/log/export/"
+
+
+@pytest.fixture
+def admin_client(administrator, run_tasks):
+    return signed_in(administrator, run_tasks)
+
+
+def shown_actions(response) -> list[str]:
+    return [row["event"].action for row in response.context["rows"]]
+
+
+def test_a_reference_finds_every_step_of_its_referral_and_nothing_else(
+    admin_client, professional, mash_staff, run_tasks
+):
+    sent = send(professional, "social-care-referral")
+    other = send(professional, "social-care-referral")
+    stored_as = documents_storage().save("test/audit-viewer", ContentFile(b"%PDF-1.4 test"))
+    document = Document.objects.create(
+        owner=professional,
+        submission=sent,
+        name="notes.pdf",
+        kind="pdf",
+        size=13,
+        sha256="0" * 64,
+        stored_as=stored_as,
+        scanned=True,
+    )
+    staff = signed_in(mash_staff, run_tasks)
+    assert staff.get(f"/team/{sent.reference}/").status_code == 200
+    assert staff.get(f"/team/{sent.reference}/file/{document.pk}/").status_code == 200
+    cases.assign(sent.case, mash_staff, by=mash_staff)
+    staff.get(f"/team/{other.reference}/")
+
+    response = admin_client.post(LOG, {"reference": sent.reference.lower()})
+    assert response.status_code == 302
+    assert response["Location"] == f"{LOG}?reference={sent.reference}"
+    page = admin_client.get(response["Location"])
+
+    assert page.status_code == 200
+    steps = shown_actions(page)
+    for step in (
+        "draft.started",
+        "submission.sent",
+        "submission.viewed",
+        "document.downloaded",
+        "case.assigned",
+    ):
+        assert step in steps, (step, steps)
+    assert all(row["event"].reference in (sent.reference, "") for row in page.context["rows"])
+    others = AuditEvent.objects.filter(reference=other.reference).values_list("pk", flat=True)
+    assert not {row["event"].pk for row in page.context["rows"]} & set(others)
+    assert sent.reference in page.content.decode()
+
+
+def test_events_about_a_sent_form_carry_its_reference(professional):
+    sent = send(professional, "social-care-referral")
+    event = record("test.about", obj=sent)
+    assert event.reference == sent.reference
+    assert AuditEvent.objects.get(action="submission.sent", object_id=str(sent.pk)).reference == (
+        sent.reference
+    )
+
+
+def test_filtering_by_person_puts_their_account_id_in_the_address_never_the_email(
+    admin_client, professional, second_professional
+):
+    record("test.theirs", actor=professional)
+    record("test.about_them", obj=professional)
+    record("test.someone_else", actor=second_professional)
+
+    response = admin_client.post(LOG, {"person": professional.email.upper()})
+
+    assert response["Location"] == f"{LOG}?person={professional.pk}"
+    page = admin_client.get(response["Location"])
+    actions = shown_actions(page)
+    assert "test.theirs" in actions
+    assert "test.about_them" in actions
+    assert "test.someone_else" not in actions
+    assert f'value="{professional.email}"' in page.content.decode()  # the form shows it again
+
+
+def test_an_unknown_person_or_a_backwards_date_range_is_an_error_on_the_page(admin_client):
+    response = admin_client.post(LOG, {"person": "nobody@example.org", "reference": "FD-1"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert "There is no account with that email address" in html
+    assert 'value="FD-1"' in html  # what was typed is kept
+    assert "events" not in html  # no list, which would be another filter's
+    backwards = admin_client.post(
+        LOG,
+        {
+            "start_0": "2",
+            "start_1": "3",
+            "start_2": "2026",
+            "end_0": "1",
+            "end_1": "3",
+            "end_2": "2026",
+        },
+    )
+    assert "On or before must be the same as or after on or after" in backwards.content.decode()
+    bad = admin_client.post(LOG, {"start_0": "31", "start_1": "2", "start_2": "2026"})
+    assert "On or after must be a real date" in bad.content.decode()
+
+
+def test_filtering_by_action_and_days(admin_client, professional):
+    for day in (1, 2, 3):
+        with time_machine.travel(datetime.datetime(2026, 3, day, 12, tzinfo=datetime.UTC)):
+            record("test.daily", actor=professional, day=day)
+            record("test.other", actor=professional, day=day)
+
+    response = admin_client.post(
+        LOG,
+        {
+            "action": "test.daily",
+            "start_0": "2",
+            "start_1": "3",
+            "start_2": "2026",
+            "end_0": "3",
+            "end_1": "3",
+            "end_2": "2026",
+        },
+    )
+
+    assert response["Location"] == f"{LOG}?action=test.daily&from=2026-03-02&to=2026-03-03"
+    page = admin_client.get(response["Location"])
+    assert [row["event"].detail["day"] for row in page.context["rows"]] == [3, 2]
+    options = page.context["form"].fields["action"].choices
+    assert ("test.daily", "test.daily") in options  # the actions recorded are offered
+
+
+def test_viewing_the_log_is_itself_audited_with_the_filter_and_no_email(
+    admin_client, administrator, professional
+):
+    admin_client.get(f"{LOG}?person={professional.pk}&reference=FD-2026-000001&page=1")
+
+    event = AuditEvent.objects.filter(action="audit.viewed").latest("id")
+    assert event.actor_id == administrator.pk
+    assert event.detail == {
+        "filter": {
+            "person": professional.pk,
+            "reference": "FD-2026-000001",
+            "action": "",
+            "from": "",
+            "to": "",
+        },
+        "page": 1,
+    }
+    assert event.reference == ""  # looking at the log is not a step of the referral
+
+
+def test_the_log_is_50_a_page_in_a_number_of_queries_that_does_not_grow(admin_client):
+    def queries(path: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(path).status_code == 200
+        return len(captured)
+
+    for n in range(5):
+        record("test.bulk", n=n)
+    few = queries(f"{LOG}?action=test.bulk")
+    AuditEvent.objects.bulk_create(
+        [AuditEvent(action="test.bulk", detail={"n": n}) for n in range(5, 125)]
+    )
+    many = queries(f"{LOG}?action=test.bulk")
+    assert few == many
+
+    first = admin_client.get(f"{LOG}?action=test.bulk")
+    assert len(first.context["rows"]) == 50
+    assert "125 events found, page 1 of 3" in first.content.decode()
+    assert f"{LOG}?action=test.bulk&amp;page=2" in first.content.decode()
+    last = admin_client.get(f"{LOG}?action=test.bulk&page=3")
+    assert len(last.context["rows"]) == 25
+
+
+def test_the_export_is_the_filtered_log_as_safe_streamed_csv_and_is_audited(
+    admin_client, administrator, professional
+):
+    record('=HYPERLINK("https://evil.example","Click")', actor=professional)
+    record("test.kept", actor=professional)
+    record("test.left_out", actor=administrator)
+
+    response = admin_client.get(f"{EXPORT}?person={professional.pk}")
+
+    assert response.status_code == 200
+    assert response.streaming
+    assert response["Content-Disposition"].startswith('attachment; filename="audit-log-')
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:3] == ["When (UTC)", "Action", "Account"]
+    actions = [row[1] for row in rows[1:]]
+    assert '\'=HYPERLINK("https://evil.example","Click")' in actions  # neutralised
+    assert "test.kept" in actions
+    assert "test.left_out" not in actions
+    exported = AuditEvent.objects.get(action="audit.exported")
+    assert exported.actor_id == administrator.pk
+    assert exported.detail["filter"]["person"] == professional.pk
+
+
+@pytest.mark.parametrize("who", ["professional", "mash_staff"])
+@pytest.mark.parametrize("path", [LOG, EXPORT])
+def test_the_viewer_is_404_to_anyone_but_an_administrator(request, who, path, run_tasks):
+    asking = signed_in(request.getfixturevalue(who), run_tasks)
+    assert asking.get(path).status_code == 404
+    assert asking.post(LOG, {"reference": "FD-2026-000001"}).status_code == 404
+    assert not AuditEvent.objects.filter(action__in=["audit.viewed", "audit.exported"]).exists()
+    assert Client().get(path).status_code == 302  # to sign in
+
+
+def test_the_filter_needs_the_csrf_token(admin_client):
+    browser = Client(enforce_csrf_checks=True)
+    browser.cookies = admin_client.cookies
+    assert browser.post(LOG, {"reference": "FD-2026-000001"}).status_code == 403
+
+
+def test_the_admins_list_of_events_links_to_the_viewer(admin_client):
+    assert LOG in admin_client.get("/admin/audit/auditevent/").content.decode()
+
+
+# --- The reference column, back-filled; the log still append-only ----------------------------
+
+
+class Statements:
+    """What the migration's function uses of a schema editor: SQLite's will not open inside
+    a test's transaction, and the statements are the point."""
+
+    connection = connection
+
+    def execute(self, sql: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+
+
+def test_the_back_fill_gives_old_events_their_reference_and_keeps_the_log_append_only(
+    professional, mash_staff
+):
+    sent = send(professional, "social-care-referral")
+    old = AuditEvent.objects.create(
+        action="submission.viewed", object_type="referrals.submission", object_id=str(sent.pk)
+    )
+    stored_as = documents_storage().save("test/back-fill", ContentFile(b"%PDF-1.4 test"))
+    document = Document.objects.create(
+        owner=professional,
+        submission=sent,
+        name="notes.pdf",
+        kind="pdf",
+        size=13,
+        sha256="0" * 64,
+        stored_as=stored_as,
+        scanned=True,
+    )
+    old_download = AuditEvent.objects.create(
+        action="document.downloaded", object_type="documents.document", object_id=str(document.pk)
+    )
+    unrelated = AuditEvent.objects.create(action="signin.succeeded")
+    migration = importlib.import_module(
+        "frontdoor.administration.migrations.0001_audit_reference_back_filled"
+    )
+
+    migration.back_fill(ProjectState().apps, Statements())
+
+    assert AuditEvent.objects.get(pk=old.pk).reference == sent.reference
+    assert AuditEvent.objects.get(pk=old_download.pk).reference == sent.reference
+    assert AuditEvent.objects.get(pk=unrelated.pk).reference == ""
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=old.pk).update(action="rewritten")
+    assert AuditEvent.objects.get(pk=old.pk).action == "submission.viewed"
+    assert timezone.now()  # the database is still usable after the refused update

@@ -1,0 +1,308 @@
+"""Leavers: an administrator closes an account on its page in the administration site."""
+
+import pytest
+from django.http import QueryDict
+from django.test import Client
+
+from conftest import PASSWORD, last_code, make_user, signed_in
+from frontdoor.accounts.models import Membership, User
+from frontdoor.audit.models import AuditEvent
+from frontdoor.cases import services as cases
+from frontdoor.cases.models import CaseEvent
+from frontdoor.documents.models import Document
+from frontdoor.referrals import drafts, registry
+from frontdoor.referrals.models import Draft
+from tests.sending import send
+
+pytestmark = pytest.mark.django_db
+
+
+def leaver_url(user: User) -> str:
+    return f"/admin/accounts/user/{user.pk}/leaver/"
+
+
+def is_signed_in(client: Client) -> bool:
+    return client.get("/account/details/").status_code == 200
+
+
+@pytest.fixture
+def colleague(db):
+    """A professional at the same school as the professional persona (school.example.org)."""
+    return make_user(
+        "deputy@school.example.org", "Dee", "Brown", is_professional=True, organisation="Riverside"
+    )
+
+
+@pytest.fixture
+def draft(professional):
+    """A draft of the professional's with an answered section and a document."""
+    feedback = registry.get("feedback")
+    started = drafts.start(professional, feedback)
+    data = QueryDict("kind=complaint&what_happened=Nobody+called+back")
+    drafts.save_section(started, feedback.section("your-feedback"), data, loaded_revision=0)
+    Document.objects.create(
+        owner=professional,
+        draft=started,
+        name="notes.pdf",
+        kind="pdf",
+        size=13,
+        sha256="0" * 64,
+        stored_as="test/leaver-notes",
+        scanned=True,
+    )
+    return Draft.objects.get(pk=started.pk)
+
+
+@pytest.fixture
+def admin_client(administrator, run_tasks):
+    return signed_in(administrator, run_tasks)
+
+
+def test_closing_a_professional_hands_their_drafts_to_a_colleague_who_is_emailed(
+    admin_client, administrator, professional, colleague, draft, run_tasks, smtp_server, settings
+):
+    theirs = signed_in(professional, run_tasks)
+    colleagues = signed_in(colleague, run_tasks)
+    page = admin_client.get(leaver_url(professional))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Close the account of a leaver" in html
+    assert "Hand their drafts to" in html
+    settings.MAILERS = smtp_server.mailers()
+
+    response = admin_client.post(
+        leaver_url(professional), {"drafts_to": "Deputy@School.example.org"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == leaver_url(professional)
+    professional.refresh_from_db()
+    assert not professional.is_active
+    assert not is_signed_in(theirs)  # signed out at once, not at the next time-out
+    done = admin_client.get(response["Location"]).content.decode()
+    assert "Account closed: its sessions have ended. 1 draft handed over" in done
+    # The draft is the colleague's, exactly as it was: answers, revisions, documents.
+    moved = Draft.objects.get(pk=draft.pk)
+    assert moved.owner == colleague
+    assert moved.answers == draft.answers
+    assert moved.revisions == draft.revisions
+    assert moved.completed == draft.completed
+    assert list(moved.documents.values_list("owner", flat=True)) == [colleague.pk]
+    recover = colleagues.get("/forms/recover/")
+    assert f"/forms/draft/{draft.pk}/" in recover.content.decode()
+    run_tasks()
+    [email] = [m for m in smtp_server.messages if m["To"] == colleague.email]
+    body = email.get_body(("plain",)).get_content()
+    assert body.startswith("Dear Dee,")
+    assert "handed you a form" in body
+    assert "Recover a form" in body
+    for personal in (professional.first_name, professional.last_name, professional.email):
+        assert personal not in email.as_string()
+    closed = AuditEvent.objects.get(action="account.deactivated")
+    assert (closed.actor_id, closed.object_id) == (administrator.pk, str(professional.pk))
+    assert closed.detail == {"drafts_handed_over": 1, "referrals_returned": 0}
+    handed = AuditEvent.objects.get(action="drafts.handed_over")
+    assert handed.actor_id == administrator.pk
+    assert handed.detail == {"to": colleague.pk, "drafts": [draft.pk]}
+
+
+def test_a_closed_account_cannot_sign_in_with_the_closed_message(
+    admin_client, professional, client
+):
+    assert admin_client.post(leaver_url(professional), {"drafts_to": ""}).status_code == 302
+    response = client.post("/account/sign-in/", {"email": professional.email, "password": PASSWORD})
+    assert response.status_code == 200
+    assert "This account has been closed" in response.content.decode()
+    wrong = Client().post("/account/sign-in/", {"email": professional.email, "password": "x" * 12})
+    assert "This account has been closed" not in wrong.content.decode()
+
+
+def test_a_code_asked_for_before_closing_does_not_sign_in_after(
+    admin_client, professional, client, run_tasks
+):
+    client.post("/account/sign-in/", {"email": professional.email, "password": PASSWORD})
+    run_tasks()
+    assert admin_client.post(leaver_url(professional), {"drafts_to": ""}).status_code == 302
+
+    client.post("/account/sign-in/code/", {"code": last_code(professional.email)})
+
+    assert not is_signed_in(client)
+
+
+@pytest.mark.parametrize(
+    ("to", "message"),
+    [
+        ("gp@surgery.example.nhs.uk", "Drafts can only go to a colleague whose email address ends"),
+        ("parent@school.example.org", "That account is not a professional&#x27;s"),
+        ("closed@school.example.org", "That account is closed"),
+        ("nobody@school.example.org", "There is no account with that email address"),
+        ("dsl@school.example.org", "not the leaver&#x27;s own"),
+        ("not an email", "Enter an email address in the correct format"),
+    ],
+)
+def test_drafts_go_only_to_an_open_professional_account_at_the_same_domain(
+    admin_client, professional, second_professional, draft, to, message
+):
+    make_user("parent@school.example.org", "Pat", "Parent")
+    make_user("closed@school.example.org", "Cal", "Closed", is_professional=True, is_active=False)
+
+    response = admin_client.post(leaver_url(professional), {"drafts_to": to})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert message in html
+    assert f'value="{to}"' in html  # what was typed is kept
+    professional.refresh_from_db()
+    assert professional.is_active  # nothing done: not closed, drafts still theirs
+    assert Draft.objects.get(pk=draft.pk).owner == professional
+    assert not AuditEvent.objects.filter(action__in=["account.deactivated", "drafts.handed_over"])
+
+
+def test_a_closed_accounts_drafts_can_be_handed_over_afterwards(
+    admin_client, professional, colleague, draft
+):
+    assert admin_client.post(leaver_url(professional), {"drafts_to": ""}).status_code == 302
+    assert Draft.objects.get(pk=draft.pk).owner == professional  # left to be deleted as usual
+    page = admin_client.get(leaver_url(professional)).content.decode()
+    assert "Hand over the drafts" in page
+
+    empty = admin_client.post(leaver_url(professional), {"drafts_to": ""})
+    assert "Enter the email address of the colleague" in empty.content.decode()
+    response = admin_client.post(leaver_url(professional), {"drafts_to": colleague.email})
+
+    assert response.status_code == 302
+    assert Draft.objects.get(pk=draft.pk).owner == colleague
+    assert AuditEvent.objects.filter(action="drafts.handed_over").count() == 1
+
+
+def test_a_staff_leavers_open_referrals_go_back_to_the_team_unassigned(
+    admin_client, administrator, professional, mash_staff
+):
+    mash_staff.memberships.update(role=Membership.Role.MANAGER)  # decides alone
+    open_case = send(professional, "social-care-referral").case
+    cases.assign(open_case, mash_staff, by=mash_staff)
+    closed_case = send(professional, "social-care-referral").case
+    cases.assign(closed_case, mash_staff, by=mash_staff)
+    outcome = cases.offered_outcomes(closed_case)[0]
+    cases.decide(closed_case, outcome.slug, "We have looked at it.", by=mash_staff)
+    closed_case.refresh_from_db()
+    assert closed_case.closed_at is not None
+    page = admin_client.get(leaver_url(mash_staff)).content.decode()
+    assert "Council staff: " in page
+
+    response = admin_client.post(leaver_url(mash_staff), {})
+
+    assert response.status_code == 302
+    open_case.refresh_from_db()
+    closed_case.refresh_from_db()
+    assert open_case.assignee is None
+    assert closed_case.assignee == mash_staff  # who decided it stays on it
+    event = open_case.events.get(action=CaseEvent.Action.UNASSIGNED)
+    assert event.actor == administrator
+    assert event.detail == {"before": mash_staff.pk, "reason": "leaver"}
+    audit = AuditEvent.objects.get(action="case.unassigned")
+    assert audit.actor_id == administrator.pk
+    assert audit.detail == {"before": mash_staff.pk, "reason": "leaver"}
+    assert AuditEvent.objects.get(action="account.deactivated").detail["referrals_returned"] == 1
+
+
+def test_the_referral_history_says_the_assignee_left(
+    admin_client, professional, mash_staff, teams, run_tasks
+):
+    case = send(professional, "social-care-referral").case
+    cases.assign(case, mash_staff, by=mash_staff)
+    colleague = make_user("mash.two@council.example.gov.uk", "Jo", "Second", is_professional=True)
+    colleague.teams.add(teams["social-care"])
+    admin_client.post(leaver_url(mash_staff), {})
+
+    page = signed_in(colleague, run_tasks).get(f"/team/{case.submission.reference}/")
+
+    assert "Unassigned Morgan Reid: their account was closed" in page.content.decode()
+
+
+def test_only_an_administrator_may_return_referrals_to_the_team(professional, mash_staff):
+    case = send(professional, "social-care-referral").case
+    cases.assign(case, mash_staff, by=mash_staff)
+    with pytest.raises(cases.PermissionDenied):
+        cases.return_to_team(case, mash_staff, reason="leaver")
+
+
+@pytest.mark.parametrize("who", ["professional", "mash_staff"])
+def test_the_leaver_page_is_404_to_anyone_but_an_administrator(
+    request, who, second_professional, run_tasks
+):
+    asking = signed_in(request.getfixturevalue(who), run_tasks)
+    for target in (second_professional.pk, 999999):
+        url = f"/admin/accounts/user/{target}/leaver/"
+        assert asking.get(url).status_code == 404
+        assert asking.post(url, {"drafts_to": ""}).status_code == 404
+    second_professional.refresh_from_db()
+    assert second_professional.is_active
+    assert Client().get(leaver_url(second_professional)).status_code == 302  # to sign in
+
+
+def test_closing_needs_the_csrf_token(admin_client, professional):
+    browser = Client(enforce_csrf_checks=True)
+    browser.cookies = admin_client.cookies
+    assert browser.post(leaver_url(professional), {"drafts_to": ""}).status_code == 403
+    professional.refresh_from_db()
+    assert professional.is_active
+    page = browser.get(leaver_url(professional))
+    token = page.context["csrf_token"]
+    response = browser.post(leaver_url(professional), {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    professional.refresh_from_db()
+    assert not professional.is_active
+
+
+def test_an_administrator_cannot_close_their_own_account(admin_client, administrator):
+    page = admin_client.get(leaver_url(administrator)).content.decode()
+    assert "another administrator must close it" in page
+    response = admin_client.post(leaver_url(administrator), {"drafts_to": ""})
+    assert "You cannot close your own account" in response.content.decode()
+    administrator.refresh_from_db()
+    assert administrator.is_active
+
+
+def test_the_accounts_list_action_leads_to_the_leaver_page_one_at_a_time(
+    admin_client, professional, second_professional
+):
+    one = admin_client.post(
+        "/admin/accounts/user/",
+        {"action": "close_account", "_selected_action": [str(professional.pk)]},
+    )
+    assert one["Location"] == leaver_url(professional)
+    two = admin_client.post(
+        "/admin/accounts/user/",
+        {
+            "action": "close_account",
+            "_selected_action": [str(professional.pk), str(second_professional.pk)],
+        },
+        follow=True,
+    )
+    assert "Choose one account" in two.content.decode()
+    assert User.objects.filter(is_active=False).count() == 0
+
+
+def test_the_change_page_links_to_the_leaver_page_and_has_no_active_box(admin_client, professional):
+    url = f"/admin/accounts/user/{professional.pk}/change/"
+    html = admin_client.get(url).content.decode()
+    assert leaver_url(professional) in html
+    assert 'name="is_active"' not in html
+    form = {
+        "email": professional.email,
+        "first_name": "Priya",
+        "last_name": "Patel",
+        "is_professional": "on",
+        "organisation": "Riverside Primary School",
+        "job_title": "",
+        "telephone": "",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+    }
+    assert admin_client.post(url, form).status_code == 302  # saved, without is_active
+    professional.refresh_from_db()
+    assert professional.is_active

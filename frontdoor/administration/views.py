@@ -1,0 +1,168 @@
+"""The administrators' own pages (GOV.UK markup), served inside the administration site:
+`admin.site.admin_view` signs in through the portal and makes them a 404 to anyone who is
+not an administrator, as the rest of the site is (core/admin_site.py)."""
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from frontdoor.accounts.models import User
+from frontdoor.administration import audit_log as audit_log_query
+from frontdoor.administration import leavers
+from frontdoor.administration.forms import AuditFilterForm, HandOverClosedForm, HandOverForm
+from frontdoor.audit.services import record
+from frontdoor.backoffice.inbox import _pagination
+from frontdoor.core.client import client_ip
+from frontdoor.core.spreadsheet import csv_response
+
+
+def _administrator(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    assert user.is_staff
+    return user
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def leaver(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Close a leaver's account (the page is the confirmation), or, once closed, hand a
+    professional's drafts to a colleague."""
+    by = _administrator(request)
+    account = get_object_or_404(User, pk=user_id)
+    closed = not account.is_active
+    form_class = HandOverClosedForm if closed else HandOverForm
+    form = form_class(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and account.pk == by.pk:
+        form.add_error(None, "You cannot close your own account")
+    elif request.method == "POST" and form.is_valid():
+        drafts_to = form.cleaned_data["drafts_to"]
+        try:
+            if closed:
+                count = leavers.hand_over_drafts(account, by, to=drafts_to, ip=client_ip(request))
+                messages.success(request, _drafts_message(count))
+            else:
+                done = leavers.deactivate(account, by, drafts_to=drafts_to, ip=client_ip(request))
+                messages.success(request, _closed_message(done))
+        except leavers.Refused as refused:
+            form.add_error("drafts_to" if drafts_to else None, str(refused))
+        else:
+            return redirect("admin:accounts_user_leaver", account.pk)
+    leaving = leavers.what_leaving_does(account)
+    context: dict[str, Any] = {
+        "account": account,
+        "closed": closed,
+        "form": form,
+        "leaving": leaving,
+        "offer_hand_over": account.is_professional and leaving.drafts > 0,
+        "teams": list(account.teams.all()),
+        "draft_days": settings.DRAFT_DAYS,
+        "change_url": reverse("admin:accounts_user_change", args=[account.pk]),
+        "is_self": account.pk == by.pk,
+    }
+    return render(request, "administration/leaver.html", context)
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _drafts_message(count: int) -> str:
+    return f"{_plural(count, 'draft', 'drafts')} handed over. The colleague has been emailed."
+
+
+def _closed_message(done: leavers.Leaving) -> str:
+    said = ["Account closed: its sessions have ended"]
+    if done.open_referrals:
+        referrals = _plural(done.open_referrals, "open referral", "open referrals")
+        said.append(f"{referrals} back to the team's unassigned list")
+    if done.drafts:
+        said.append(_drafts_message(done.drafts).removesuffix("."))
+    return ". ".join(said) + "."
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The audit log, filtered and 50 a page. The filter is posted (it takes an email
+    address) and comes back as the page's address with an account id instead."""
+    _administrator(request)
+    here = reverse("admin:audit_auditevent_log")
+    known = audit_log_query.actions()
+    chosen = audit_log_query.Filter.from_query(request.GET)
+    if request.method == "POST":
+        form = AuditFilterForm(known, request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            chosen = audit_log_query.Filter(
+                person=data["person"],
+                reference=data["reference"].strip().upper(),
+                action=data["action"],
+                start=data["start"],
+                end=data["end"],
+            )
+            query = urlencode(chosen.query())
+            return redirect(f"{here}?{query}" if query else here)
+        # The problem, and what was typed; no events, which would be another filter's.
+        return render(request, "administration/audit_log.html", {"form": form, "page": None})
+    else:
+        form = AuditFilterForm(known, initial=_initial(chosen))
+    found = audit_log_query.events(chosen)
+    page = Paginator(found, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    record("audit.viewed", request=request, filter=chosen.audited(), page=page.number)
+    query = urlencode(chosen.query())
+    rows = [
+        {
+            "event": event,
+            "about": audit_log_query.about(event),
+            "detail": audit_log_query.detail_text(event.detail),
+            "actor_url": reverse("admin:accounts_user_change", args=[event.actor_id])
+            if event.actor_id
+            else "",
+        }
+        for event in page.object_list
+    ]
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "filtered": bool(chosen.query()),
+        "pages": _pagination(page, here, query),
+        "export_url": reverse("admin:audit_auditevent_export") + (f"?{query}" if query else ""),
+    }
+    return render(request, "administration/audit_log.html", context)
+
+
+def _initial(chosen: audit_log_query.Filter) -> dict[str, Any]:
+    email: str | None = ""
+    if chosen.person is not None:
+        email = User.objects.filter(pk=chosen.person).values_list("email", flat=True).first()
+    return {
+        "person": email or "",
+        "reference": chosen.reference,
+        "action": chosen.action,
+        "start": chosen.start,
+        "end": chosen.end,
+    }
+
+
+@require_safe
+def audit_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered log as CSV, streamed, each cell safe in a spreadsheet."""
+    _administrator(request)
+    chosen = audit_log_query.Filter.from_query(request.GET)
+    record("audit.exported", request=request, filter=chosen.audited())
+    return csv_response(
+        f"audit-log-{timezone.localdate():%Y-%m-%d}.csv",
+        audit_log_query.CSV_HEADER,
+        audit_log_query.csv_rows(audit_log_query.events(chosen)),
+    )
