@@ -264,7 +264,6 @@ def _page(
     uploaded = [str(n) for n in result.get("uploaded", [])]
     attached = list(services.documents_of(enquiry)) if enquiry is not None else []
     adding = enquiry is None or enquiry.kind == Enquiry.Kind.OFFERED
-    status = 400 if form.errors else 200
     return render(
         request,
         "enquiries/answer.html",
@@ -296,7 +295,6 @@ def _page(
             "room": len(attached) < settings.DOCUMENTS_MAX_FILES,
             "field": FIELD,
         },
-        status=status,
     )
 
 
