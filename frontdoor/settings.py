@@ -185,6 +185,7 @@ INSTALLED_APPS = [
     "frontdoor.referrals",
     "frontdoor.documents",
     "frontdoor.cases",
+    "frontdoor.enquiries",
     "frontdoor.backoffice",
     "frontdoor.administration",
     "frontdoor.pages",
@@ -264,7 +265,7 @@ SESSION_WARNING_MINUTES = env_int("SESSION_WARNING_MINUTES", 5)
 SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
 # A form posted to these paths just after a time-out is kept and saved after sign-in.
-KEEP_POSTS_UNDER = ["/forms/draft/"]
+KEEP_POSTS_UNDER = ["/forms/draft/", "/forms/information/"]
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Messages ("Your details have been updated") live in the session: no third cookie.
@@ -346,6 +347,8 @@ FORMS_OFF = env_list("FORMS_OFF")
 DRAFT_DAYS = 30
 DRAFT_REMINDER_DAYS = 7
 SUBMISSION_VISIBLE_DAYS = 30
+# A team's question to a referrer is overdue this many working days after it was asked.
+ENQUIRY_ANSWER_WORKING_DAYS = env_int("ENQUIRY_ANSWER_WORKING_DAYS", 3)
 
 # Limits per account ("professional" is self-declared, so no account may fill the database
 # or the file store): open drafts of one form, drafts started in an hour, and the size of

@@ -8,6 +8,8 @@ secure_admin(admin.site)
 urlpatterns = [
     path("", include("frontdoor.pages.urls")),
     path("account/", include("frontdoor.accounts.urls")),
+    # Before forms/ (whose "<slug>/" would take "information"): the referrer's answers.
+    path("forms/information/", include("frontdoor.enquiries.urls")),
     path("forms/", include("frontdoor.referrals.urls")),
     path("team/", include("frontdoor.backoffice.urls")),
     path("admin/", admin.site.urls),

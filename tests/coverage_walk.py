@@ -92,6 +92,9 @@ NOT_PAGES = {
     "referrals:sent_document": DOWNLOAD,
     "backoffice:document": DOWNLOAD,
     "backoffice:inbox_search": POST_ONLY,
+    "backoffice:information_read": POST_ONLY,
+    "backoffice:information_document": DOWNLOAD,
+    "enquiries:document": DOWNLOAD,
 }
 
 # The error pages: not URL patterns, but pages people read. Each must be checked with axe
@@ -131,7 +134,14 @@ def _document_exists(value: Any) -> bool:
         return False
 
 
+def _enquiry_exists(value: Any) -> bool:
+    from frontdoor.enquiries.models import Enquiry
+
+    return Enquiry.objects.filter(pk=value).exists()
+
+
 DRAFT = Kind("a draft", _draft_exists)
+ENQUIRY = Kind("a question to a referrer, or information added", _enquiry_exists)
 SUBMISSION = Kind("a sent form", _submission_exists)
 DOCUMENT = Kind("a document", _document_exists)
 
@@ -168,6 +178,17 @@ ARGUMENTS: dict[str, dict[str, Kind | str]] = {
     "backoffice:decide": {"reference": SUBMISSION},
     "backoffice:confirm": {"reference": SUBMISSION},
     "backoffice:transfer": {"reference": SUBMISSION},
+    # Questions to the referrer (frontdoor.enquiries): staff's pages, and the referrer's.
+    "backoffice:ask": {"reference": SUBMISSION},
+    "backoffice:information_read": {"reference": SUBMISSION},
+    "backoffice:information_document": {
+        "reference": SUBMISSION,
+        "enquiry_id": ENQUIRY,
+        "document_id": DOCUMENT,
+    },
+    "enquiries:add": {"reference": SUBMISSION},
+    "enquiries:answer": {"reference": SUBMISSION, "pk": ENQUIRY},
+    "enquiries:document": {"reference": SUBMISSION, "pk": ENQUIRY, "document_id": DOCUMENT},
 }
 
 # Form and query fields that name an object: (route, field) -> its kind. The walk finds
@@ -177,6 +198,7 @@ ARGUMENTS: dict[str, dict[str, Kind | str]] = {
 # another's object and is refused (404, or nothing done to it).
 FIELDS: dict[tuple[str, str], Kind] = {
     ("referrals:section", "remove"): DOCUMENT,
+    ("enquiries:answer", "remove"): DOCUMENT,
 }
 
 # Fields that take any text (a search box): a reference typed there is a search term, not

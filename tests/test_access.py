@@ -13,10 +13,13 @@ from django.core.files.base import ContentFile
 from django.http import QueryDict
 from django.test import Client
 from django.urls import resolve, reverse
+from django.utils import timezone
 
 from conftest import make_user, signed_in
+from frontdoor.cases.models import Case
 from frontdoor.documents.models import Document
 from frontdoor.documents.storage import documents_storage
+from frontdoor.enquiries.models import Enquiry, EnquiryDocument
 from frontdoor.referrals import drafts, registry
 from frontdoor.referrals.models import Draft, Submission
 from frontdoor.referrals.submissions import submit
@@ -60,6 +63,28 @@ def documents(owned, member_of_public):
             scanned=True,
             **place,
         )
+    # Information the referrer added to the sent form, with a document (as if sent through
+    # frontdoor.enquiries, whose own tests say who may add it).
+    stored_as = documents_storage().save("test/answer", ContentFile(b"%PDF-1.4 answer"))
+    made["answer"] = Document.objects.create(
+        owner=member_of_public,
+        name="answer.pdf",
+        kind="pdf",
+        size=15,
+        sha256="3" * 64,
+        stored_as=stored_as,
+        scanned=True,
+    )
+    case = Case.objects.get(submission=submission)
+    enquiry = Enquiry.objects.create(
+        case=case,
+        kind=Enquiry.Kind.OFFERED,
+        team_id=case.team_id,
+        answer="More",
+        answered_at=timezone.now(),
+    )
+    EnquiryDocument.objects.create(enquiry=enquiry, document=made["answer"])
+    made["enquiry"] = enquiry  # type: ignore[assignment]
     return made
 
 
@@ -67,6 +92,9 @@ def url(route, draft_id: int, reference: str, documents=None) -> str:
     known = {"draft_id": draft_id, "reference": reference, "slug": REPEATED_SECTION, "item": 0}
     if documents:
         known["document_id"] = documents["draft" if "draft_id" in route.parameters else "sent"].pk
+        if {"pk", "enquiry_id"} & set(route.parameters):
+            known["pk"] = known["enquiry_id"] = documents["enquiry"].pk
+            known["document_id"] = documents["answer"].pk
     missing = set(route.parameters) - set(known)
     assert not missing, f"Say here what to put in {route.name}'s {missing}"
     return reverse(route.name, kwargs={p: known[p] for p in route.parameters})
@@ -132,6 +160,7 @@ def test_every_object_url_is_404_to_other_accounts_as_if_it_did_not_exist(
         "referrals": signed_in(member_of_public, run_tasks),
         "backoffice": signed_in(feedback_staff, run_tasks),
     }
+    insiders["enquiries"] = insiders["referrals"]  # the referrer's answers
     for route in OBJECT_ROUTES:
         client = insiders[route.name.split(":")[0]]
         address = url(route, draft.pk, submission.reference, documents)

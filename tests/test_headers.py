@@ -139,6 +139,23 @@ def _file(name: str, place: str) -> Get:
     return get
 
 
+def _enquiry(name: str) -> Get:
+    def get(reach: Reach, client: Client) -> str:
+        return reach.url(name, reference=reach.submission.reference, pk=reach.files["enquiry"].pk)
+
+    return get
+
+
+def _answer_file(name: str) -> Get:
+    def get(reach: Reach, client: Client) -> str:
+        enquiry, document = reach.files["enquiry"].pk, reach.files["answer"].pk
+        kwargs = {"reference": reach.submission.reference, "document_id": document}
+        kwargs["enquiry_id" if name.startswith("backoffice") else "pk"] = enquiry
+        return reach.url(name, **kwargs)
+
+    return get
+
+
 ANYONE, OWNER, TEAM = "signed out", "the owner", "the team's staff"
 REACH: dict[str, tuple[str, Get] | tuple[str, Get, str, str]] = {
     "pages:home": (ANYONE, _fixed("/")),
@@ -206,6 +223,17 @@ REACH: dict[str, tuple[str, Get] | tuple[str, Get, str, str]] = {
     "backoffice:decide": (TEAM, _sent("backoffice:decide")),
     "backoffice:confirm": (TEAM, _as_manager(_sent("backoffice:confirm"))),
     "backoffice:transfer": (TEAM, _sent("backoffice:transfer")),
+    "backoffice:ask": (TEAM, _sent("backoffice:ask")),
+    "backoffice:information_read": (
+        TEAM,
+        _sent("backoffice:information_read"),
+        "post",
+        "INFORMATION",
+    ),
+    "backoffice:information_document": (TEAM, _answer_file("backoffice:information_document")),
+    "enquiries:add": (OWNER, _sent("enquiries:add")),
+    "enquiries:answer": (OWNER, _enquiry("enquiries:answer")),
+    "enquiries:document": (OWNER, _answer_file("enquiries:document")),
 }
 
 
@@ -215,7 +243,13 @@ LAST = ("referrals:send", "accounts:logout")
 PDF_COPIES = {"referrals:sent_pdf", "backoffice:submission_pdf"}
 
 # The people's own files (the PDF copies are ours, and carry the pages' policy).
-DOCUMENTS = {"referrals:draft_document", "referrals:sent_document", "backoffice:document"}
+DOCUMENTS = {
+    "referrals:draft_document",
+    "referrals:sent_document",
+    "backoffice:document",
+    "backoffice:information_document",
+    "enquiries:document",
+}
 
 
 def assert_download_headers(response: Any) -> None:
@@ -279,6 +313,8 @@ def test_every_page_sends_the_security_headers_to_the_person_it_is_for(reach):
             assert response.status_code == wanted, (name, path, response)
         else:  # a redirect, to exactly where this action goes
             to = to.replace("CHECK", reach.url("referrals:check", draft_id=reach.draft.pk))
+            reference = reach.submission.reference
+            to = to.replace("INFORMATION", f"/team/{reference}/#questions")
             assert (response.status_code, response["Location"]) == (302, to), (name, response)
         assert response.resolver_match.view_name == name, (name, path)
         if name in DOCUMENTS:

@@ -89,6 +89,10 @@ def test_the_report_names_what_is_missing(monkeypatch):
     monkeypatch.setitem(
         coverage_walk.ARGUMENTS, "referrals:task_list", {"draft_id": coverage_walk.DRAFT}
     )
+    # One declared field, whatever the project's list holds today.
+    monkeypatch.setattr(
+        coverage_walk, "FIELDS", {("referrals:section", "remove"): coverage_walk.DOCUMENT}
+    )
     routes = [
         Route("pages:home", "", ()),
         Route("referrals:task_list", "forms/draft/<int:draft_id>/", ("draft_id",)),

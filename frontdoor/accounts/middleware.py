@@ -4,7 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -49,6 +49,22 @@ def _kept_post(request: HttpRequest) -> dict[str, Any] | None:
         return None
     data = {k: request.POST.getlist(k) for k in request.POST if k != "csrfmiddlewaretoken"}
     return {"path": request.path, "user": request.user.pk, "data": data}
+
+
+def take_kept_post(request: HttpRequest) -> QueryDict | None:
+    """The form posted to this page just after a time-out, kept until its sender signed in
+    again (KEEP_POSTS_UNDER), taken once; None if there is none, or if someone else has
+    signed in on this browser (not theirs to save)."""
+    kept = request.session.get(KEPT_POST)
+    if not kept or kept.get("path") != request.path:
+        return None
+    del request.session[KEPT_POST]
+    if kept.get("user") != request.user.pk:
+        return None
+    data = QueryDict(mutable=True)
+    for key, values in kept["data"].items():
+        data.setlist(key, values)
+    return data
 
 
 class SessionTimeoutMiddleware:

@@ -10,6 +10,7 @@ from frontdoor.cases.models import Case, Rating
 from frontdoor.cases.services import NOTE_MAX_LENGTH, REASON_MAX_LENGTH, RESPONSE_MAX_LENGTH
 from frontdoor.cases.workflows import Workflow
 from frontdoor.core.forms import GovukForm
+from frontdoor.enquiries.services import QUESTION_MAX_LENGTH
 
 CHANGED = "This referral changed since you opened it: check it and try again"
 ME, NOBODY = "me", "nobody"
@@ -99,6 +100,22 @@ class NoteForm(CaseForm):
     def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
         super().__init__(case, *args, **kwargs)
         # A note never conflicts (two written at once are both kept): no version needed.
+        self.fields["version"].required = False
+
+
+class AskForm(CaseForm):
+    question = forms.CharField(
+        label="Your question for the referrer",
+        help_text="The referrer reads this in the portal (the email only says there is a "
+        "question). Do not include anything they should not see.",
+        max_length=QUESTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Enter your question for the referrer"},
+    )
+
+    def __init__(self, case: Case, *args: Any, **kwargs: Any) -> None:
+        super().__init__(case, *args, **kwargs)
+        # Asking never conflicts with another change (like a note): no version needed.
         self.fields["version"].required = False
 
 

@@ -45,6 +45,7 @@ from frontdoor.cases import timescales
 from frontdoor.cases.models import Case, Rating
 from frontdoor.cases.workflows import workflow_for
 from frontdoor.core.forms import GovukForm
+from frontdoor.enquiries.services import inbox_flags
 from frontdoor.referrals import registry
 from frontdoor.referrals.answers import DateWidget
 from frontdoor.referrals.definitions import ROLE_LABELS
@@ -334,6 +335,10 @@ class Row:
     stage: str
     repeats: int
     closed: bool
+    # From frontdoor.enquiries: an answer or information not yet marked read; a question
+    # to the referrer past its due time.
+    information: bool = False
+    question_overdue: bool = False
 
 
 def age_on(born: datetime.date, today: datetime.date) -> int:
@@ -422,6 +427,8 @@ ROW_FIELDS = (
     "organisation",
     "job_title",
     "completing_as",
+    "information_received",
+    "question_overdue",
 )
 
 
@@ -441,6 +448,7 @@ def page_rows(
             organisation=json_text(ORGANISATION),
             job_title=json_text(JOB_TITLE),
             completing_as=json_text(COMPLETING_AS),
+            **inbox_flags(now),
         )
         .order_by()
         .values(*ROW_FIELDS)
@@ -509,6 +517,8 @@ def page_rows(
                 stage=stages[slug].get(case["stage"], case["stage"]),
                 repeats=repeats[pk],
                 closed=not open_,
+                information=case["information_received"],
+                question_overdue=case["question_overdue"],
             )
         )
     return rows
@@ -563,6 +573,16 @@ def rows_html(rows: list[Row]) -> SafeString:
             referral += (
                 '        <strong class="govuk-tag govuk-tag--purple fd-inbox-table__tag">'
                 f"Repeat: {row.repeats} {others}</strong>\n"
+            )
+        if row.information:
+            referral += (
+                '        <strong class="govuk-tag govuk-tag--blue fd-inbox-table__tag">'
+                "Information received</strong>\n"
+            )
+        if row.question_overdue:
+            referral += (
+                '        <strong class="govuk-tag govuk-tag--red fd-inbox-table__tag">'
+                "Question overdue</strong>\n"
             )
         children = (
             _list([e(child) for child in row.children], "fd-inbox-table__list")

@@ -173,6 +173,12 @@ def history(case: Case, submission: Submission) -> list[Entry]:
                 what += f" (was {_stage(workflow, detail['before'])})"
         elif event.action in (CaseEvent.Action.PROPOSED, CaseEvent.Action.DECIDED):
             what = f"{event.get_action_display()}: {_outcome(workflow, detail.get('outcome', ''))}"
+        elif event.action in (CaseEvent.Action.ANSWERED, CaseEvent.Action.INFORMATION_ADDED):
+            found = referrer(definition, submission)
+            who = f"{found.name} (the referrer)" if found else "The referrer"
+        elif event.action == CaseEvent.Action.INFORMATION_SEEN:
+            count = detail.get("count", 1)
+            what = "Marked information received as read" + (f" ({count})" if count != 1 else "")
         elif event.action == CaseEvent.Action.TRANSFERRED:
             to = teams.get(detail.get("to", ""), detail.get("to", ""))
             what = f"Transferred from {event.team.name} to {to}"

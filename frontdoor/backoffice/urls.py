@@ -19,4 +19,11 @@ urlpatterns = [
     path("<str:reference>/decide/", views.decide, name="decide"),
     path("<str:reference>/confirm/", views.confirm, name="confirm"),
     path("<str:reference>/transfer/", views.transfer, name="transfer"),
+    path("<str:reference>/ask/", views.ask, name="ask"),
+    path("<str:reference>/information-read/", views.information_read, name="information_read"),
+    path(
+        "<str:reference>/information/<int:enquiry_id>/file/<uuid:document_id>/",
+        views.information_document,
+        name="information_document",
+    ),
 ]

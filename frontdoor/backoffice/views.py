@@ -12,19 +12,22 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_safe
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from frontdoor.accounts.models import User
 from frontdoor.audit.services import record
 from frontdoor.backoffice import referral
 from frontdoor.backoffice.forms import (
     CHANGED,
+    AskForm,
     AssignForm,
     ChooseOutcomeForm,
     ConfirmForm,
@@ -41,6 +44,7 @@ from frontdoor.cases.workflows import workflow_for
 from frontdoor.documents import scanning
 from frontdoor.documents import services as documents
 from frontdoor.documents import views as documents_views
+from frontdoor.enquiries import services as enquiries
 from frontdoor.referrals import pdf
 from frontdoor.referrals.presenting import expects_reply, submission_context
 from frontdoor.referrals.services import definition_of
@@ -132,6 +136,9 @@ def submission(request: HttpRequest, reference: str) -> HttpResponse:
         }
     if allowed.act:
         forms_shown["note_form"] = NoteForm(case, prefix="note")
+    cannot_ask = enquiries.why_not_asked(found)
+    if allowed.act and case.is_open and not cannot_ask:
+        forms_shown["ask_form"] = AskForm(case, prefix="ask")
     return render(
         request,
         "backoffice/submission.html",
@@ -150,8 +157,32 @@ def submission(request: HttpRequest, reference: str) -> HttpResponse:
             ),
             "scanning": scanning.enabled(),
             "pdf_copy": pdf.copy_if_any(found),
+            **_questions(case, cannot_ask),
         },
     )
+
+
+def _questions(case: Case, cannot_ask: str) -> dict[str, Any]:
+    """The questions to the referrer and what came back, for the referral's page."""
+    found = enquiries.of_case(case)
+    reference = case.submission.reference
+    return {
+        "enquiries": [
+            (
+                enquiry,
+                documents_views.listed(
+                    [a.document for a in enquiry.attachments.all()] if enquiry.is_sent else [],
+                    "backoffice:information_document",
+                    reference,
+                    enquiry.pk,
+                ),
+            )
+            for enquiry in found
+        ],
+        "unseen": sum(1 for e in found if e.is_sent and e.seen_at is None),
+        "cannot_ask": cannot_ask,
+        "now": timezone.now(),
+    }
 
 
 def _act(
@@ -425,3 +456,57 @@ def document(request: HttpRequest, reference: str, document_id: uuid.UUID) -> Fi
 def submission_pdf(request: HttpRequest, reference: str) -> HttpResponse | FileResponse:
     _, case = _case(request, reference)
     return pdf.pdf_response(request, case.submission, page_url=_page(case))
+
+
+@staff_only
+@require_http_methods(["GET", "HEAD", "POST"])
+def ask(request: HttpRequest, reference: str) -> HttpResponse:
+    """Ask the referrer for more information (they are emailed the reference only)."""
+    user, case = _acting(request, reference)
+    if (closed := _closed(request, case)) is not None:
+        return closed
+    cannot_ask = enquiries.why_not_asked(case.submission)
+
+    def make(case: Case, data: Any) -> AskForm:
+        return AskForm(case, data, prefix="ask")
+
+    def act(data: dict[str, Any]) -> None:
+        enquiries.ask_referrer(case, data["question"], user)
+
+    form = make(case, _data(request))
+    return _act(
+        request,
+        user,
+        case,
+        form,
+        act,
+        "Question sent to the referrer",
+        "backoffice/ask.html",
+        make,
+        due_days=settings.ENQUIRY_ANSWER_WORKING_DAYS,
+        cannot_ask=cannot_ask,
+    )
+
+
+@staff_only
+@require_POST
+def information_read(request: HttpRequest, reference: str) -> HttpResponse:
+    """Mark what the referrer sent in as read: the inbox's "Information received" goes."""
+    user, case = _acting(request, reference)
+    if enquiries.acknowledge(case, user):
+        messages.success(request, "Marked as read")
+    return redirect(f"{_page(case)}#questions")
+
+
+@staff_only
+@require_safe
+def information_document(
+    request: HttpRequest, reference: str, enquiry_id: int, document_id: uuid.UUID
+) -> FileResponse:
+    """A document the referrer sent with an answer, on a referral the asker may see
+    (audited, with the same headers as every download)."""
+    _, case = _case(request, reference)
+    found = enquiries.document_for_staff(case, enquiry_id, document_id)
+    if found is None:
+        raise Http404
+    return documents_views.download(request, found)

@@ -100,6 +100,11 @@ class CaseEvent(models.Model):
         PROPOSED = "proposed", "Decision proposed"
         DECIDED = "decided", "Decided"
         TRANSFERRED = "transferred", "Transferred"
+        # The team's questions to the referrer, and what comes back (frontdoor.enquiries).
+        ASKED = "asked", "Asked the referrer for information"
+        ANSWERED = "answered", "The referrer answered"
+        INFORMATION_ADDED = "information_added", "The referrer added information"
+        INFORMATION_SEEN = "information_seen", "Information received marked as read"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=20, choices=Action.choices)

@@ -12,6 +12,7 @@ import hashlib
 import os
 import tempfile
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Model, QuerySet, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
@@ -105,13 +106,18 @@ def describe(document: Document) -> str:
 
 def _room_for(draft: Draft, size: int) -> str | None:
     """Why one more file of this size does not fit on the draft, or None."""
-    documents = Document.objects.filter(draft=draft)
+    return _room(Document.objects.filter(draft=draft), draft.owner_id, size)
+
+
+def _room(documents: QuerySet[Document], owner_id: int, size: int) -> str | None:
+    """Why one more file of this size does not fit beside `documents` (a draft's, or an
+    answer's), or in its owner's store, or None."""
     if documents.count() >= settings.DOCUMENTS_MAX_FILES:
         return "too_many_files"
     total = documents.aggregate(total=Sum("size"))["total"] or 0
     if total + size >= settings.DOCUMENTS_MAX_TOTAL_MB * 1024 * 1024:  # "less than"
         return "total_too_large"
-    if stored_by(draft.owner_id) + size > settings.ACCOUNT_DOCUMENTS_MAX_MB * 1024 * 1024:
+    if stored_by(owner_id) + size > settings.ACCOUNT_DOCUMENTS_MAX_MB * 1024 * 1024:
         return "account_full"
     return None
 
@@ -123,9 +129,10 @@ def stored_by(owner_id: int) -> int:
 
 
 def refuse(
-    draft: Draft, by: User, name: str, reason: str, size: int, kind: str = "", finding: str = ""
+    draft: Model, by: User, name: str, reason: str, size: int, kind: str = "", finding: str = ""
 ) -> Refusal:
-    """Record a refusal (not the file's name) and say why, naming the file."""
+    """Record a refusal (not the file's name) and say why, naming the file. `draft` is
+    what the file was for: a draft, or (answers.py) an answer to a question."""
     record(
         "document.refused",
         actor=by,
@@ -135,7 +142,7 @@ def refuse(
         kind=kind,
         finding=finding,
     )
-    used = stored_by(draft.owner_id) if reason == "account_full" else 0
+    used = stored_by(by.pk) if reason == "account_full" else 0
     return Refusal(display_name(name), reason, used)
 
 
@@ -143,15 +150,34 @@ def attach(draft: Draft, by: User, upload: UploadedFile[Any]) -> Document | Refu
     """Check, scan and store one uploaded file on the owner's draft."""
     if draft.owner_id != by.pk or not by.is_professional:
         raise PermissionError("Only the draft's professional owner attaches documents")
+    return checked(
+        draft,
+        by,
+        upload,
+        lambda size: _room_for(draft, size),
+        lambda name, path, kind: _store(draft, by, name, path, kind),
+    )
+
+
+def checked(
+    held_by: Model,
+    by: User,
+    upload: UploadedFile[Any],
+    room: Callable[[int], str | None],
+    store: Callable[[str, str, str], Document | Refusal],
+) -> Document | Refusal:
+    """The one path every upload takes: the size limits, `room` (why one more file of
+    this size does not fit, or None), examine.py and clamd; then `store(name, path,
+    kind)` keeps the file that passed. A refusal is audited against `held_by`."""
     name = upload.name or ""
     size = upload.size or 0
     if size == 0:
-        return refuse(draft, by, name, "empty", 0)
+        return refuse(held_by, by, name, "empty", 0)
     if size >= settings.DOCUMENT_MAX_MB * 1024 * 1024:  # the page says "smaller than"
-        return refuse(draft, by, name, "too_large", size)
-    full = _room_for(draft, size)
+        return refuse(held_by, by, name, "too_large", size)
+    full = room(size)
     if full:
-        return refuse(draft, by, name, full, size)
+        return refuse(held_by, by, name, full, size)
     with tempfile.TemporaryDirectory(
         prefix="frontdoor-upload-", dir=settings.FILE_UPLOAD_TEMP_DIR
     ) as folder:
@@ -172,27 +198,35 @@ def attach(draft: Draft, by: User, upload: UploadedFile[Any]) -> Document | Refu
                     signature = scanning.scan(file)
             except scanning.ScanUnavailable as error:
                 if verdict.reason is None:
-                    return refuse(draft, by, name, "scan_unavailable", size, finding=str(error))
+                    return refuse(held_by, by, name, "scan_unavailable", size, finding=str(error))
                 signature = None
             if signature is not None:
-                return refuse(draft, by, name, "virus", size, finding=signature)
+                return refuse(held_by, by, name, "virus", size, finding=signature)
         if verdict.reason is not None:
-            return refuse(draft, by, name, verdict.reason, size, kind=verdict.kind or "")
+            return refuse(held_by, by, name, verdict.reason, size, kind=verdict.kind or "")
         assert verdict.kind is not None
         keep = cleaned if verdict.cleaned else original
-        return _store(draft, by, name, keep, verdict.kind)
+        return store(name, keep, verdict.kind)
 
 
-def _store(draft: Draft, by: User, name: str, path: str, kind: str) -> Document | Refusal:
+def _saved(path: str) -> tuple[int, str, str]:
+    """Keep a checked file in the private storage: its size, SHA-256 and stored name."""
     size = os.path.getsize(path)
     digest = hashlib.sha256()
     with open(path, "rb") as file:
         while chunk := file.read(1024 * 1024):
             digest.update(chunk)
+    with open(path, "rb") as file:
+        stored_as = documents_storage().save(
+            f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}", File(file)
+        )
+    return size, digest.hexdigest(), stored_as
+
+
+def _store(draft: Draft, by: User, name: str, path: str, kind: str) -> Document | Refusal:
+    size, sha256, stored_as = _saved(path)
     storage = documents_storage()
     now = timezone.now()
-    with open(path, "rb") as file:
-        stored_as = storage.save(f"{now:%Y/%m}/{uuid.uuid4().hex}", File(file))
     try:
         with transaction.atomic():
             # The account's row first (as drafts.start locks it), then the draft's: two
@@ -204,10 +238,7 @@ def _store(draft: Draft, by: User, name: str, path: str, kind: str) -> Document 
             full = _room_for(locked, size)  # again, under the lock: two uploads at once
             if not full and size >= settings.DOCUMENT_MAX_MB * 1024 * 1024:
                 full = "too_large"  # a re-encoded image that came out larger
-            if (
-                not full
-                and Document.objects.filter(draft=locked, sha256=digest.hexdigest()).exists()
-            ):
+            if not full and Document.objects.filter(draft=locked, sha256=sha256).exists():
                 full = "duplicate"  # the same file twice (a double submit, or chosen again)
             if full:
                 storage.delete(stored_as)
@@ -215,10 +246,10 @@ def _store(draft: Draft, by: User, name: str, path: str, kind: str) -> Document 
             document = Document.objects.create(
                 owner=by,
                 draft=locked,
-                name=_unused_name(locked, display_name(name)),
+                name=_unused_name(Document.objects.filter(draft=locked), display_name(name)),
                 kind=kind,
                 size=size,
-                sha256=digest.hexdigest(),
+                sha256=sha256,
                 stored_as=stored_as,
                 scanned=scanning.enabled(),
                 uploaded_at=now,
@@ -233,10 +264,71 @@ def _store(draft: Draft, by: User, name: str, path: str, kind: str) -> Document 
     return document
 
 
-def _unused_name(draft: Draft, name: str) -> str:
+def attach_elsewhere(
+    held_by: Model,
+    by: User,
+    upload: UploadedFile[Any],
+    documents: Callable[[], QuerySet[Document]],
+    lock: Callable[[], bool],
+    link: Callable[[Document], None],
+) -> Document | Refusal:
+    """Attach a file to something a higher app owns (an answer to a team's question:
+    frontdoor.enquiries) through the same checks as a draft's. `documents()` are the files
+    already on it (its limits and duplicates are counted among them); `lock()` locks it in
+    the transaction and says whether it still takes files (DraftGone if not: sent in
+    another tab); `link(document)` records the attachment in the same transaction. The
+    document belongs to no draft and no submission: the higher app's row holds it."""
+    if not by.is_professional:
+        raise PermissionError("Only professionals attach documents")
+
+    def store(name: str, path: str, kind: str) -> Document | Refusal:
+        size, sha256, stored_as = _saved(path)
+        try:
+            with transaction.atomic():
+                User.objects.select_for_update().get(pk=by.pk)  # the account's row first
+                if not lock():
+                    raise DraftGone
+                existing = documents()
+                full = _room(existing, by.pk, size)  # again, under the lock
+                if not full and size >= settings.DOCUMENT_MAX_MB * 1024 * 1024:
+                    full = "too_large"
+                if not full and existing.filter(sha256=sha256).exists():
+                    full = "duplicate"
+                if full:
+                    documents_storage().delete(stored_as)
+                    return refuse(held_by, by, name, full, size)
+                document = Document.objects.create(
+                    owner=by,
+                    name=_unused_name(existing, display_name(name)),
+                    kind=kind,
+                    size=size,
+                    sha256=sha256,
+                    stored_as=stored_as,
+                    scanned=scanning.enabled(),
+                )
+                link(document)
+                record("document.uploaded", actor=by, obj=document, kind=kind, size=size)
+        except BaseException:
+            documents_storage().delete(stored_as)  # nothing half-stored
+            raise
+        return document
+
+    return checked(held_by, by, upload, lambda size: _room(documents(), by.pk, size), store)
+
+
+def discard(document: Document, by: User) -> None:
+    """Remove a document held elsewhere (an answer not yet sent): its file goes too. The
+    caller holds the lock of what held it."""
+    if document.draft_id is not None or document.submission_id is not None:
+        raise PermissionError("Not a document held elsewhere")
+    record("document.removed", actor=by, obj=document)
+    document.delete()
+
+
+def _unused_name(documents: QuerySet[Document], name: str) -> str:
     """Two different files called "chronology.pdf" are listed as "chronology.pdf" and
     "chronology (2).pdf", so that each row (and its Remove button) can be told apart."""
-    taken = set(Document.objects.filter(draft=draft).values_list("name", flat=True))
+    taken = set(documents.values_list("name", flat=True))
     stem, dot, extension = name.rpartition(".")
     if not dot:
         stem, extension = name, ""

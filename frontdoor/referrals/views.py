@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from frontdoor.accounts.middleware import KEPT_POST
+from frontdoor.accounts.middleware import take_kept_post
 from frontdoor.accounts.models import User
 from frontdoor.addresses.lookup import LookupUnavailable, get_lookup
 from frontdoor.addresses.postcodes import normalise_postcode
@@ -28,7 +28,7 @@ from frontdoor.audit.services import record
 from frontdoor.core.client import client_ip
 from frontdoor.documents import services as documents
 from frontdoor.documents import views as documents_views
-from frontdoor.referrals import drafts, pdf, registry
+from frontdoor.referrals import drafts, extras, pdf, registry
 from frontdoor.referrals import without_account as public
 from frontdoor.referrals.answers import ADDRESS_PARTS, section_form, typed_to_initial
 from frontdoor.referrals.definitions import Definition, Section
@@ -445,15 +445,9 @@ def _posted(request: HttpRequest, user: User) -> QueryDict | None:
     kept until the same person signed in again (accounts.middleware)."""
     if request.method == "POST":
         return request.POST
-    kept = request.session.get(KEPT_POST)
-    if not kept or kept.get("path") != request.path:
+    data = take_kept_post(request)
+    if data is None:
         return None
-    del request.session[KEPT_POST]
-    if kept.get("user") != user.pk:
-        return None  # someone else signed in on this browser: not theirs to save
-    data = QueryDict(mutable=True)
-    for key, values in kept["data"].items():
-        data.setlist(key, values)
     messages.info(request, "We have saved the answers you sent just before you were signed out.")
     return data
 
@@ -621,6 +615,8 @@ def sent(request: HttpRequest, reference: str) -> HttpResponse:
             ),
             "just_sent": just_sent,
             "pdf_copy": pdf.copy_if_any(submission),
+            # What higher apps add (the team's questions: frontdoor.enquiries).
+            "panels": extras.sent_panels(request, submission),
         },
     )
 
@@ -718,8 +714,10 @@ def delete_draft(request: HttpRequest, draft_id: int) -> HttpResponse:
 def submitted(request: HttpRequest) -> HttpResponse:
     """View Submitted Forms: the account's open sent forms, and those decided in the last
     30 days."""
-    submissions = _own_submissions(request).prefetch_related("history")
+    submissions = list(_own_submissions(request).prefetch_related("history"))
+    notes = extras.list_notes(submissions)
     rows = [
-        (s, definition_of(s.form_version).title, list(s.history.all())[-1]) for s in submissions
+        (s, definition_of(s.form_version).title, list(s.history.all())[-1], notes.get(s.pk, []))
+        for s in submissions
     ]
     return render(request, "referrals/submitted.html", {"rows": rows})
