@@ -45,7 +45,6 @@ from frontdoor.cases import timescales
 from frontdoor.cases.models import Case, Rating
 from frontdoor.cases.workflows import workflow_for
 from frontdoor.core.forms import GovukForm
-from frontdoor.enquiries.services import inbox_flags
 from frontdoor.referrals import registry
 from frontdoor.referrals.answers import DateWidget
 from frontdoor.referrals.definitions import ROLE_LABELS
@@ -427,8 +426,8 @@ ROW_FIELDS = (
     "organisation",
     "job_title",
     "completing_as",
-    "information_received",
-    "question_overdue",
+    "information_unread",
+    "question_due_at",
 )
 
 
@@ -448,7 +447,6 @@ def page_rows(
             organisation=json_text(ORGANISATION),
             job_title=json_text(JOB_TITLE),
             completing_as=json_text(COMPLETING_AS),
-            **inbox_flags(now),
         )
         .order_by()
         .values(*ROW_FIELDS)
@@ -494,6 +492,7 @@ def page_rows(
                 assignee += " (you)"
         rating = case["rating"]
         reference = case["submission__reference"]
+        asked = case["question_due_at"]
         rows.append(
             Row(
                 reference=reference,
@@ -517,8 +516,8 @@ def page_rows(
                 stage=stages[slug].get(case["stage"], case["stage"]),
                 repeats=repeats[pk],
                 closed=not open_,
-                information=case["information_received"],
-                question_overdue=case["question_overdue"],
+                information=case["information_unread"],
+                question_overdue=bool(asked and asked <= now),
             )
         )
     return rows

@@ -66,6 +66,11 @@ class Case(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     # Other referrals naming the same child (found when this one arrived).
     repeats = models.ManyToManyField("self", blank=True, symmetrical=True)
+    # For the inbox, kept by frontdoor.enquiries' services from the case's enquiries (a
+    # column a row, not a subquery): an answer or information from the referrer not yet
+    # marked read; when the earliest question still waiting for an answer is due.
+    information_unread = models.BooleanField(default=False)
+    question_due_at = models.DateTimeField(null=True, blank=True)
     # Raised by every change: a page that loaded an older version says so rather than
     # overwrite what another worker did in between.
     version = models.PositiveIntegerField(default=1)

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from frontdoor.accounts.models import User
@@ -119,6 +119,7 @@ def ask_referrer(case: Case, question: str, by: User) -> Enquiry:
             email=email,
         )
         _touched(locked, at)
+        _keep_inbox_flags(locked)
         _event(locked, CaseEvent.Action.ASKED, by, at, enquiry=enquiry.pk)
         record("case.referrer_asked", actor=by, obj=submission, enquiry=enquiry.pk)
         return enquiry
@@ -155,6 +156,7 @@ def acknowledge(case: Case, by: User) -> int:
         ).update(seen_at=at, seen_by=by)
         if marked:
             _touched(locked, at)
+            _keep_inbox_flags(locked)
             _event(locked, CaseEvent.Action.INFORMATION_SEEN, by, at, count=marked)
             record("case.information_seen", actor=by, obj=locked.submission, count=marked)
         return marked
@@ -175,19 +177,17 @@ def document_for_staff(case: Case, enquiry_id: int, document_id: uuid.UUID) -> D
     return link.document if link else None
 
 
-def inbox_flags(now: datetime.datetime) -> dict[str, Exists]:
-    """Two annotations for a list of cases, read in its own query (no query per row):
-    `information_received` (an answer or information not yet marked read) and
-    `question_overdue` (a question not answered by its due time)."""
+def _keep_inbox_flags(case: Case) -> None:
+    """The case's two inbox columns as its enquiries now say, worked out again from them
+    (one UPDATE), by every service here that changes what they say:
+    `information_unread` (an answer or information not yet marked read) and
+    `question_due_at` (when the earliest question not yet answered is due)."""
     enquiries = Enquiry.objects.filter(case=OuterRef("pk"))
-    return {
-        "information_received": Exists(
-            enquiries.filter(answered_at__isnull=False, seen_at__isnull=True)
-        ),
-        "question_overdue": Exists(
-            enquiries.filter(kind=Enquiry.Kind.QUESTION, answered_at__isnull=True, due_at__lte=now)
-        ),
-    }
+    waiting = enquiries.filter(kind=Enquiry.Kind.QUESTION, answered_at__isnull=True)
+    Case.objects.filter(pk=case.pk).update(
+        information_unread=Exists(enquiries.filter(answered_at__isnull=False, seen_at=None)),
+        question_due_at=Subquery(waiting.order_by("due_at").values("due_at")[:1]),
+    )
 
 
 # --- The referrer: answering, adding information ----------------------------------------
@@ -349,6 +349,7 @@ def send_answer(enquiry: Enquiry, text: str, by: User) -> Enquiry:
             else CaseEvent.Action.INFORMATION_ADDED
         )
         _touched(case, at)
+        _keep_inbox_flags(case)
         _event(case, action, by, at, enquiry=locked.pk)
         _tell_team(locked)
         record("enquiry.sent", actor=by, obj=case.submission, enquiry=locked.pk, kind=locked.kind)

@@ -78,3 +78,25 @@ def test_the_tags_add_no_query_per_row(professional, mash_staff, run_tasks):
     few = queries(staff, INBOX)
     copies(template, 60)
     assert queries(staff, INBOX) == few
+
+
+def test_the_flags_of_enquiries_made_before_the_columns_are_filled_in(professional, mash_staff):
+    import importlib
+
+    from django.apps import apps
+
+    from frontdoor.cases.models import Case
+
+    filled = importlib.import_module("frontdoor.enquiries.migrations.0002_case_inbox_flags_filled")
+    asked, added, quiet = referral(professional), referral(professional), referral(professional)
+    question = services.ask_referrer(case_of(asked), "Which school?", mash_staff)
+    services.send_answer(services.start_adding(added, professional), "News", professional)
+    Case.objects.update(information_unread=False, question_due_at=None)  # as before 0004
+
+    filled.fill(apps, None)
+
+    assert case_of(asked).question_due_at == question.due_at
+    assert not case_of(asked).information_unread
+    assert case_of(added).information_unread
+    assert case_of(added).question_due_at is None
+    assert not case_of(quiet).information_unread
