@@ -419,6 +419,11 @@ WORKFLOWS_FILE = env_str("WORKFLOWS_FILE")
 OFFICE_HOURS = env_office_hours("OFFICE_HOURS", "09:00-17:00")
 OFFICE_DAYS = env_weekdays("OFFICE_DAYS", "mon-fri")
 COUNCIL_CLOSURE_DAYS = env_dates("COUNCIL_CLOSURE_DAYS")
+# A check asked of a partner agency (police, health, education) is due back this many
+# working days after it was asked, unless staff set another date; overdue the day after.
+PARTNER_CHECK_WORKING_DAYS = env_int("PARTNER_CHECK_WORKING_DAYS", 1)
+if PARTNER_CHECK_WORKING_DAYS < 0:
+    raise ImproperlyConfigured("PARTNER_CHECK_WORKING_DAYS must be 0 or more")
 
 # --- Security headers -------------------------------------------------------------------
 

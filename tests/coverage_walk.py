@@ -145,6 +145,15 @@ ENQUIRY = Kind("a question to a referrer, or information added", _enquiry_exists
 SUBMISSION = Kind("a sent form", _submission_exists)
 DOCUMENT = Kind("a document", _document_exists)
 
+
+def _partner_check_exists(value: Any) -> bool:
+    from frontdoor.cases.models import PartnerCheck
+
+    return PartnerCheck.objects.filter(pk=value).exists()
+
+
+PARTNER_CHECK = Kind("a partner check", _partner_check_exists)
+
 # Every route's every argument, by route: the object it names (a Kind), or why it names
 # no one's object (a string). Nothing is trusted by the argument's name: a new route, or
 # a new argument, fails the walk until it is said here.
@@ -189,6 +198,9 @@ ARGUMENTS: dict[str, dict[str, Kind | str]] = {
     "enquiries:add": {"reference": SUBMISSION},
     "enquiries:answer": {"reference": SUBMISSION, "pk": ENQUIRY},
     "enquiries:document": {"reference": SUBMISSION, "pk": ENQUIRY, "document_id": DOCUMENT},
+    "backoffice:check_ask": {"reference": SUBMISSION},
+    "backoffice:check_chase": {"reference": SUBMISSION, "check_id": PARTNER_CHECK},
+    "backoffice:check_reply": {"reference": SUBMISSION, "check_id": PARTNER_CHECK},
 }
 
 # Form and query fields that name an object: (route, field) -> its kind. The walk finds

@@ -6,6 +6,7 @@ or council staff of another team) gets exactly what it gets for an object that d
 exist: it cannot tell whether the object is there, and changes nothing.
 """
 
+import datetime
 from urllib.parse import urlsplit
 
 import pytest
@@ -16,7 +17,7 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 
 from conftest import make_user, signed_in
-from frontdoor.cases.models import Case
+from frontdoor.cases.models import Case, PartnerCheck
 from frontdoor.documents.models import Document
 from frontdoor.documents.storage import documents_storage
 from frontdoor.enquiries.models import Enquiry, EnquiryDocument
@@ -88,8 +89,27 @@ def documents(owned, member_of_public):
     return made
 
 
+def partner_check() -> int:
+    """A partner check on the sent form (made directly: its pages are tested in backoffice)."""
+    case = Case.objects.order_by("pk").first()
+    assert case is not None
+    check, _ = PartnerCheck.objects.get_or_create(
+        case=case,
+        defaults={
+            "team_id": case.team_id,
+            "agency": "police",
+            "contact": "PPU",
+            "asked_on": datetime.date(2026, 11, 25),
+            "due_on": datetime.date(2026, 11, 26),
+        },
+    )
+    return check.pk
+
+
 def url(route, draft_id: int, reference: str, documents=None) -> str:
     known = {"draft_id": draft_id, "reference": reference, "slug": REPEATED_SECTION, "item": 0}
+    if "check_id" in route.parameters:
+        known["check_id"] = partner_check()
     if documents:
         known["document_id"] = documents["draft" if "draft_id" in route.parameters else "sent"].pk
         if {"pk", "enquiry_id"} & set(route.parameters):

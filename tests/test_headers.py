@@ -15,7 +15,7 @@ from django.urls import reverse
 from conftest import make_user, sign_in
 from frontdoor.core.tests.test_security import assert_scripts_are_ours, assert_security_headers
 from tests.coverage_walk import DOWNLOAD, JSON, NOT_PAGES, POST_ONLY, REDIRECT, walk
-from tests.test_access import REPEATED_SECTION, documents, owned  # noqa: F401 - fixtures
+from tests.test_access import REPEATED_SECTION, documents, owned, partner_check  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -115,6 +115,15 @@ def _as_manager(get: Get) -> Get:
         return get(reach, client)
 
     return as_manager
+
+
+def _partner_check(name: str) -> Get:
+    """A page of a partner check on the sent form (the check made directly)."""
+
+    def get(reach: Reach, client: Client) -> str:
+        return reach.url(name, reference=reach.submission.reference, check_id=partner_check())
+
+    return get
 
 
 def _fixed(path: str) -> Get:
@@ -234,6 +243,9 @@ REACH: dict[str, tuple[str, Get] | tuple[str, Get, str, str]] = {
     "enquiries:add": (OWNER, _sent("enquiries:add")),
     "enquiries:answer": (OWNER, _enquiry("enquiries:answer")),
     "enquiries:document": (OWNER, _answer_file("enquiries:document")),
+    "backoffice:check_ask": (TEAM, _sent("backoffice:check_ask")),
+    "backoffice:check_chase": (TEAM, _partner_check("backoffice:check_chase")),
+    "backoffice:check_reply": (TEAM, _partner_check("backoffice:check_reply")),
 }
 
 

@@ -43,6 +43,7 @@ from frontdoor.audit.services import record
 from frontdoor.backoffice.views import staff_only
 from frontdoor.cases import timescales
 from frontdoor.cases.models import Case, Rating
+from frontdoor.cases.partner_checks import has_overdue_check
 from frontdoor.cases.workflows import workflow_for
 from frontdoor.core.forms import GovukForm
 from frontdoor.referrals import registry
@@ -124,6 +125,7 @@ class FilterForm(GovukForm):
         choices=[("", "Any rating"), *Rating.choices, ("none", "Not rated yet")],
     )
     overdue = forms.BooleanField(label="Overdue only", required=False)
+    checks_overdue = forms.BooleanField(label="Partner checks overdue", required=False)
     received_from = DateFilterField(
         label="Received on or after", help_text="For example, 27 3 2026"
     )
@@ -338,6 +340,7 @@ class Row:
     # to the referrer past its due time.
     information: bool = False
     question_overdue: bool = False
+    check_overdue: bool = False
 
 
 def age_on(born: datetime.date, today: datetime.date) -> int:
@@ -423,6 +426,7 @@ ROW_FIELDS = (
     "closed_at",
     "submission__form_version_id",
     "submission__form_version__slug",
+    "check_overdue",
     "organisation",
     "job_title",
     "completing_as",
@@ -440,6 +444,7 @@ def page_rows(
     a page of 50 is read in a few milliseconds."""
     if not pks:
         return []
+    today = timezone.localdate(now)
     cases = {
         values["pk"]: values
         for values in Case.objects.filter(KeysIn(F("pk"), pks))
@@ -447,6 +452,8 @@ def page_rows(
             organisation=json_text(ORGANISATION),
             job_title=json_text(JOB_TITLE),
             completing_as=json_text(COMPLETING_AS),
+            # A partner check with no reply past its due date: an EXISTS in this query.
+            check_overdue=has_overdue_check(today),
         )
         .order_by()
         .values(*ROW_FIELDS)
@@ -468,7 +475,6 @@ def page_rows(
     for case_id in links.values_list("from_case_id", flat=True):
         repeats[case_id] += 1
     form_names = _form_names(cases.values())
-    today = timezone.localdate(now)
     zone = timezone.get_current_timezone()
     calendar = timescales.Calendar.from_settings()
     # Every reference is a plain "FD-2026-000123": its page is the inbox's address and it.
@@ -518,6 +524,7 @@ def page_rows(
                 closed=not open_,
                 information=case["information_unread"],
                 question_overdue=bool(asked and asked <= now),
+                check_overdue=bool(case["check_overdue"]),
             )
         )
     return rows
@@ -582,6 +589,11 @@ def rows_html(rows: list[Row]) -> SafeString:
             referral += (
                 '        <strong class="govuk-tag govuk-tag--red fd-inbox-table__tag">'
                 "Question overdue</strong>\n"
+            )
+        if row.check_overdue:
+            referral += (
+                '        <strong class="govuk-tag govuk-tag--red fd-inbox-table__tag">'
+                "Partner check overdue</strong>\n"
             )
         children = (
             _list([e(child) for child in row.children], "fd-inbox-table__list")
@@ -754,6 +766,8 @@ def filtered(
         cases = cases.filter(rating=rating)
     if filters.get("overdue"):
         cases = cases.filter(closed_at=None, decided_at=None, due_at__lte=now)
+    if filters.get("checks_overdue"):
+        cases = cases.filter(has_overdue_check(timezone.localdate(now)))
     zone = timezone.get_current_timezone()
     if "received_from" in filters:
         start = datetime.datetime.combine(filters["received_from"], datetime.time(), zone)
@@ -1102,5 +1116,6 @@ _FILTER_FIELDS = {
     "form",
     "rating",
     "overdue",
+    "checks_overdue",
     *(f"received_{end}_{n}" for end in ("from", "to") for n in range(3)),
 }

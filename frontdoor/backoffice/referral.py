@@ -16,7 +16,7 @@ from django.utils import timezone
 from frontdoor.accounts.models import Membership, Team, User
 from frontdoor.audit.models import AuditEvent
 from frontdoor.cases import services, timescales
-from frontdoor.cases.models import Case, CaseEvent, Rating
+from frontdoor.cases.models import Case, CaseEvent, PartnerCheck, Rating
 from frontdoor.cases.workflows import Workflow, workflow_for
 from frontdoor.referrals.annotations import annotated, withheld_answers
 from frontdoor.referrals.definitions import Definition, Question
@@ -25,6 +25,11 @@ from frontdoor.referrals.presenting import show
 from frontdoor.referrals.services import definition_of
 
 VIEWED = "submission.viewed"
+CHECK_ACTIONS = (
+    CaseEvent.Action.CHECK_ASKED,
+    CaseEvent.Action.CHECK_CHASED,
+    CaseEvent.Action.CHECK_REPLIED,
+)
 
 
 @dataclass
@@ -183,6 +188,12 @@ def history(case: Case, submission: Submission) -> list[Entry]:
             to = teams.get(detail.get("to", ""), detail.get("to", ""))
             what = f"Transferred from {event.team.name} to {to}"
             reason = str(detail.get("reason", ""))
+        elif event.action in CHECK_ACTIONS:
+            agency = PartnerCheck.Agency(detail.get("agency", "other")).label
+            what = f"{event.get_action_display()}: {agency}"
+            if detail.get("due"):
+                due = datetime.date.fromisoformat(detail["due"])
+                what += f" (now due {due:%-d %B %Y})"
         entries.append(Entry(at=event.at, who=who, what=what, reason=reason))
     return entries
 
@@ -401,3 +412,13 @@ def top(case: Case, definition: Definition) -> dict[str, Any]:
         "anonymous": submission.owner_id is not None and sent_anonymously(submission),
         "withheld": withheld_answers(definition, submission.answers),
     }
+
+
+def partner_checks(case: Case) -> list[tuple[PartnerCheck, bool]]:
+    """The case's partner checks, oldest first, each with whether it is overdue today (the
+    same rule as the inbox's: `cases.partner_checks`)."""
+    today = timezone.localdate()
+    checks = case.partner_checks.select_related("asked_by", "reply_recorded_by").prefetch_related(
+        "chases__by"
+    )
+    return [(check, case.is_open and check.is_overdue(today)) for check in checks]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from frontdoor.backoffice import inbox, views
+from frontdoor.backoffice import inbox, partners, views
 
 app_name = "backoffice"
 
@@ -26,4 +26,7 @@ urlpatterns = [
         views.information_document,
         name="information_document",
     ),
+    path("<str:reference>/checks/new/", partners.ask, name="check_ask"),
+    path("<str:reference>/checks/<int:check_id>/chase/", partners.chase, name="check_chase"),
+    path("<str:reference>/checks/<int:check_id>/reply/", partners.reply, name="check_reply"),
 ]

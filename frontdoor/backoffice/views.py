@@ -139,6 +139,7 @@ def submission(request: HttpRequest, reference: str) -> HttpResponse:
     cannot_ask = enquiries.why_not_asked(found)
     if allowed.act and case.is_open and not cannot_ask:
         forms_shown["ask_form"] = AskForm(case, prefix="ask")
+    checks = referral.partner_checks(case)
     return render(
         request,
         "backoffice/submission.html",
@@ -151,6 +152,9 @@ def submission(request: HttpRequest, reference: str) -> HttpResponse:
             "repeats": referral.repeats(case, user),
             "events": referral.history(case, found),
             "notes": list(case.notes.select_related("author", "team")),
+            "partner_checks": checks,
+            "checks_overdue": sum(overdue for _, overdue in checks),
+            "may_record_checks": allowed.act and case.is_open,
             "viewings": referral.viewings(found),
             "documents": documents_views.listed(
                 documents.of_submission(found), "backoffice:document", found.reference

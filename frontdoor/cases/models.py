@@ -7,6 +7,8 @@ happened is CaseEvent rows (the history staff see); internal notes are Note rows
 service functions in services.py change these, each writing the history and the audit.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -110,6 +112,9 @@ class CaseEvent(models.Model):
         ANSWERED = "answered", "The referrer answered"
         INFORMATION_ADDED = "information_added", "The referrer added information"
         INFORMATION_SEEN = "information_seen", "Information received marked as read"
+        CHECK_ASKED = "check_asked", "Partner check asked"
+        CHECK_CHASED = "check_chased", "Partner check chased"
+        CHECK_REPLIED = "check_replied", "Partner check answered"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=20, choices=Action.choices)
@@ -143,3 +148,71 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return f"Note {self.pk}"
+
+
+class PartnerCheck(models.Model):
+    """A check asked of a partner agency about a referral: who was asked, when, by when
+    they should answer, each chase, and what came back. Overdue when no reply is recorded
+    and the due date has passed (`overdue_checks`)."""
+
+    class Agency(models.TextChoices):
+        POLICE = "police", "Police"
+        HEALTH = "health", "Health"
+        EDUCATION = "education", "Education"
+        OTHER = "other", "Another agency"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="partner_checks")
+    # The team that asked (history survives a transfer).
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    agency = models.CharField(max_length=20, choices=Agency.choices)
+    # Which service ("Public Protection Unit", "Health visiting"); the agency's name for OTHER.
+    agency_name = models.CharField(max_length=200, blank=True)
+    # Who was asked and how to reach them: free text.
+    contact = models.TextField()
+    asked_on = models.DateField()
+    due_on = models.DateField()
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    replied_on = models.DateField(null=True, blank=True)
+    reply = models.TextField(blank=True)
+    reply_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["asked_on", "id"]
+        indexes = [models.Index(fields=["case", "replied_on", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"Partner check {self.pk}"
+
+    @property
+    def agency_label(self) -> str:
+        """ "Police (Public Protection Unit)", or the other agency's own name."""
+        if self.agency == self.Agency.OTHER:
+            return self.agency_name or str(self.Agency.OTHER.label)
+        label = str(self.get_agency_display())
+        return f"{label} ({self.agency_name})" if self.agency_name else label
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.replied_on is None and self.due_on < today
+
+
+class Chase(models.Model):
+    """One chase of a partner check: when, by whom, and how (free text, optional)."""
+
+    partner_check = models.ForeignKey(PartnerCheck, on_delete=models.CASCADE, related_name="chases")
+    chased_on = models.DateField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=500, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["chased_on", "id"]
+
+    def __str__(self) -> str:
+        return f"Chase {self.pk}"

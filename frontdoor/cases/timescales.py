@@ -178,3 +178,33 @@ def time_left(due: datetime, now: datetime | None = None, calendar: Calendar | N
         clock = f"{due.hour % 12 or 12}:{due.minute:02d}{'am' if due.hour < 12 else 'pm'}"
         return f"Due tomorrow at {clock}"
     return f"Due in {days} days"
+
+
+def working_days_after(day: date, amount: int, calendar: Calendar | None = None) -> date:
+    """The date `amount` working days after `day` (counted from the next working day when
+    `day` is not one): asked on a Wednesday, 1 working day is Thursday; on a Saturday,
+    Tuesday. A partner check's default due date."""
+    calendar = calendar or Calendar.from_settings()
+    if not calendar.is_working_day(day):
+        day = calendar.next_working_day(day)
+    for _ in range(amount):
+        day = calendar.next_working_day(day)
+    return day
+
+
+def working_time(start: datetime, end: datetime, calendar: Calendar | None = None) -> timedelta:
+    """The office time between two moments: the parts of them within office hours on
+    working days (Friday 16:00 to Monday 10:00 is 2 hours with 9:00 to 17:00)."""
+    calendar = calendar or Calendar.from_settings()
+    start, end = calendar.local(start), calendar.local(end)
+    total = timedelta()
+    day = start.date()
+    while day <= end.date():
+        if calendar.is_working_day(day):
+            opens, closes = calendar.opening_hours(day)
+            begin = max(start, calendar.at(day, opens))
+            finish = min(end, calendar.at(day, closes))
+            if finish > begin:
+                total += finish - begin
+        day += timedelta(days=1)
+    return total

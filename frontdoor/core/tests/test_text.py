@@ -4,6 +4,7 @@ The walk below proves that no form field in the portal, and no question of any t
 goes without the one validator, so a field added later cannot forget it.
 """
 
+import datetime
 import importlib
 import inspect
 import pkgutil
@@ -15,7 +16,7 @@ from django.contrib import admin
 
 import frontdoor
 from frontdoor.accounts.models import Team, User
-from frontdoor.cases.models import Case
+from frontdoor.cases.models import Case, PartnerCheck
 from frontdoor.cases.workflows import workflow_for
 from frontdoor.core.text import PlainText, first_hidden, guarded, message, reveal
 from frontdoor.referrals import registry
@@ -93,6 +94,8 @@ CONSTRUCTOR_ARGUMENTS: dict[str, Any] = {
     "me": User(email="walk.staff@example.org"),
     "workflow": workflow_for("social-care"),
     "actions": ["signin.succeeded"],  # the audit viewer's filter (administration.forms)
+    # A partner check's chase and reply forms (backoffice.partners).
+    "check": PartnerCheck(asked_on=datetime.date(2026, 11, 25), due_on=datetime.date(2026, 11, 26)),
 }
 
 
