@@ -201,6 +201,7 @@ ARGUMENTS: dict[str, dict[str, Kind | str]] = {
     "backoffice:check_ask": {"reference": SUBMISSION},
     "backoffice:check_chase": {"reference": SUBMISSION, "check_id": PARTNER_CHECK},
     "backoffice:check_reply": {"reference": SUBMISSION, "check_id": PARTNER_CHECK},
+    "backoffice:dashboard": {"team": A_TEAM},
 }
 
 # Form and query fields that name an object: (route, field) -> its kind. The walk finds

@@ -246,6 +246,7 @@ REACH: dict[str, tuple[str, Get] | tuple[str, Get, str, str]] = {
     "backoffice:check_ask": (TEAM, _sent("backoffice:check_ask")),
     "backoffice:check_chase": (TEAM, _partner_check("backoffice:check_chase")),
     "backoffice:check_reply": (TEAM, _partner_check("backoffice:check_reply")),
+    "backoffice:dashboard": (TEAM, _as_manager(_fixed("/team/in/feedback/dashboard/"))),
 }
 
 

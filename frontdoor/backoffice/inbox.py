@@ -1040,6 +1040,7 @@ def _inbox(
             "rows": rows_html(page_rows(list(page.object_list), team, teams, user, now)),
             # The team's workload beside its inbox, not beside what a search found.
             "workload": workload(team, now) if manager and not term else None,
+            "dashboard_url": reverse("backoffice:dashboard", args=[team.slug]) if manager else "",
             "my_referrals": f"{base}?assigned=me",
             "mine": filters.get("assigned") == "me" and len(filters) == 1,
             "order": ORDER_WORDS.get(stage, "urgent first, then by when the decision is due"),
