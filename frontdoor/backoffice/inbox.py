@@ -426,7 +426,7 @@ ROW_FIELDS = (
     "closed_at",
     "submission__form_version_id",
     "submission__form_version__slug",
-    "check_overdue",
+    "check_due_on",
     "organisation",
     "job_title",
     "completing_as",
@@ -452,8 +452,6 @@ def page_rows(
             organisation=json_text(ORGANISATION),
             job_title=json_text(JOB_TITLE),
             completing_as=json_text(COMPLETING_AS),
-            # A partner check with no reply past its due date: an EXISTS in this query.
-            check_overdue=has_overdue_check(today),
         )
         .order_by()
         .values(*ROW_FIELDS)
@@ -499,6 +497,7 @@ def page_rows(
         rating = case["rating"]
         reference = case["submission__reference"]
         asked = case["question_due_at"]
+        checks_due = case["check_due_on"]
         rows.append(
             Row(
                 reference=reference,
@@ -524,7 +523,8 @@ def page_rows(
                 closed=not open_,
                 information=case["information_unread"],
                 question_overdue=bool(asked and asked <= now),
-                check_overdue=bool(case["check_overdue"]),
+                # A partner check with no reply past its due date (cases.partner_checks).
+                check_overdue=bool(open_ and checks_due and checks_due < today),
             )
         )
     return rows

@@ -73,6 +73,9 @@ class Case(models.Model):
     # marked read; when the earliest question still waiting for an answer is due.
     information_unread = models.BooleanField(default=False)
     question_due_at = models.DateTimeField(null=True, blank=True)
+    # Kept by cases.partner_checks' services: the earliest due date of the partner checks
+    # with no reply yet (overdue once it has passed, while the case is open).
+    check_due_on = models.DateField(null=True, blank=True)
     # Raised by every change: a page that loaded an older version says so rather than
     # overwrite what another worker did in between.
     version = models.PositiveIntegerField(default=1)

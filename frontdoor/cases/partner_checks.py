@@ -7,15 +7,15 @@ key and agency only) in one transaction.
 A check is overdue when no reply is recorded and its due date has passed: asked on a
 Wednesday with the default of 1 working day (`PARTNER_CHECK_WORKING_DAYS`), it is due
 Thursday and overdue from Friday; a closed referral's checks are overdue no more.
-`overdue_checks` is the one definition, for the referral's page, the inbox's tag and
-filter and the dashboard.
+`overdue_checks` is the one definition, for the referral's page and the dashboard; the
+inbox reads it from `Case.check_due_on` (`has_overdue_check`), which the services keep.
 """
 
 import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from frontdoor.accounts.models import User
@@ -43,10 +43,19 @@ def overdue_checks(today: datetime.date | None = None) -> QuerySet[PartnerCheck]
     )
 
 
-def has_overdue_check(today: datetime.date | None = None) -> Exists:
-    """For a query of cases: whether the case has an overdue check (one EXISTS, no query
-    a row)."""
-    return Exists(overdue_checks(today).filter(case_id=OuterRef("pk")))
+def has_overdue_check(today: datetime.date | None = None) -> Q:
+    """For a query of cases: whether the case has an overdue check, from the column the
+    services below keep (`Case.check_due_on`: no subquery, and an index for the inbox)."""
+    return Q(check_due_on__lt=today or timezone.localdate(), closed_at=None)
+
+
+def _keep_check_due_on(case: Case) -> None:
+    """The case's `check_due_on` as its checks now say: the earliest due date of those
+    with no reply (one UPDATE), by every service here that changes what they say."""
+    waiting = PartnerCheck.objects.filter(case=OuterRef("pk"), replied_on=None)
+    Case.objects.filter(pk=case.pk).update(
+        check_due_on=Subquery(waiting.order_by("due_on").values("due_on")[:1])
+    )
 
 
 def _not_closed(case: Case) -> None:
@@ -100,6 +109,7 @@ def ask_partner(
             recorded_at=at,
         )
         _changed(locked, [], at)
+        _keep_check_due_on(locked)
         _event(locked, CaseEvent.Action.CHECK_ASKED, by, at, check=check.pk, agency=agency)
         record(
             "case.partner_check_asked",
@@ -153,6 +163,7 @@ def chase(
             found.due_on = due_on
             found.save(update_fields=["due_on"])
         _changed(locked, [], at)
+        _keep_check_due_on(locked)
         _event(locked, CaseEvent.Action.CHECK_CHASED, by, at, **detail)
         record("case.partner_check_chased", actor=by, obj=locked.submission, check=found.pk)
         return made
@@ -183,6 +194,7 @@ def record_reply(
         found.replied_on, found.reply, found.reply_recorded_by = replied_on, reply, by
         found.save(update_fields=["replied_on", "reply", "reply_recorded_by"])
         _changed(locked, [], at)
+        _keep_check_due_on(locked)
         _event(locked, CaseEvent.Action.CHECK_REPLIED, by, at, check=found.pk, agency=found.agency)
         record("case.partner_check_replied", actor=by, obj=locked.submission, check=found.pk)
         return found

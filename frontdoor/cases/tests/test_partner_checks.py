@@ -133,6 +133,38 @@ def test_overdue_from_the_day_after_the_due_date(professional, mash_staff):
     assert overdue_on(datetime.datetime(2026, 11, 27, 10, 0, tzinfo=LONDON)) == {health.pk}
 
 
+def test_the_case_keeps_the_earliest_due_date_of_the_checks_waiting(professional, mash_staff):
+    from frontdoor.cases.models import Case
+
+    with time_machine.travel(WEDNESDAY, tick=False):
+        case = case_of(referral(professional))
+        assert case.check_due_on is None
+        police = partner_checks.ask_partner(
+            case, "police", "PPU", mash_staff, due_on=datetime.date(2026, 11, 27)
+        )
+        assert case_of(case.submission).check_due_on == datetime.date(2026, 11, 27)
+        health = partner_checks.ask_partner(
+            case, "health", "HV", mash_staff, due_on=datetime.date(2026, 11, 26)
+        )
+        assert case_of(case.submission).check_due_on == datetime.date(2026, 11, 26)
+        partner_checks.chase(health, mash_staff, due_on=datetime.date(2026, 11, 30))
+        assert case_of(case.submission).check_due_on == datetime.date(2026, 11, 27)
+        partner_checks.record_reply(police, "Not known", mash_staff)
+        assert case_of(case.submission).check_due_on == datetime.date(2026, 11, 30)
+        partner_checks.record_reply(health, "Known to HV", mash_staff)
+        assert case_of(case.submission).check_due_on is None
+    # Filled in for checks recorded before the column (cases 0006).
+    with time_machine.travel(WEDNESDAY, tick=False):
+        partner_checks.ask_partner(case, "education", "School", mash_staff)
+    Case.objects.update(check_due_on=None)
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("frontdoor.cases.migrations.0006_case_check_due_on").fill(apps, None)
+    assert case_of(case.submission).check_due_on == partner_checks.default_due(WEDNESDAY.date())
+
+
 def test_what_is_refused(professional, mash_staff, early_help_staff, teams):
     case = case_of(referral(professional))
     with pytest.raises(NotAllowed, match="Enter the name of the agency"):
