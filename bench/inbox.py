@@ -8,6 +8,10 @@ throwaway database "test_<name>" is made on that server, migrated, filled (one r
 sent through the real forms, then copied 9,999 times with bulk_create) and dropped at the
 end. Without a PostgreSQL server it says so and stops.
 
+It also prints the Python calls a page (cProfile's count, of the inbox and of a surname
+search): CPU time moves with the machine's load, the count does not, so it shows what a
+change did even on a busy machine.
+
 BENCH_PROFILE=1 prints instead a CPU profile of 20 inbox pages (BENCH_PROFILE=nhs: of
 20 pages of a search by NHS number; =surname: by a surname), to see where the time goes;
 BENCH_QUERIES=1 prints the SQL of one page.
@@ -141,6 +145,22 @@ def main() -> None:
                 *cpu_ms(lambda: client.post(search, {"q": "smith"}), REPEAT),
             )
         )
+        # Python calls a page (cProfile): unlike CPU time, the machine's load does not move
+        # it, so a change's effect shows even on a busy machine.
+        import cProfile
+        import pstats
+
+        def calls(run) -> int:
+            profile = cProfile.Profile()
+            profile.enable()
+            for _ in range(5):
+                run()
+            profile.disable()
+            return round(pstats.Stats(profile).total_calls / 5)
+
+        client.post(search, {"q": ""})
+        inbox_calls = calls(lambda: get(inbox))
+        surname_calls = calls(searched("smith-jones"))
         settings.DEBUG = True  # to count the queries of one page
         reset_queries()
         get(inbox)
@@ -155,6 +175,7 @@ def main() -> None:
         for what, median, worst, wall in rows:
             print(f"{what:42} {median:14.1f} {worst:8.1f} {wall:8.1f}")
         print(f"queries for one inbox page (searching): {queries}")
+        print(f"Python calls a page: inbox {inbox_calls}, surname search {surname_calls}")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
