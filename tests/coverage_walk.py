@@ -202,6 +202,8 @@ ARGUMENTS: dict[str, dict[str, Kind | str]] = {
     "backoffice:check_chase": {"reference": SUBMISSION, "check_id": PARTNER_CHECK},
     "backoffice:check_reply": {"reference": SUBMISSION, "check_id": PARTNER_CHECK},
     "backoffice:dashboard": {"team": A_TEAM},
+    "backoffice:restrict": {"reference": SUBMISSION},
+    "backoffice:lift_restriction": {"reference": SUBMISSION},
 }
 
 # Form and query fields that name an object: (route, field) -> its kind. The walk finds

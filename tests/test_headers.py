@@ -126,6 +126,25 @@ def _partner_check(name: str) -> Get:
     return get
 
 
+def _restricted(get: Get) -> Get:
+    """A page of a restricted referral: the team's staff member, made a manager, restricts
+    it (to themselves) first."""
+
+    def restricted(reach: Reach, client: Client) -> str:
+        from frontdoor.accounts.models import User
+        from frontdoor.cases import services
+        from frontdoor.cases.models import Case
+
+        path = _as_manager(get)(reach, client)
+        case = Case.objects.get(submission=reach.submission)
+        if not case.is_restricted:
+            me = User.objects.get(pk=client.session["_auth_user_id"])
+            services.restrict(case, [], me)
+        return path
+
+    return restricted
+
+
 def _fixed(path: str) -> Get:
     return lambda reach, client: path
 
@@ -247,6 +266,8 @@ REACH: dict[str, tuple[str, Get] | tuple[str, Get, str, str]] = {
     "backoffice:check_chase": (TEAM, _partner_check("backoffice:check_chase")),
     "backoffice:check_reply": (TEAM, _partner_check("backoffice:check_reply")),
     "backoffice:dashboard": (TEAM, _as_manager(_fixed("/team/in/feedback/dashboard/"))),
+    "backoffice:restrict": (TEAM, _as_manager(_sent("backoffice:restrict"))),
+    "backoffice:lift_restriction": (TEAM, _restricted(_sent("backoffice:lift_restriction"))),
 }
 
 

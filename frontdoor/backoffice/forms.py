@@ -222,3 +222,36 @@ class TransferForm(CaseForm):
         field = self.fields["team"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(slug, t.name) for slug, t in self.teams.items()]
+
+
+class RestrictForm(CaseForm):
+    """Who may see a restricted referral: members of its team. The manager restricting it
+    is always one of them, so is not offered (they could not untick themselves)."""
+
+    people = forms.MultipleChoiceField(
+        label="Who else can see it",
+        help_text="Select everyone in the team who needs to work on it. Nobody else in the "
+        "team, or in a team it came from, will see that it exists.",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Select people in the team"},
+    )
+
+    def __init__(
+        self, case: Case, colleagues: list[User], me: User, *args: Any, **kwargs: Any
+    ) -> None:
+        if case.is_restricted:
+            named = case.restricted_to.exclude(pk=me.pk).values_list("pk", flat=True)
+            kwargs.setdefault("initial", {}).setdefault("people", [str(pk) for pk in named])
+        super().__init__(case, *args, **kwargs)
+        self.colleagues = {str(u.pk): u for u in colleagues if u.pk != me.pk}
+        field = self.fields["people"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(pk, u.get_full_name()) for pk, u in self.colleagues.items()]
+
+    def chosen(self) -> list[User]:
+        return [self.colleagues[pk] for pk in self.cleaned_data["people"]]
+
+
+class LiftRestrictionForm(CaseForm):
+    """Lifting a restriction: only the version (a page that is out of date changes nothing)."""

@@ -44,6 +44,7 @@ from frontdoor.backoffice.views import staff_only
 from frontdoor.cases import timescales
 from frontdoor.cases.models import Case, Rating
 from frontdoor.cases.partner_checks import has_overdue_check
+from frontdoor.cases.services import not_restricted_from
 from frontdoor.cases.workflows import workflow_for
 from frontdoor.core.forms import GovukForm
 from frontdoor.referrals import registry
@@ -341,6 +342,7 @@ class Row:
     information: bool = False
     question_overdue: bool = False
     check_overdue: bool = False
+    restricted: bool = False
 
 
 def age_on(born: datetime.date, today: datetime.date) -> int:
@@ -424,6 +426,7 @@ ROW_FIELDS = (
     "due_at",
     "decided_at",
     "closed_at",
+    "restricted_at",
     "submission__form_version_id",
     "submission__form_version__slug",
     "check_due_on",
@@ -468,7 +471,9 @@ def page_rows(
     repeats: dict[int, int] = dict.fromkeys(pks, 0)
     links = Case.repeats.through.objects.filter(
         KeysIn(F("from_case_id"), pks),
-        to_case_id__in=Case.objects.filter(visible_to(teams, team)).values("pk"),
+        to_case_id__in=Case.objects.filter(visible_to(teams, team))
+        .filter(not_restricted_from(user))
+        .values("pk"),
     )
     for case_id in links.values_list("from_case_id", flat=True):
         repeats[case_id] += 1
@@ -525,6 +530,7 @@ def page_rows(
                 question_overdue=bool(asked and asked <= now),
                 # A partner check with no reply past its due date (cases.partner_checks).
                 check_overdue=bool(open_ and checks_due and checks_due < today),
+                restricted=case["restricted_at"] is not None,
             )
         )
     return rows
@@ -573,6 +579,11 @@ def rows_html(rows: list[Row]) -> SafeString:
                 "Urgent</strong>\n        "
                 + _list([e(flag) for flag in row.flags], "fd-inbox-table__flags")
                 + "\n"
+            )
+        if row.restricted:
+            referral += (
+                '        <strong class="govuk-tag govuk-tag--grey fd-inbox-table__tag">'
+                "Restricted</strong>\n"
             )
         if row.repeats:
             others = "other referral" if row.repeats == 1 else "other referrals"
@@ -693,15 +704,17 @@ ORDER_WORDS = {
 }
 
 
-def inbox_cases(team: Team, stage: str = OPEN) -> QuerySet[Case]:
+def inbox_cases(team: Team, stage: str = OPEN, *, user: User) -> QuerySet[Case]:
     """The team's cases in the inbox's order: urgent first, then by when the decision is
     due (none last), then received; the closed ones latest closed first. With
     TRANSFERRED, the cases the team transferred to another team (it reads them, and no
-    more). Only their keys: a page's rows are read by `page_rows`."""
+    more). Not those restricted to others than `user`. Only their keys: a page's rows
+    are read by `page_rows`."""
     if stage == TRANSFERRED:
         cases = Case.objects.filter(former_teams=team).exclude(team=team)
     else:
         cases = Case.objects.filter(team=team)
+    cases = cases.filter(not_restricted_from(user))
     return cases.order_by(*ORDERS.get(stage, ORDER)).only("pk")
 
 
@@ -883,12 +896,14 @@ class Workload:
     overdue: int = 0
 
 
-def workload(team: Team, now: datetime.datetime) -> list[Workload]:
+def workload(team: Team, now: datetime.datetime, user: User) -> list[Workload]:
     """Open referrals per worker of the team (and unassigned), with how many are urgent
-    and how many overdue. Two queries."""
+    and how many overdue; of those `user` may know of (not those restricted to others).
+    Two queries."""
     counts: dict[Any, dict[str, Any]] = {
         row["assignee_id"]: dict(row)
         for row in Case.objects.filter(team=team, closed_at=None)
+        .filter(not_restricted_from(user))
         .values("assignee_id")
         .annotate(
             open=Count("pk"),
@@ -999,7 +1014,7 @@ def _inbox(
     filters = filter_form.valid_filters() if data else {}
     term = (request.session.get(SEARCH_KEY) or {}).get(team.slug, "")
     stage = filters.get("stage", OPEN)
-    cases = filtered(inbox_cases(team, stage), filters, user, now, searching=bool(term))
+    cases = filtered(inbox_cases(team, stage, user=user), filters, user, now, searching=bool(term))
     if term:
         cases = searched(cases, term)
     page = page_of(cases, data.get("page"))
@@ -1039,7 +1054,7 @@ def _inbox(
             "pages": _pagination(page, base, query),
             "rows": rows_html(page_rows(list(page.object_list), team, teams, user, now)),
             # The team's workload beside its inbox, not beside what a search found.
-            "workload": workload(team, now) if manager and not term else None,
+            "workload": workload(team, now, user) if manager and not term else None,
             "dashboard_url": reverse("backoffice:dashboard", args=[team.slug]) if manager else "",
             "my_referrals": f"{base}?assigned=me",
             "mine": filters.get("assigned") == "me" and len(filters) == 1,

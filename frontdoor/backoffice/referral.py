@@ -30,6 +30,12 @@ CHECK_ACTIONS = (
     CaseEvent.Action.CHECK_CHASED,
     CaseEvent.Action.CHECK_REPLIED,
 )
+RESTRICTIONS = (
+    CaseEvent.Action.RESTRICTED,
+    CaseEvent.Action.RESTRICTION_CHANGED,
+    CaseEvent.Action.UNRESTRICTED,
+)
+CHANGES = (("added", "added"), ("removed", "removed"))
 
 
 @dataclass
@@ -145,7 +151,15 @@ def history(case: Case, submission: Submission) -> list[Entry]:
             value = event.detail.get(key)
             if isinstance(value, int) and event.action in ("assigned", "unassigned"):
                 ids.add(value)
+        if event.action in RESTRICTIONS:
+            for key in ("people", "added", "removed"):
+                ids.update(v for v in event.detail.get(key, []) if isinstance(v, int))
     names = _names(ids)
+
+    def named(key: str, detail: dict[str, Any]) -> str:
+        people = [names.get(pk, "a former member of staff") for pk in detail.get(key, [])]
+        return ", ".join(sorted(people))
+
     teams = {t.slug: t.name for t in Team.objects.all()}
     definition = definition_of(submission.form_version)
     entries = []
@@ -194,6 +208,11 @@ def history(case: Case, submission: Submission) -> list[Entry]:
             if detail.get("due"):
                 due = datetime.date.fromisoformat(detail["due"])
                 what += f" (now due {due:%-d %B %Y})"
+        elif event.action == CaseEvent.Action.RESTRICTED:
+            what = f"Restricted to {named('people', detail)}"
+        elif event.action == CaseEvent.Action.RESTRICTION_CHANGED:
+            changes = [f"{word} {named(key, detail)}" for key, word in CHANGES if detail.get(key)]
+            what = f"Restriction changed: {'; '.join(changes)}"
         entries.append(Entry(at=event.at, who=who, what=what, reason=reason))
     return entries
 
@@ -257,7 +276,8 @@ def repeats(case: Case, user: User) -> list[Repeat]:
     shared = {slug for team in holding for slug in workflow_for(team).shares_repeats_with}
     found = []
     others = (
-        case.repeats.select_related("submission", "team")
+        case.repeats.filter(services.not_restricted_from(user))
+        .select_related("submission", "team")
         .prefetch_related("former_teams")
         .order_by("-submission__sent_at")
     )
@@ -275,6 +295,29 @@ def repeats(case: Case, user: User) -> list[Repeat]:
             )
         )
     return found
+
+
+@dataclass
+class Restriction:
+    """Who a restricted referral is restricted to, for the panel at the top of its pages."""
+
+    people: list[str]
+    by: str
+    at: datetime.datetime
+
+
+def restriction(case: Case, user: User) -> Restriction | None:
+    if not case.is_restricted:
+        return None
+    assert case.restricted_at is not None
+    people = case.restricted_to.order_by("first_name", "last_name")
+    names = [p.get_full_name() + (" (you)" if p.pk == user.pk else "") for p in people]
+    by = case.restricted_by
+    return Restriction(
+        people=names,
+        by=by.get_full_name() if by else "a former member of staff",
+        at=case.restricted_at,
+    )
 
 
 @dataclass
@@ -327,6 +370,8 @@ class Allowed:
     manager: bool = False
     # A worker's decision waits for a manager (the workflow keeps confirming for them).
     proposes: bool = False
+    # Restrict who can see it, change who, lift it: the team's managers.
+    restrict: bool = False
     colleagues: list[User] = field(default_factory=list)
 
 
@@ -342,6 +387,7 @@ def allowed(case: Case, user: User) -> Allowed:
         manager=manager,
         proposes=not manager
         and workflow_for(case.team.slug).manager_only(services.CONFIRM_DECISION),
+        restrict=manager,
         colleagues=colleagues(case.team),
     )
 

@@ -30,4 +30,6 @@ urlpatterns = [
     path("<str:reference>/checks/new/", partners.ask, name="check_ask"),
     path("<str:reference>/checks/<int:check_id>/chase/", partners.chase, name="check_chase"),
     path("<str:reference>/checks/<int:check_id>/reply/", partners.reply, name="check_reply"),
+    path("<str:reference>/restrict/", views.restrict, name="restrict"),
+    path("<str:reference>/restrict/lift/", views.lift_restriction, name="lift_restriction"),
 ]

@@ -32,8 +32,10 @@ from frontdoor.backoffice.forms import (
     ChooseOutcomeForm,
     ConfirmForm,
     DecideForm,
+    LiftRestrictionForm,
     NoteForm,
     RateForm,
+    RestrictForm,
     StageForm,
     TransferForm,
 )
@@ -101,7 +103,7 @@ def _page(case: Case) -> str:
 
 def _context(request: HttpRequest, user: User, case: Case, **extra: Any) -> dict[str, Any]:
     """What every page about a referral shows at its top (and the audit of its view)."""
-    record("submission.viewed", request=request, obj=case.submission)
+    record("submission.viewed", request=request, obj=case.submission, **_restricted(case))
     definition = definition_of(case.submission.form_version)
     return {
         **referral.top(case, definition),
@@ -111,8 +113,14 @@ def _context(request: HttpRequest, user: User, case: Case, **extra: Any) -> dict
         "allowed": referral.allowed(case, user),
         "workflow": workflow_for(case.team.slug),
         "page_url": _page(case),
+        "restriction": referral.restriction(case, user),
         **extra,
     }
+
+
+def _restricted(case: Case) -> dict[str, Any]:
+    """What the audit of a view says of a restricted referral: that it was one."""
+    return {"restricted": True} if case.is_restricted else {}
 
 
 @staff_only
@@ -452,14 +460,24 @@ def transfer(request: HttpRequest, reference: str) -> HttpResponse:
 def document(request: HttpRequest, reference: str, document_id: uuid.UUID) -> FileResponse:
     """A document sent with a referral the asker may see (audited)."""
     _, case = _case(request, reference)
-    return documents_views.submission_download(request, case.submission, document_id)
+    return documents_views.submission_download(
+        request, case.submission, document_id, **_restricted(case)
+    )
 
 
 @staff_only
 @require_safe
 def submission_pdf(request: HttpRequest, reference: str) -> HttpResponse | FileResponse:
     _, case = _case(request, reference)
-    return pdf.pdf_response(request, case.submission, page_url=_page(case))
+    return pdf.pdf_response(request, case.submission, page_url=_page(case), **_restricted(case))
+
+
+def _managing(request: HttpRequest, reference: str) -> tuple[User, Case]:
+    """The case, for a manager of the team it is in (to anyone else in it, 403)."""
+    user, case = _acting(request, reference)
+    if not services.is_manager(user, case.team):
+        raise PermissionDenied("Only a manager can restrict who can see a referral")
+    return user, case
 
 
 @staff_only
@@ -513,4 +531,64 @@ def information_document(
     found = enquiries.document_for_staff(case, enquiry_id, document_id)
     if found is None:
         raise Http404
-    return documents_views.download(request, found)
+    return documents_views.download(request, found, **_restricted(case))
+
+
+@staff_only
+@require_http_methods(["GET", "HEAD", "POST"])
+def restrict(request: HttpRequest, reference: str) -> HttpResponse:
+    """Restrict who can see the referral to named people of the team, or change who. Open
+    or closed alike: closing ends the work, not the need to keep it from colleagues."""
+    user, case = _managing(request, reference)
+    colleagues = referral.colleagues(case.team)
+    changing = case.is_restricted
+
+    def make(case: Case, data: Any) -> RestrictForm:
+        return RestrictForm(case, colleagues, user, data, prefix="restrict")
+
+    form = make(case, _data(request))
+
+    def act(data: dict[str, Any]) -> None:
+        do = services.change_restriction if changing else services.restrict
+        do(case, form.chosen(), user, expected_version=data["version"])
+
+    done = "Who can see it changed" if changing else "Referral restricted"
+    return _act(
+        request,
+        user,
+        case,
+        form,
+        act,
+        done,
+        "backoffice/restrict.html",
+        make,
+        changing=changing,
+    )
+
+
+@staff_only
+@require_http_methods(["GET", "HEAD", "POST"])
+def lift_restriction(request: HttpRequest, reference: str) -> HttpResponse:
+    """Lift the restriction (a page asking to be sure, then a POST)."""
+    user, case = _managing(request, reference)
+    if not case.is_restricted and request.method != "POST":
+        messages.info(request, "This referral is not restricted")
+        return redirect(_page(case))
+
+    def make(case: Case, data: Any) -> LiftRestrictionForm:
+        return LiftRestrictionForm(case, data, prefix="lift")
+
+    def act(data: dict[str, Any]) -> None:
+        services.lift_restriction(case, user, expected_version=data["version"])
+
+    form = make(case, _data(request))
+    return _act(
+        request,
+        user,
+        case,
+        form,
+        act,
+        "Restriction lifted: everyone in the team can see the referral",
+        "backoffice/lift_restriction.html",
+        make,
+    )

@@ -66,6 +66,19 @@ class Case(models.Model):
         related_name="+",
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Restricted by a manager to named staff of its team (a member of staff is the subject,
+    # say): to everyone else it does not exist (cases.services.visible_cases).
+    restricted_at = models.DateTimeField(null=True, blank=True)
+    restricted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    restricted_to = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="restricted_cases"
+    )
     # Other referrals naming the same child (found when this one arrived).
     repeats = models.ManyToManyField("self", blank=True, symmetrical=True)
     # For the inbox, kept by frontdoor.enquiries' services from the case's enquiries (a
@@ -96,6 +109,10 @@ class Case(models.Model):
     def is_open(self) -> bool:
         return self.closed_at is None
 
+    @property
+    def is_restricted(self) -> bool:
+        return self.restricted_at is not None
+
 
 class CaseEvent(models.Model):
     """One thing that happened to a case, by whom: the history staff read."""
@@ -118,6 +135,9 @@ class CaseEvent(models.Model):
         CHECK_ASKED = "check_asked", "Partner check asked"
         CHECK_CHASED = "check_chased", "Partner check chased"
         CHECK_REPLIED = "check_replied", "Partner check answered"
+        RESTRICTED = "restricted", "Restricted"
+        RESTRICTION_CHANGED = "restriction_changed", "Restriction changed"
+        UNRESTRICTED = "unrestricted", "Restriction lifted"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=20, choices=Action.choices)

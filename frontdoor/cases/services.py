@@ -1,5 +1,6 @@
 """Every action on a case, one named function each: open, assign, rate, note, decide,
-confirm, transfer. The staff pages call these, and the API will call the same ones.
+confirm, transfer, restrict (and change or lift a restriction). The staff pages call
+these, and the API will call the same ones.
 
 Each function locks the case row, checks the actor may act (in its team; a manager where
 the team's workflow keeps the action for managers), changes the case, raises its version,
@@ -50,12 +51,23 @@ def is_manager(user: User, team: Team) -> bool:
     return user.is_manager_of(team)
 
 
+def not_restricted_from(user: User) -> Q:
+    """The cases that are not restricted, or whose restriction names the user. A restricted
+    case is, to everyone else, as if it did not exist: every query of cases that lists,
+    counts or links them for someone takes this filter (one subquery, never a query a row).
+    It does not let anyone in by itself: the cases must be in the user's teams too."""
+    named = Case.restricted_to.through.objects.filter(user_id=user.pk).values("case_id")
+    return Q(restricted_at=None) | Q(pk__in=named)
+
+
 def visible_cases(user: User) -> QuerySet[Case]:
     """Every case the user may open: those in their teams, and (read-only) those their
-    teams transferred to another team."""
+    teams transferred to another team; but not a restricted one that does not name them
+    (not even for a former team: the people named are the team's that has it now)."""
     team_ids = list(user.memberships.values_list("team_id", flat=True))
     return (
         Case.objects.filter(Q(team_id__in=team_ids) | Q(former_teams__in=team_ids))
+        .filter(not_restricted_from(user))
         .distinct()
         .select_related("submission", "submission__form_version", "team", "assignee")
     )
@@ -122,6 +134,9 @@ def _locked(case: Case, by: User, expected_version: int | None) -> tuple[Case, W
     locked = Case.objects.select_for_update().select_related("team").get(pk=case.pk)
     if not may_act(by, locked):
         raise PermissionDenied("Only the team the referral is in can act on it")
+    if locked.is_restricted and not locked.restricted_to.filter(pk=by.pk).exists():
+        # The pages never get here (to them the case is not there): the API would.
+        raise PermissionDenied("Only the people named can see this referral")
     if expected_version is not None and locked.version != expected_version:
         raise CaseChanged
     return locked, workflow_for(locked.team.slug)
@@ -152,6 +167,14 @@ def assign(case: Case, to: User | None, by: User, *, expected_version: int | Non
             raise NotAllowed("They are not in the team this referral is in")
         if to is not None and not to.is_active:
             raise NotAllowed("Their account is closed: choose someone else")
+        if (
+            to is not None
+            and locked.is_restricted
+            and not locked.restricted_to.filter(pk=to.pk).exists()
+        ):
+            raise NotAllowed(
+                "This referral is restricted and they are not one of the people who can see it"
+            )
         # Anyone takes an unassigned referral or gives back their own; assigning to someone
         # else, or taking a colleague's, is reassigning: perhaps for managers only.
         taking = to is not None and to.pk == by.pk and locked.assignee_id in (None, by.pk)
@@ -365,6 +388,13 @@ def transfer(
             raise NotAllowed("This referral is closed")
         if not reason:
             raise NotAllowed("Give the reason for the transfer")
+        if locked.is_restricted:
+            # The people it is restricted to are this team's: the new team would have
+            # nobody who could see it, or everybody.
+            raise NotAllowed(
+                "This referral is restricted: a manager must lift the restriction before it "
+                "can be transferred"
+            )
         at = timezone.now()
         before = locked.team
         _event(locked, CaseEvent.Action.TRANSFERRED, by, at, to=to.slug, reason=reason)
@@ -390,4 +420,103 @@ def transfer(
         )
         notices.tell_team_of_transfer(locked, before)
         record("case.transferred", actor=by, obj=locked.submission, to=to.slug, before=before.slug)
+        return locked
+
+
+# --- Restricting who can see a case ---------------------------------------------------------
+#
+# A manager of the team a case is in may restrict it to named members of that team (a
+# member of staff is the subject, say), change who is named, and lift it. They are always
+# among those named. This works on a closed case too: closing ends the work, not the need
+# to keep it from colleagues (its reading, its repeat links and its export go on).
+
+
+def _restricting(case: Case, by: User, expected_version: int | None) -> Case:
+    locked, _ = _locked(case, by, expected_version)
+    if not is_manager(by, locked.team):
+        raise PermissionDenied("Only a manager can restrict who can see a referral")
+    return locked
+
+
+def _named(case: Case, people: list[User], by: User) -> list[User]:
+    """The people to name: those chosen and the manager restricting, each in the team."""
+    chosen = {p.pk: p for p in people}
+    chosen[by.pk] = by
+    members = set(
+        Membership.objects.filter(team_id=case.team_id, user_id__in=chosen).values_list(
+            "user_id", flat=True
+        )
+    )
+    if set(chosen) - members:
+        raise NotAllowed("Choose people in the team this referral is in")
+    if case.assignee_id is not None and case.assignee_id not in chosen:
+        raise NotAllowed(
+            "The person this referral is assigned to must be one of the people who can see "
+            "it: include them, or assign it to someone else first"
+        )
+    return sorted(chosen.values(), key=lambda p: p.pk)
+
+
+def restrict(
+    case: Case, people: list[User], by: User, *, expected_version: int | None = None
+) -> Case:
+    """Restrict the case to `people` of its team (and the manager restricting): to anyone
+    else, in the team or a team that transferred it, it is no longer listed, counted,
+    linked as a repeat or opened (404)."""
+    with transaction.atomic():
+        locked = _restricting(case, by, expected_version)
+        if locked.is_restricted:
+            raise NotAllowed("This referral is already restricted: change who can see it")
+        named = _named(locked, people, by)
+        at = timezone.now()
+        locked.restricted_at, locked.restricted_by = at, by
+        locked.restricted_to.set(named)
+        _changed(locked, ["restricted_at", "restricted_by"], at)
+        ids = [p.pk for p in named]
+        _event(locked, CaseEvent.Action.RESTRICTED, by, at, people=ids)
+        record("case.restricted", actor=by, obj=locked.submission, people=ids)
+        return locked
+
+
+def change_restriction(
+    case: Case, people: list[User], by: User, *, expected_version: int | None = None
+) -> Case:
+    """Change who a restricted case is restricted to (the manager changing it stays)."""
+    with transaction.atomic():
+        locked = _restricting(case, by, expected_version)
+        if not locked.is_restricted:
+            raise NotAllowed("This referral is not restricted")
+        named = _named(locked, people, by)
+        before = set(locked.restricted_to.values_list("pk", flat=True))
+        ids = {p.pk for p in named}
+        if ids == before:
+            return locked
+        at = timezone.now()
+        locked.restricted_to.set(named)
+        _changed(locked, [], at)
+        added, removed = sorted(ids - before), sorted(before - ids)
+        _event(locked, CaseEvent.Action.RESTRICTION_CHANGED, by, at, added=added, removed=removed)
+        record(
+            "case.restriction_changed",
+            actor=by,
+            obj=locked.submission,
+            added=added,
+            removed=removed,
+        )
+        return locked
+
+
+def lift_restriction(case: Case, by: User, *, expected_version: int | None = None) -> Case:
+    """Lift the restriction: the case is the team's again, as any other."""
+    with transaction.atomic():
+        locked = _restricting(case, by, expected_version)
+        if not locked.is_restricted:
+            raise NotAllowed("This referral is not restricted")
+        at = timezone.now()
+        before = sorted(locked.restricted_to.values_list("pk", flat=True))
+        locked.restricted_at, locked.restricted_by = None, None
+        locked.restricted_to.clear()
+        _changed(locked, ["restricted_at", "restricted_by"], at)
+        _event(locked, CaseEvent.Action.UNRESTRICTED, by, at, before=before)
+        record("case.restriction_lifted", actor=by, obj=locked.submission, before=before)
         return locked

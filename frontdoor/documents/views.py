@@ -134,9 +134,12 @@ def _draft_document(draft: Draft, value: Any) -> Document | None:
     return services.of_draft(draft).filter(pk=key).first()
 
 
-def download(request: HttpRequest, document: Document, reference: str = "") -> FileResponse:
-    """Send the file as an attachment that no browser will run or show inline."""
-    record("document.downloaded", request=request, obj=document, reference=reference)
+def download(
+    request: HttpRequest, document: Document, reference: str = "", **audit: Any
+) -> FileResponse:
+    """Send the file as an attachment that no browser will run or show inline (audited,
+    with `audit` added to the event's detail)."""
+    record("document.downloaded", request=request, obj=document, reference=reference, **audit)
     try:
         file = documents_storage().open(document.stored_as, "rb")
     except FileNotFoundError:
@@ -157,11 +160,11 @@ def draft_download(request: HttpRequest, draft: Draft, document_id: uuid.UUID) -
 
 
 def submission_download(
-    request: HttpRequest, submission: Submission, document_id: uuid.UUID
+    request: HttpRequest, submission: Submission, document_id: uuid.UUID, **audit: Any
 ) -> FileResponse:
     # The sent form's reference goes with the event, for the audit viewer.
     found = get_object_or_404(services.of_submission(submission), pk=document_id)
-    return download(request, found, reference=submission.reference)
+    return download(request, found, reference=submission.reference, **audit)
 
 
 def listed(documents: Any, url_name: str, *args: Any) -> list[tuple[Document, str, str]]:

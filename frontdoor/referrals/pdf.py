@@ -111,11 +111,11 @@ def copy_if_any(submission: Submission) -> PdfCopy | None:
 
 
 def pdf_response(
-    request: HttpRequest, submission: Submission, *, page_url: str
+    request: HttpRequest, submission: Submission, *, page_url: str, **audit: Any
 ) -> HttpResponse | FileResponse:
-    """The stored copy as a download, audited; while it is being made, a page that says so
-    and links back to the form's page (`page_url`). Callers have already scoped the
-    submission to the person asking."""
+    """The stored copy as a download, audited (with `audit` in the event's detail); while it
+    is being made, a page that says so and links back to the form's page (`page_url`).
+    Callers have already scoped the submission to the person asking."""
     copy = copy_of(submission)
     if copy.ready:
         try:
@@ -123,7 +123,7 @@ def pdf_response(
         except FileNotFoundError:
             _remake(copy)
         else:
-            record("submission.pdf_downloaded", request=request, obj=submission)
+            record("submission.pdf_downloaded", request=request, obj=submission, **audit)
             response = FileResponse(file, content_type="application/pdf")
             response["Content-Disposition"] = f'attachment; filename="{submission.reference}.pdf"'
             # The headers of every download (documents/views.py): never run or shown inline.

@@ -13,7 +13,19 @@ from tests.sending import send
 
 pytestmark = pytest.mark.django_db
 
-ACTIONS = ["", "pdf/", "assign/", "rate/", "note/", "stage/", "decide/", "confirm/", "transfer/"]
+ACTIONS = [
+    "",
+    "pdf/",
+    "assign/",
+    "rate/",
+    "note/",
+    "stage/",
+    "decide/",
+    "confirm/",
+    "transfer/",
+    "restrict/",
+    "restrict/lift/",
+]
 
 
 def test_probing_the_back_office(professional, mash_staff, early_help_staff, teams, run_tasks):
