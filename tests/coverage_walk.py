@@ -80,7 +80,7 @@ import pytest
 POST_ONLY = "POST only: an action, then a redirect"
 REDIRECT = "a redirect, never a page"
 JSON = "JSON, for the page's script"
-DOWNLOAD = "a download (attachment): tested in documents/test_access"
+DOWNLOAD = "a download (attachment): tested in documents/test_access, backoffice/test_export"
 NOT_PAGE_KINDS = (POST_ONLY, REDIRECT, JSON, DOWNLOAD)
 NOT_PAGES = {
     "accounts:logout": POST_ONLY,
@@ -95,6 +95,7 @@ NOT_PAGES = {
     "backoffice:information_read": POST_ONLY,
     "backoffice:information_document": DOWNLOAD,
     "enquiries:document": DOWNLOAD,
+    "backoffice:inbox_export": DOWNLOAD,
 }
 
 # The error pages: not URL patterns, but pages people read. Each must be checked with axe
@@ -176,6 +177,7 @@ ARGUMENTS: dict[str, dict[str, Kind | str]] = {
     "referrals:remove_item": {"draft_id": DRAFT, "slug": A_SECTION, "item": AN_ITEM},
     "backoffice:team_inbox": {"team": A_TEAM},
     "backoffice:inbox_search": {"team": A_TEAM},
+    "backoffice:inbox_export": {"team": A_TEAM},
     "backoffice:submission": {"reference": SUBMISSION},
     "backoffice:submission_pdf": {"reference": SUBMISSION},
     "backoffice:document": {"reference": SUBMISSION, "document_id": DOCUMENT},

@@ -241,6 +241,7 @@ REACH: dict[str, tuple[str, Get] | tuple[str, Get, str, str]] = {
         "post",
         "/team/in/feedback/",
     ),
+    "backoffice:inbox_export": (TEAM, _fixed("/team/in/feedback/export/")),
     "backoffice:submission": (TEAM, _sent("backoffice:submission")),
     "backoffice:submission_pdf": (TEAM, _sent("backoffice:submission_pdf")),
     "backoffice:document": (TEAM, _file("backoffice:document", "sent")),

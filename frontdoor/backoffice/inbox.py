@@ -1060,6 +1060,8 @@ def _inbox(
             "mine": filters.get("assigned") == "me" and len(filters) == 1,
             "order": ORDER_WORDS.get(stage, "urgent first, then by when the decision is due"),
             "transferred": stage == TRANSFERRED,
+            # The download of this list (backoffice/export.py): the same filters.
+            "export_query": [(k, v) for k, vs in data.lists() if k in _FILTER_FIELDS for v in vs],
         },
     )
 

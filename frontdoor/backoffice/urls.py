@@ -1,6 +1,6 @@
 from django.urls import path
 
-from frontdoor.backoffice import dashboard, inbox, partners, views
+from frontdoor.backoffice import dashboard, export, inbox, partners, views
 
 app_name = "backoffice"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("in/<slug:team>/", inbox.team_inbox, name="team_inbox"),
     path("in/<slug:team>/search/", inbox.search_inbox, name="inbox_search"),
     path("in/<slug:team>/dashboard/", dashboard.dashboard, name="dashboard"),
+    path("in/<slug:team>/export/", export.export, name="inbox_export"),
     path("<str:reference>/", views.submission, name="submission"),
     path("<str:reference>/pdf/", views.submission_pdf, name="submission_pdf"),
     path("<str:reference>/file/<uuid:document_id>/", views.document, name="document"),
