@@ -388,8 +388,18 @@ def allowed(case: Case, user: User) -> Allowed:
         proposes=not manager
         and workflow_for(case.team.slug).manager_only(services.CONFIRM_DECISION),
         restrict=manager,
-        colleagues=colleagues(case.team),
+        colleagues=assignable(case),
     )
+
+
+def assignable(case: Case) -> list[User]:
+    """The people the case may be assigned to: the team's, and of a restricted case only
+    those it names."""
+    people = colleagues(case.team)
+    if case.is_restricted:
+        named = set(case.restricted_to.values_list("pk", flat=True))
+        people = [p for p in people if p.pk in named]
+    return people
 
 
 def colleagues(team: Team) -> list[User]:

@@ -243,7 +243,7 @@ def assign(request: HttpRequest, reference: str) -> HttpResponse:
     user, case = _acting(request, reference)
     if (closed := _closed(request, case)) is not None:
         return closed
-    colleagues = referral.colleagues(case.team)
+    colleagues = referral.assignable(case)
 
     def make(case: Case, data: Any) -> AssignForm:
         return AssignForm(case, colleagues, user, data, prefix="assign")

@@ -70,7 +70,9 @@ def document_of(submission) -> Document:
     )
 
 
-def test_a_manager_restricts_a_referral_on_its_page(professional, boss, colleague, run_tasks):
+def test_a_manager_restricts_a_referral_on_its_page(
+    professional, boss, colleague, mash_staff, run_tasks
+):
     submission = referral(professional)
     managing = signed_in(boss, run_tasks)
     page = managing.get(f"/team/{submission.reference}/").content.decode()
@@ -97,6 +99,10 @@ def test_a_manager_restricts_a_referral_on_its_page(professional, boss, colleagu
     assert "Restricted to Dana Hughes, Jamie Cole" in shown  # the history
     assert "Change who can see it" in shown
     assert "Lift the restriction" in shown
+    # Assigned only to someone it names: the others are not offered.
+    assign = managing.get(f"/team/{submission.reference}/assign/").content.decode()
+    assert ">Jamie Cole<" in assign
+    assert ">Morgan Reid<" not in assign
     assert "A restricted referral is not transferred" in shown
 
 
