@@ -270,7 +270,7 @@ def repeats(case: Case, user: User) -> list[Repeat]:
     own teams, or in teams that their team holding the case (now, or before a transfer)
     shares repeats with. A former team reads with its own sharing, not the new team's.
     Others are not listed at all."""
-    own = set(user.memberships.values_list("team_id", flat=True))
+    own = {membership.team_id for membership in user.team_memberships}
     holding = {case.team.slug} if case.team_id in own else set()
     holding |= set(case.former_teams.filter(pk__in=own).values_list("slug", flat=True))
     shared = {slug for team in holding for slug in workflow_for(team).shares_repeats_with}

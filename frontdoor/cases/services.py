@@ -64,7 +64,7 @@ def visible_cases(user: User) -> QuerySet[Case]:
     """Every case the user may open: those in their teams, and (read-only) those their
     teams transferred to another team; but not a restricted one that does not name them
     (not even for a former team: the people named are the team's that has it now)."""
-    team_ids = list(user.memberships.values_list("team_id", flat=True))
+    team_ids = [membership.team_id for membership in user.team_memberships]
     return (
         Case.objects.filter(Q(team_id__in=team_ids) | Q(former_teams__in=team_ids))
         .filter(not_restricted_from(user))
