@@ -28,9 +28,7 @@ from frontdoor.cases.figures import CHECKS_DAYS, DECISIONS_DAYS
 def dashboard(request: HttpRequest, team: str) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    membership = (
-        Membership.objects.filter(user=user, team__slug=team).select_related("team").first()
-    )
+    membership = next((m for m in user.team_memberships if m.team.slug == team), None)
     if membership is None:
         raise Http404
     if membership.role != Membership.Role.MANAGER:

@@ -123,7 +123,7 @@ def rows(cases: Any, now: datetime.datetime, *, with_children: bool) -> Iterator
     names: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
     read = cases.values(*FIELDS).iterator(chunk_size=CHUNK)
     for chunk in itertools.batched(read, CHUNK):
-        children = _children([case["pk"] for case in chunk])
+        children = inbox.children_of([case["pk"] for case in chunk])
         forms = inbox._form_names(chunk)
         for case in chunk:
             slug = case["team__slug"]
@@ -175,19 +175,6 @@ def _row(
 def _when(moment: datetime.datetime | None, zone: datetime.tzinfo) -> str:
     """A time as a spreadsheet sorts it: 2026-12-02 14:05 (the council's time)."""
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
-def _children(pks: list[int]) -> dict[int, list[tuple[Any, ...]]]:
-    found: dict[int, list[tuple[Any, ...]]] = {}
-    for person in (
-        Person.objects.filter(submission_id__in=pks, role__in=inbox.CHILDREN)
-        .order_by("submission_id", "section", "position")
-        .values_list(
-            "submission_id", "role", "first_name", "last_name", "date_of_birth", "due_date"
-        )
-    ):
-        found.setdefault(person[0], []).append(person[1:])
-    return found
 
 
 def _names(children: list[tuple[Any, ...]]) -> list[str]:

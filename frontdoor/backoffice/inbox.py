@@ -438,6 +438,21 @@ ROW_FIELDS = (
 )
 
 
+def children_of(pks: list[int]) -> dict[int, list[tuple[Any, ...]]]:
+    """The children (and unborn babies) each case names, in the form's order, in one
+    query: (role, first name, last name, date of birth, due date), by the case's key."""
+    children: dict[int, list[tuple[Any, ...]]] = {pk: [] for pk in pks}
+    for person in (
+        Person.objects.filter(KeysIn(F("submission_id"), pks), role__in=CHILDREN)
+        .order_by("submission_id", "section", "position")
+        .values_list(
+            "submission_id", "role", "first_name", "last_name", "date_of_birth", "due_date"
+        )
+    ):
+        children[person[0]].append(person[1:])
+    return children
+
+
 def page_rows(
     pks: list[int], team: Team, teams: list[Team], user: User, now: datetime.datetime
 ) -> list[Row]:
@@ -459,15 +474,7 @@ def page_rows(
         .order_by()
         .values(*ROW_FIELDS)
     }
-    children: dict[int, list[tuple[Any, ...]]] = {pk: [] for pk in pks}
-    for person in (
-        Person.objects.filter(KeysIn(F("submission_id"), pks), role__in=CHILDREN)
-        .order_by("submission_id", "section", "position")
-        .values_list(
-            "submission_id", "role", "first_name", "last_name", "date_of_birth", "due_date"
-        )
-    ):
-        children[person[0]].append(person[1:])
+    children = children_of(pks)
     repeats: dict[int, int] = dict.fromkeys(pks, 0)
     links = Case.repeats.through.objects.filter(
         KeysIn(F("from_case_id"), pks),
