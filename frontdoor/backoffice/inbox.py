@@ -1,5 +1,5 @@
 """The team's inbox: a row per referral, sorted urgent first, then by when its decision is
-due; filters, a search, 50 a page, and for a manager the team's workload.
+due; filters, a search, 50 a page.
 
 One inbox per team. `/team/` shows the asker's only team, or the one they chose last, or
 a list of their teams to choose from; `/team/in/<team>/` is one team's (another team's is a
@@ -892,68 +892,6 @@ def searched(cases: QuerySet[Case], term: str) -> QuerySet[Case]:
     ).filter(where)
 
 
-# --- Workload -----------------------------------------------------------------------------
-
-
-@dataclasses.dataclass
-class Workload:
-    name: str
-    open: int = 0
-    urgent: int = 0
-    overdue: int = 0
-
-
-def workload(team: Team, now: datetime.datetime, user: User) -> list[Workload]:
-    """Open referrals per worker of the team (and unassigned), with how many are urgent
-    and how many overdue; of those `user` may know of (not those restricted to others).
-    Two queries."""
-    counts: dict[Any, dict[str, Any]] = {
-        row["assignee_id"]: dict(row)
-        for row in Case.objects.filter(team=team, closed_at=None)
-        .filter(not_restricted_from(user))
-        .values("assignee_id")
-        .annotate(
-            open=Count("pk"),
-            urgent=Count("pk", filter=Q(urgent=True)),
-            overdue=Count("pk", filter=Q(decided_at=None, due_at__lte=now)),
-        )
-        .order_by()
-    }
-    members = (
-        Membership.objects.filter(team=team)
-        .order_by("user__last_name", "user__first_name")
-        .values_list("user_id", "user__first_name", "user__last_name", "role")
-    )
-    rows = []
-    for user_id, first_name, last_name, role in members:
-        found = counts.pop(user_id, {})
-        name = f"{first_name} {last_name}".strip()
-        if role == Membership.Role.MANAGER:
-            name += " (manager)"
-        rows.append(
-            Workload(name, found.get("open", 0), found.get("urgent", 0), found.get("overdue", 0))
-        )
-    unassigned = counts.pop(None, {})
-    rows.append(
-        Workload(
-            "Unassigned",
-            unassigned.get("open", 0),
-            unassigned.get("urgent", 0),
-            unassigned.get("overdue", 0),
-        )
-    )
-    if counts:  # assigned to people who have left the team
-        rows.append(
-            Workload(
-                "People no longer in the team",
-                sum(c["open"] for c in counts.values()),
-                sum(c["urgent"] for c in counts.values()),
-                sum(c["overdue"] for c in counts.values()),
-            )
-        )
-    return rows
-
-
 # --- Views --------------------------------------------------------------------------------
 
 
@@ -1060,8 +998,6 @@ def _inbox(
             "page": page,
             "pages": _pagination(page, base, query),
             "rows": rows_html(page_rows(list(page.object_list), team, teams, user, now)),
-            # The team's workload beside its inbox, not beside what a search found.
-            "workload": workload(team, now, user) if manager and not term else None,
             "dashboard_url": reverse("backoffice:dashboard", args=[team.slug]) if manager else "",
             "my_referrals": f"{base}?assigned=me",
             "mine": filters.get("assigned") == "me" and len(filters) == 1,

@@ -18,6 +18,7 @@ from tests.sending import CHILD, send
 
 pytestmark = pytest.mark.django_db
 
+DASHBOARD = "/team/in/social-care/dashboard/"
 INBOX = "/team/in/social-care/"
 SEARCH = "/team/in/social-care/search/"
 ZOE = {**CHILD, "first_name": "Zoë", "last_name": "Smith-Jones", "nhs_number": "943 476 5919"}
@@ -576,7 +577,9 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(
 # --- Workload -----------------------------------------------------------------------------
 
 
-def test_a_manager_sees_the_teams_workload(professional, mash_staff, teams, run_tasks):
+def test_a_manager_sees_the_teams_workload_on_the_dashboard(
+    professional, mash_staff, teams, run_tasks
+):
     colleague = make_user("colleague@council.example.gov.uk", "Chris", "Lowe", is_professional=True)
     colleague.teams.add(teams["social-care"])
     manager(mash_staff)
@@ -584,13 +587,15 @@ def test_a_manager_sees_the_teams_workload(professional, mash_staff, teams, run_
     services.assign(Case.objects.get(submission=sent[0]), colleague, mash_staff)
     services.assign(Case.objects.get(submission=sent[1]), colleague, mash_staff)
     managing = signed_in(mash_staff, run_tasks)
-    page = text(managing.get(INBOX))
+    inbox = managing.get(INBOX).content.decode()
+    # The inbox is the work list: the figures, the workload among them, are a link away.
+    assert 'href="/team/in/social-care/dashboard/#workload">Team workload</a>' in inbox
+    assert "(manager)" not in text(managing.get(INBOX))
+    page = text(managing.get(DASHBOARD))
     assert "Team workload" in page
     assert "Chris Lowe 2 0 0" in page
     assert "Morgan Reid (manager) 0 0 0" in page
     assert "Unassigned 1 0 0" in page
-    # Search results are the referrals found: the team's workload is on the inbox itself.
-    managing.post(SEARCH, {"q": "smith"})
-    assert "Team workload" not in text(managing.get(INBOX))
     worker = signed_in(colleague, run_tasks)
     assert "Team workload" not in text(worker.get(INBOX))
+    assert worker.get(DASHBOARD).status_code == 403
