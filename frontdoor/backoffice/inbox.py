@@ -475,15 +475,7 @@ def page_rows(
         .values(*ROW_FIELDS)
     }
     children = children_of(pks)
-    repeats: dict[int, int] = dict.fromkeys(pks, 0)
-    links = Case.repeats.through.objects.filter(
-        KeysIn(F("from_case_id"), pks),
-        to_case_id__in=Case.objects.filter(visible_to(teams, team))
-        .filter(not_restricted_from(user))
-        .values("pk"),
-    )
-    for case_id in links.values_list("from_case_id", flat=True):
-        repeats[case_id] += 1
+    repeats = repeats_of(pks, team, teams, user)
     form_names = _form_names(cases.values())
     zone = timezone.get_current_timezone()
     calendar = timescales.Calendar.from_settings()
@@ -541,6 +533,51 @@ def page_rows(
             )
         )
     return rows
+
+
+def repeats_of(pks: list[int], team: Team, teams: list[Team], user: User) -> dict[int, int]:
+    """How many other referrals each case is linked to as a repeat that `user` may know
+    of: those in the user's teams, transferred from one of them, or in a team the inbox's
+    team shares repeats with; not those restricted to others (`not_restricted_from`).
+    Read off the linked cases' own columns in one query with no subquery (a page's links
+    are a few dozen rows); only when a link is to a case in another team, or to a
+    restricted one, is a second (or third) query asked: whether one of `teams` transferred
+    it, whether it names `user`."""
+    repeats = dict.fromkeys(pks, 0)
+    team_ids = {t.pk for t in teams}
+    shared = set(workflow_for(team.slug).shares_repeats_with)
+    links = list(
+        Case.repeats.through.objects.filter(KeysIn(F("from_case_id"), pks)).values_list(
+            "from_case_id",
+            "to_case_id",
+            "to_case__team_id",
+            "to_case__team__slug",
+            "to_case__restricted_at",
+        )
+    )
+    elsewhere = [link[1] for link in links if link[2] not in team_ids and link[3] not in shared]
+    transferred: set[int] = set()
+    if elsewhere:
+        transferred = set(
+            Case.former_teams.through.objects.filter(
+                KeysIn(F("case_id"), elsewhere), team_id__in=team_ids
+            ).values_list("case_id", flat=True)
+        )
+    restricted = [link[1] for link in links if link[4] is not None]
+    named: set[int] = set()
+    if restricted:
+        named = set(
+            Case.restricted_to.through.objects.filter(
+                KeysIn(F("case_id"), restricted), user_id=user.pk
+            ).values_list("case_id", flat=True)
+        )
+    for from_id, to_id, team_id, slug, restricted_at in links:
+        if team_id not in team_ids and slug not in shared and to_id not in transferred:
+            continue
+        if restricted_at is not None and to_id not in named:
+            continue
+        repeats[from_id] += 1
+    return repeats
 
 
 def _form_names(cases: Iterable[dict[str, Any]]) -> dict[int, str]:
@@ -687,16 +724,6 @@ def when(moment: datetime.datetime, zone: datetime.tzinfo) -> str:
 
 # GOV.UK tag colours for the ratings (the tag says the word too: never colour alone).
 RATING_TAGS = {Rating.RED: "red", Rating.AMBER: "yellow", Rating.GREEN: "green"}
-
-
-def visible_to(teams: list[Team], team: Team) -> Q:
-    """The cases whose existence someone in `teams` may see as a repeat: in their teams,
-    transferred from them, or in a team the inbox's team shares repeat referrals with."""
-    team_ids = {t.pk for t in teams}
-    transferred = Case.former_teams.through.objects.filter(team_id__in=team_ids).values("case_id")
-    visible = Q(team_id__in=team_ids) | Q(pk__in=transferred)
-    shared = workflow_for(team.slug).shares_repeats_with
-    return visible | Q(team__slug__in=list(shared)) if shared else visible
 
 
 ORDER = ("-urgent", F("due_at").asc(nulls_last=True), "received_at", "pk")

@@ -183,6 +183,19 @@ def test_a_repeat_is_counted_only_where_the_worker_may_know_of_it(professional, 
     assert "Repeat: 1 other referral" in text(staff.get(INBOX))
 
 
+def test_a_repeat_the_team_transferred_away_is_still_counted(
+    professional, second_professional, staff, mash_staff, teams
+):
+    kept = send(professional, "social-care-referral", children=[ZOE])
+    moved = send(second_professional, "social-care-referral", children=[ZOE])
+    # To a team the MASH does not share repeats with: the MASH still reads what it moved.
+    services.transfer(Case.objects.get(submission=moved), teams["lado"], "LADO's", mash_staff)
+    page = staff.get(INBOX).content.decode()
+    assert moved.reference not in references(staff.get(INBOX))
+    row = page.split(f'href="/team/{kept.reference}/"', 1)[1].split("</tr>", 1)[0]
+    assert "Repeat: 1 other referral" in " ".join(re.sub(r"<[^>]+>", " ", row).split())
+
+
 def test_another_team_and_a_referrer_get_404(professional, early_help_staff, run_tasks):
     send(professional, "social-care-referral")
     other = signed_in(early_help_staff, run_tasks)
