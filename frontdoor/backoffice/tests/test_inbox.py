@@ -11,6 +11,7 @@ from django.utils import timezone
 from conftest import make_user, signed_in
 from frontdoor.accounts.models import Membership
 from frontdoor.audit.models import AuditEvent
+from frontdoor.backoffice.inbox import SearchForm, search_html
 from frontdoor.cases import services
 from frontdoor.cases.models import Case
 from tests.bulk_referrals import copies
@@ -612,3 +613,20 @@ def test_a_manager_sees_the_teams_workload_on_the_dashboard(
     worker = signed_in(colleague, run_tasks)
     assert "Team workload" not in text(worker.get(INBOX))
     assert worker.get(DASHBOARD).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: SearchForm(initial={"q": ""}),
+        lambda: SearchForm(initial={"q": "Zoë <b>\"Smith\" & 'Jones'"}),
+        lambda: SearchForm({"q": "x" * 300}),  # too long: the error
+        lambda: SearchForm({"q": "Ava"}),
+        lambda: SearchForm({}),
+    ],
+)
+def test_the_search_field_is_written_as_the_govuk_template_writes_it(make):
+    form = make()
+    if form.is_bound:
+        form.is_valid()
+    assert str(search_html(form)) == str(form["q"].as_field_group())
