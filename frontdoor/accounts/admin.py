@@ -32,7 +32,8 @@ class TeamAdmin(admin.ModelAdmin[Team]):
         return ", ".join(named) or "None"
 
 
-class MembershipInline(admin.TabularInline[Membership, User]):
+class MembershipInline(admin.StackedInline[Membership, User]):
+    # Stacked: a tabular inline's selects have no labels (axe-core: select-name, critical).
     model = Membership
     extra = 1
     verbose_name = "team membership"
