@@ -8,6 +8,7 @@ import io
 import pytest
 import time_machine
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.state import ProjectState
 from django.test import Client
@@ -17,9 +18,13 @@ from django.utils import timezone
 from conftest import signed_in
 from frontdoor.audit.models import AuditEvent
 from frontdoor.audit.services import record
+from frontdoor.backoffice.tests.test_referral_page import referral
 from frontdoor.cases import services as cases
 from frontdoor.documents.models import Document
 from frontdoor.documents.storage import documents_storage
+from frontdoor.documents.tests import files
+from frontdoor.enquiries import services as enquiries
+from frontdoor.enquiries.models import Enquiry
 from tests.sending import send
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +83,42 @@ def test_a_reference_finds_every_step_of_its_referral_and_nothing_else(
     others = AuditEvent.objects.filter(reference=other.reference).values_list("pk", flat=True)
     assert not {row["event"].pk for row in page.context["rows"]} & set(others)
     assert sent.reference in page.content.decode()
+
+
+def test_a_reference_finds_the_answers_to_its_questions_and_their_documents(
+    admin_client, professional, mash_staff, run_tasks
+):
+    """The referrer reading a question, saving an answer, uploading a document with it and
+    staff downloading that document are steps of the referral: the events are about the
+    question (an Enquiry) and its documents, which no submission holds."""
+    sent = referral(professional)
+    other = referral(professional)
+    question = enquiries.ask_referrer(sent.case, "Which school?", mash_staff)
+    elsewhere = enquiries.ask_referrer(other.case, "Which GP?", mash_staff)
+    referrer = signed_in(professional, run_tasks)
+    assert referrer.get(f"/forms/information/{sent.reference}/{question.pk}/").status_code == 200
+    assert referrer.get(f"/forms/information/{other.reference}/{elsewhere.pk}/").status_code == 200
+    question = Enquiry.objects.select_related("case__submission").get(pk=question.pk)
+    question = enquiries.save_answer(question, "Riverside", professional)
+    plan = enquiries.attach(question, professional, SimpleUploadedFile("plan.pdf", files.pdf()))
+    assert isinstance(plan, Document)
+    enquiries.send_answer(question, "Riverside Primary", professional)
+    staff = signed_in(mash_staff, run_tasks)
+    download = f"/team/{sent.reference}/information/{question.pk}/file/{plan.pk}/"
+    assert staff.get(download).status_code == 200
+
+    page = admin_client.get(f"{LOG}?reference={sent.reference}")
+
+    shown = {(row["event"].action, row["event"].object_id) for row in page.context["rows"]}
+    for step in (
+        ("enquiry.viewed", str(question.pk)),
+        ("enquiry.saved", str(question.pk)),
+        ("document.uploaded", str(plan.pk)),
+        ("document.downloaded", str(plan.pk)),
+        ("enquiry.sent", str(sent.pk)),
+    ):
+        assert step in shown, (step, shown)
+    assert ("enquiry.viewed", str(elsewhere.pk)) not in shown  # the other referral's
 
 
 def test_events_about_a_sent_form_carry_its_reference(professional):
