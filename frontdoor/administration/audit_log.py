@@ -53,11 +53,16 @@ class Filter:
             except ValueError:
                 return None
 
+        def text(name: str, longest: int) -> str:
+            said = str(query.get(name, ""))[:longest]
+            return "" if "\x00" in said else said  # no text column holds a NUL
+
         person = query.get("person", "")
         return cls(
-            person=int(person) if person.isdigit() else None,
-            reference=query.get("reference", "").strip().upper()[:20],
-            action=query.get("action", "")[:64],
+            # ASCII digits only: "²" is a digit to isdigit(), and not a number to int().
+            person=int(person) if person.isascii() and person.isdigit() else None,
+            reference=text("reference", 20).strip().upper(),
+            action=text("action", 64),
             start=day("from"),
             end=day("to"),
         )
@@ -101,7 +106,7 @@ def events(chosen: Filter) -> QuerySet[AuditEvent]:
         found = found.filter(action=chosen.action)
     if chosen.start:
         found = found.filter(at__gte=_midnight(chosen.start))
-    if chosen.end:
+    if chosen.end and chosen.end < datetime.date.max:  # the last day there is: no end
         found = found.filter(at__lt=_midnight(chosen.end + datetime.timedelta(days=1)))
     return found.order_by("-at", "-id")
 

@@ -224,6 +224,36 @@ def test_the_export_is_the_filtered_log_as_safe_streamed_csv_and_is_audited(
     assert exported.detail["filter"]["person"] == professional.pk
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "person=%C2%B2",  # a superscript two: a digit to str.isdigit, not to int()
+        "reference=FD%00",
+        "action=test.kept%00",
+        "to=9999-12-31",  # the day after it is past the last date there is
+        "from=9999-12-31&to=9999-12-31",
+    ],
+)
+@pytest.mark.parametrize("path", [LOG, EXPORT])
+def test_an_address_the_page_did_not_make_is_never_a_500(admin_client, professional, path, query):
+    record("test.kept", actor=professional)
+
+    response = admin_client.get(f"{path}?{query}")
+
+    assert response.status_code == 200
+    if response.streaming:
+        b"".join(response.streaming_content)
+
+
+def test_the_last_day_there_is_as_on_or_before_finds_everything_up_to_it(
+    admin_client, professional
+):
+    record("test.kept", actor=professional)
+    posted = admin_client.post(LOG, {"end_0": "31", "end_1": "12", "end_2": "9999"})
+    assert posted["Location"] == f"{LOG}?to=9999-12-31"
+    assert "test.kept" in shown_actions(admin_client.get(posted["Location"]))
+
+
 @pytest.mark.parametrize("who", ["professional", "mash_staff"])
 @pytest.mark.parametrize("path", [LOG, EXPORT])
 def test_the_viewer_is_404_to_anyone_but_an_administrator(request, who, path, run_tasks):
