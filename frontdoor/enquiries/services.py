@@ -325,7 +325,8 @@ def remove_document(enquiry: Enquiry, document_id: Any, by: User) -> str | None:
 
 def send_answer(enquiry: Enquiry, text: str, by: User) -> Enquiry:
     """Send the answer (or the information added) to the team: it never changes after.
-    The team's mailbox, and the one who asked, are emailed (reference only)."""
+    The team's mailbox, and the one who asked, are emailed (reference only); of a
+    restricted referral, only the people it names."""
     text = text.strip()
     if len(text) > ANSWER_MAX_LENGTH:
         raise NotAllowed(f"Your answer must be {ANSWER_MAX_LENGTH} characters or fewer")
@@ -365,6 +366,12 @@ def _tell_team(enquiry: Enquiry) -> None:
         "team": case.team.name,
         "answer": enquiry.kind == Enquiry.Kind.QUESTION,
     }
+    if case.is_restricted:
+        # Only those it names may know of it: not the team's mailbox (everyone in the team
+        # reads it), nor whoever asked, if it was restricted since without them.
+        for person in case.restricted_to.filter(is_active=True).order_by("pk"):
+            send(person.email, "information_received", {**context, "first_name": person.first_name})
+        return
     if case.team.mailbox:
         send(case.team.mailbox, "information_received", context)
     asker = enquiry.asked_by
