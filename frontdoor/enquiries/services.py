@@ -65,6 +65,14 @@ def _case_locked(case: Case) -> Case:
     )
 
 
+def _may_act(by: User, case: Case) -> bool:
+    """In the team the case is in now and, if it is restricted, one of those it names (the
+    pages never get here otherwise: to them it is a 404; the API would)."""
+    if not cases.may_act(by, case):
+        return False
+    return not case.is_restricted or case.restricted_to.filter(pk=by.pk).exists()
+
+
 def _touched(case: Case, at: datetime.datetime) -> None:
     """The case changed (pages loaded before say so, as for a note)."""
     Case.objects.filter(pk=case.pk).update(version=F("version") + 1, updated_at=at)
@@ -90,7 +98,7 @@ def ask_referrer(case: Case, question: str, by: User) -> Enquiry:
         raise NotAllowed(f"Your question must be {QUESTION_MAX_LENGTH} characters or fewer")
     with transaction.atomic():
         locked = _case_locked(case)
-        if not cases.may_act(by, locked):
+        if not _may_act(by, locked):
             raise PermissionDenied("Only the team the referral is in can ask")
         if locked.closed_at is not None:
             raise NotAllowed("This referral is closed")
@@ -148,7 +156,7 @@ def acknowledge(case: Case, by: User) -> int:
     received" goes. Returns how many were marked."""
     with transaction.atomic():
         locked = _case_locked(case)
-        if not cases.may_act(by, locked):
+        if not _may_act(by, locked):
             raise PermissionDenied("Only the team the referral is in can mark it read")
         at = timezone.now()
         marked = Enquiry.objects.filter(
