@@ -4,7 +4,8 @@ A filter names a person by account id (the page turns the email typed into one: 
 never goes in an address), a referral by its reference, an action and a range of days.
 A reference finds the events that carry it (the sent form, its case's steps, its documents'
 downloads: AuditEvent.reference) and the events of the draft it was sent from (started,
-documents uploaded or refused) and of its documents, which happened before it had one.
+documents uploaded or refused), of its documents, which happened before it had one, and
+of its questions and added information and their documents (read, saved, downloaded).
 """
 
 import datetime
@@ -19,6 +20,7 @@ from django.utils import timezone
 from frontdoor.accounts.models import User
 from frontdoor.audit.models import AuditEvent
 from frontdoor.documents.models import Document
+from frontdoor.enquiries.models import Enquiry, EnquiryDocument
 from frontdoor.referrals.models import Submission
 
 CSV_HEADER = (
@@ -121,11 +123,17 @@ def _about_referral(reference: str) -> Q:
     sent = Submission.objects.filter(reference=reference).values_list("pk", "draft_key").first()
     if sent is None:
         return about
-    _pk, draft_key = sent
+    pk, draft_key = sent
     if draft_key is not None:
         about |= Q(object_type="referrals.draft", object_id=str(draft_key))
-    documents = Document.objects.filter(submission__reference=reference).values_list("pk")
-    ids = [str(pk) for (pk,) in documents]
+    # Its questions and added information (a case's pk is its submission's), whose reading
+    # and saving are recorded about the enquiry; and their documents, with the form's own.
+    asked = [str(e) for e in Enquiry.objects.filter(case_id=pk).values_list("pk", flat=True)]
+    if asked:
+        about |= Q(object_type=Enquiry._meta.label_lower, object_id__in=asked)
+    answered = EnquiryDocument.objects.filter(enquiry__case_id=pk).values("document_id")
+    documents = Document.objects.filter(Q(submission_id=pk) | Q(pk__in=answered))
+    ids = [str(d) for d in documents.values_list("pk", flat=True)]
     if ids:
         about |= Q(object_type=Document._meta.label_lower, object_id__in=ids)
     return about

@@ -8,6 +8,7 @@ import io
 import pytest
 import time_machine
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.state import ProjectState
 from django.test import Client
@@ -20,6 +21,9 @@ from frontdoor.audit.services import record
 from frontdoor.cases import services as cases
 from frontdoor.documents.models import Document
 from frontdoor.documents.storage import documents_storage
+from frontdoor.documents.tests.files import pdf
+from frontdoor.enquiries import services as enquiries
+from frontdoor.enquiries.models import Enquiry
 from tests.sending import send
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +82,49 @@ def test_a_reference_finds_every_step_of_its_referral_and_nothing_else(
     others = AuditEvent.objects.filter(reference=other.reference).values_list("pk", flat=True)
     assert not {row["event"].pk for row in page.context["rows"]} & set(others)
     assert sent.reference in page.content.decode()
+
+
+def test_a_reference_finds_its_questions_answers_and_their_documents(
+    admin_client, professional, mash_staff, run_tasks
+):
+    sent = send(professional, "social-care-referral")
+    other = send(professional, "social-care-referral")
+    asked = enquiries.ask_referrer(sent.case, "Which school?", mash_staff)
+    enquiries.ask_referrer(other.case, "Which school?", mash_staff)  # not this one's
+    referrer = signed_in(professional, run_tasks)
+    answer = f"/forms/information/{sent.reference}/{asked.pk}/"
+    referrer.get(answer)
+    referrer.post(
+        answer,
+        {"answer": "Riverside", "upload": "1", "documents": [SimpleUploadedFile("p.pdf", pdf())]},
+    )
+    referrer.post(answer, {"answer": "Riverside", "send": "1"})
+    referrer.post(f"/forms/information/{sent.reference}/add/", {"answer": "More", "send": "1"})
+    (document,) = enquiries.documents_of(asked)
+    staff = signed_in(mash_staff, run_tasks)
+    download = f"/team/{sent.reference}/information/{asked.pk}/file/{document.pk}/"
+    assert staff.get(download).status_code == 200
+
+    page = admin_client.get(f"{LOG}?reference={sent.reference}")
+
+    steps = shown_actions(page)
+    for step in (
+        "case.referrer_asked",
+        "enquiry.viewed",  # the referrer read the question
+        "enquiry.saved",
+        "document.uploaded",  # with the answer
+        "enquiry.sent",
+        "enquiry.started",  # information added on their own
+        "document.downloaded",  # the answer's document, by staff
+    ):
+        assert step in steps, (step, steps)
+    theirs = Enquiry.objects.filter(case=other.case).values_list("pk", flat=True)
+    assert not [
+        row
+        for row in page.context["rows"]
+        if row["event"].object_type == "enquiries.enquiry"
+        and int(row["event"].object_id) in set(theirs)
+    ]
 
 
 def test_events_about_a_sent_form_carry_its_reference(professional):
