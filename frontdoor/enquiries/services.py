@@ -46,8 +46,11 @@ ANSWER_MAX_LENGTH = 10000
 
 def why_not_asked(submission: Submission) -> str:
     """Why the team cannot ask this referral's sender anything (for staff), or ""."""
-    if submission.owner_id is None:
+    owner = submission.owner
+    if owner is None:
         return "It was sent without an account: there is nobody to ask."
+    if not owner.is_active:  # a leaver: they can no longer sign in to answer
+        return "The sender's account is closed: they cannot sign in to answer."
     because = no_reply_because(submission)
     if "without your name" in because:
         return "It was sent without the sender's name and contact details: they cannot be asked."

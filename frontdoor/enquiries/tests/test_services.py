@@ -86,6 +86,19 @@ def test_a_form_sent_anonymously_or_without_an_account_cannot_be_asked(
     assert not Enquiry.objects.exists()
 
 
+def test_a_sender_whose_account_is_closed_cannot_be_asked(professional, mash_staff):
+    submission = referral(professional)
+    professional.is_active = False  # a leaver (administration.leavers)
+    professional.save()
+    submission = Submission.objects.get(pk=submission.pk)
+
+    assert "account is closed" in services.why_not_asked(submission)
+    with pytest.raises(NotAllowed, match="You cannot ask the referrer"):
+        services.ask_referrer(case_of(submission), "Which school?", mash_staff)
+    assert not Enquiry.objects.exists()
+    assert not Email.objects.filter(template="question_asked").exists()
+
+
 def test_an_answer_is_a_draft_until_sent_then_never_changes(professional, mash_staff):
     submission = referral(professional)
     case = case_of(submission)

@@ -79,6 +79,19 @@ def test_a_referral_whose_sender_cannot_be_asked_says_so(
     assert not Enquiry.objects.exists()
 
 
+def test_the_page_says_a_closed_accounts_sender_cannot_be_asked(
+    professional, mash_staff, run_tasks
+):
+    submission = referral(professional)
+    professional.is_active = False
+    professional.save()
+    staff = signed_in(mash_staff, run_tasks)
+    page = staff.get(f"/team/{submission.reference}/").content.decode()
+    assert "You cannot ask the referrer for more information" in page
+    assert "account is closed" in page
+    assert 'name="ask-question"' not in page
+
+
 def test_the_referrer_answers_with_a_document_and_the_team_reads_it(
     professional, mash_staff, run_tasks
 ):
