@@ -37,7 +37,7 @@ def test_the_walk_finds_the_projects_routes_and_classifies_them():
     assert item.unknown_parameters == ()
 
     submission = routes["backoffice:submission"]
-    assert submission.path == "team/<str:reference>/"
+    assert submission.path == "team/<slug:reference>/"
     assert submission.is_page
     assert submission.owned_objects == ("reference",)
 

@@ -4,10 +4,8 @@ A filter names a person by account id (the page turns the email typed into one: 
 never goes in an address), a referral by its reference, an action and a range of days.
 A reference finds the events that carry it (the sent form, its case's steps, its documents'
 downloads: AuditEvent.reference) and the events of the draft it was sent from (started,
-documents uploaded or refused) and of its documents, which happened before it had one; and
-the events of its questions to the referrer and the information added (an Enquiry: read,
-saved, started) and of the documents sent with the answers (uploaded, downloaded), which
-are about those rather than the sent form.
+documents uploaded or refused), of its documents, which happened before it had one, and
+of its questions and added information and their documents (read, saved, downloaded).
 """
 
 import datetime
@@ -57,11 +55,16 @@ class Filter:
             except ValueError:
                 return None
 
+        def text(name: str, longest: int) -> str:
+            said = str(query.get(name, ""))[:longest]
+            return "" if "\x00" in said else said  # no text column holds a NUL
+
         person = query.get("person", "")
         return cls(
-            person=int(person) if person.isdigit() else None,
-            reference=query.get("reference", "").strip().upper()[:20],
-            action=query.get("action", "")[:64],
+            # ASCII digits only: "²" is a digit to isdigit(), and not a number to int().
+            person=int(person) if person.isascii() and person.isdigit() else None,
+            reference=text("reference", 20).strip().upper(),
+            action=text("action", 64),
             start=day("from"),
             end=day("to"),
         )
@@ -105,7 +108,7 @@ def events(chosen: Filter) -> QuerySet[AuditEvent]:
         found = found.filter(action=chosen.action)
     if chosen.start:
         found = found.filter(at__gte=_midnight(chosen.start))
-    if chosen.end:
+    if chosen.end and chosen.end < datetime.date.max:  # the last day there is: no end
         found = found.filter(at__lt=_midnight(chosen.end + datetime.timedelta(days=1)))
     return found.order_by("-at", "-id")
 
@@ -123,13 +126,14 @@ def _about_referral(reference: str) -> Q:
     pk, draft_key = sent
     if draft_key is not None:
         about |= Q(object_type="referrals.draft", object_id=str(draft_key))
-    # The referral's questions and added information (a case's pk is its submission's).
+    # Its questions and added information (a case's pk is its submission's), whose reading
+    # and saving are recorded about the enquiry; and their documents, with the form's own.
     asked = [str(e) for e in Enquiry.objects.filter(case_id=pk).values_list("pk", flat=True)]
     if asked:
         about |= Q(object_type=Enquiry._meta.label_lower, object_id__in=asked)
     answered = EnquiryDocument.objects.filter(enquiry__case_id=pk).values("document_id")
-    documents = Document.objects.filter(Q(submission_id=pk) | Q(pk__in=answered)).values_list("pk")
-    ids = [str(key) for (key,) in documents]
+    documents = Document.objects.filter(Q(submission_id=pk) | Q(pk__in=answered))
+    ids = [str(d) for d in documents.values_list("pk", flat=True)]
     if ids:
         about |= Q(object_type=Document._meta.label_lower, object_id__in=ids)
     return about

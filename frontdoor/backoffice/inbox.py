@@ -105,7 +105,7 @@ class DateFilterField(forms.MultiValueField):
             if len(year) != 4:
                 raise ValueError
             return datetime.date(int(year), int(month), int(day))
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: 99999999999999999999
             raise forms.ValidationError(f"{name} must be a real date") from None
 
 
@@ -850,7 +850,7 @@ def filtered(
     if "received_from" in filters:
         start = datetime.datetime.combine(filters["received_from"], datetime.time(), zone)
         cases = cases.filter(received_at__gte=start)
-    if "received_to" in filters:
+    if "received_to" in filters and filters["received_to"] < datetime.date.max:  # else no end
         day = filters["received_to"] + datetime.timedelta(days=1)
         cases = cases.filter(received_at__lt=datetime.datetime.combine(day, datetime.time(), zone))
     return cases

@@ -54,7 +54,7 @@ class DayField(forms.MultiValueField):
             if len(year) != 4:
                 raise ValueError
             return datetime.date(int(year), int(month), int(day))
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: 99999999999999999999
             raise forms.ValidationError(f"{name} must be a real date") from None
 
 

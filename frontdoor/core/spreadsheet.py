@@ -1,7 +1,8 @@
 """CSV files that are safe to open in a spreadsheet, streamed row by row.
 
 A cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return is read by Excel,
-LibreOffice and Google Sheets as a formula: a referrer who types `=HYPERLINK("https://…",
+LibreOffice and Google Sheets as a formula (OWASP adds a line feed, ASVS a NUL, which
+some readers drop: those too): a referrer who types `=HYPERLINK("https://…",
 "Click")` as a child's name would put a live link (or worse, with DDE) in front of the
 social worker who opens an export. Every such text cell is neutralised as OWASP advises:
 a single quote in front (`'=HYPERLINK(…)`), which the spreadsheet shows as text. Numbers
@@ -23,7 +24,8 @@ from typing import Any
 
 from django.http import StreamingHttpResponse
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# OWASP's list (with line feed, added to it in 2025) and ASVS's NUL.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\x00")
 
 
 def safe_cell(value: Any) -> Any:

@@ -46,8 +46,11 @@ ANSWER_MAX_LENGTH = 10000
 
 def why_not_asked(submission: Submission) -> str:
     """Why the team cannot ask this referral's sender anything (for staff), or ""."""
-    if submission.owner_id is None:
+    owner = submission.owner
+    if owner is None:
         return "It was sent without an account: there is nobody to ask."
+    if not owner.is_active:  # a leaver: they can no longer sign in to answer
+        return "The sender's account is closed: they cannot sign in to answer."
     because = no_reply_because(submission)
     if "without your name" in because:
         return "It was sent without the sender's name and contact details: they cannot be asked."
@@ -63,6 +66,14 @@ def _case_locked(case: Case) -> Case:
         .select_related("team", "submission", "submission__owner", "submission__form_version")
         .get(pk=case.pk)
     )
+
+
+def _may_act(by: User, case: Case) -> bool:
+    """In the team the case is in now and, if it is restricted, one of those it names (the
+    pages never get here otherwise: to them it is a 404; the API would)."""
+    if not cases.may_act(by, case):
+        return False
+    return not case.is_restricted or case.restricted_to.filter(pk=by.pk).exists()
 
 
 def _touched(case: Case, at: datetime.datetime) -> None:
@@ -90,7 +101,7 @@ def ask_referrer(case: Case, question: str, by: User) -> Enquiry:
         raise NotAllowed(f"Your question must be {QUESTION_MAX_LENGTH} characters or fewer")
     with transaction.atomic():
         locked = _case_locked(case)
-        if not cases.may_act(by, locked):
+        if not _may_act(by, locked):
             raise PermissionDenied("Only the team the referral is in can ask")
         if locked.closed_at is not None:
             raise NotAllowed("This referral is closed")
@@ -148,7 +159,7 @@ def acknowledge(case: Case, by: User) -> int:
     received" goes. Returns how many were marked."""
     with transaction.atomic():
         locked = _case_locked(case)
-        if not cases.may_act(by, locked):
+        if not _may_act(by, locked):
             raise PermissionDenied("Only the team the referral is in can mark it read")
         at = timezone.now()
         marked = Enquiry.objects.filter(
@@ -325,7 +336,8 @@ def remove_document(enquiry: Enquiry, document_id: Any, by: User) -> str | None:
 
 def send_answer(enquiry: Enquiry, text: str, by: User) -> Enquiry:
     """Send the answer (or the information added) to the team: it never changes after.
-    The team's mailbox, and the one who asked, are emailed (reference only)."""
+    The team's mailbox, and the one who asked, are emailed (reference only); of a
+    restricted referral, only the people it names."""
     text = text.strip()
     if len(text) > ANSWER_MAX_LENGTH:
         raise NotAllowed(f"Your answer must be {ANSWER_MAX_LENGTH} characters or fewer")
@@ -365,6 +377,12 @@ def _tell_team(enquiry: Enquiry) -> None:
         "team": case.team.name,
         "answer": enquiry.kind == Enquiry.Kind.QUESTION,
     }
+    if case.is_restricted:
+        # Only those it names may know of it: not the team's mailbox (everyone in the team
+        # reads it), nor whoever asked, if it was restricted since without them.
+        for person in case.restricted_to.filter(is_active=True).order_by("pk"):
+            send(person.email, "information_received", {**context, "first_name": person.first_name})
+        return
     if case.team.mailbox:
         send(case.team.mailbox, "information_received", context)
     asker = enquiry.asked_by

@@ -175,9 +175,14 @@ def answer(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
 
 
 def _keep(request: HttpRequest, enquiry: Enquiry, kept: QueryDict) -> HttpResponse:
-    """A POST kept at a time-out: its text saved as a draft, and shown to check."""
+    """A POST kept at a time-out: its text saved as a draft, and shown to check. Text the
+    form refuses (a control character, too long) is not saved: it is shown with the error
+    to put right, as if just posted."""
+    form = AnswerForm(kept, adding=enquiry.kind == Enquiry.Kind.OFFERED)
+    if not form.is_valid():
+        return _page(request, enquiry.case.submission, enquiry, form)
     try:
-        services.save_answer(enquiry, kept.get("answer", ""), _user(request))
+        services.save_answer(enquiry, form.cleaned_data["answer"], _user(request))
     except NotAllowed:
         pass
     else:

@@ -121,7 +121,7 @@ class GovukDateField(forms.MultiValueField):
             if len(year) != 4:
                 raise ValueError
             value = datetime.date(int(year), int(month), int(day))
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: 99999999999999999999
             raise forms.ValidationError(f"{name} must be a real date") from None
         if self.question.past_only and value > timezone.localdate():
             raise forms.ValidationError(f"{name} must be today or in the past")

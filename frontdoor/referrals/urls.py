@@ -8,10 +8,10 @@ urlpatterns = [
     path("", views.choose, name="choose"),
     path("recover/", views.recover, name="recover"),
     path("sent/", views.submitted, name="submitted"),
-    path("sent/<str:reference>/", views.sent, name="sent"),
-    path("sent/<str:reference>/pdf/", views.sent_pdf, name="sent_pdf"),
+    path("sent/<slug:reference>/", views.sent, name="sent"),
+    path("sent/<slug:reference>/pdf/", views.sent_pdf, name="sent_pdf"),
     path(
-        "sent/<str:reference>/file/<uuid:document_id>/", views.sent_document, name="sent_document"
+        "sent/<slug:reference>/file/<uuid:document_id>/", views.sent_document, name="sent_document"
     ),
     path("draft/<int:draft_id>/", views.task_list, name="task_list"),
     path("draft/<int:draft_id>/check/", views.check, name="check"),

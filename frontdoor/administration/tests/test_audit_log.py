@@ -22,7 +22,7 @@ from frontdoor.backoffice.tests.test_referral_page import referral
 from frontdoor.cases import services as cases
 from frontdoor.documents.models import Document
 from frontdoor.documents.storage import documents_storage
-from frontdoor.documents.tests import files
+from frontdoor.documents.tests.files import pdf
 from frontdoor.enquiries import services as enquiries
 from frontdoor.enquiries.models import Enquiry
 from tests.sending import send
@@ -85,40 +85,47 @@ def test_a_reference_finds_every_step_of_its_referral_and_nothing_else(
     assert sent.reference in page.content.decode()
 
 
-def test_a_reference_finds_the_answers_to_its_questions_and_their_documents(
+def test_a_reference_finds_its_questions_answers_and_their_documents(
     admin_client, professional, mash_staff, run_tasks
 ):
-    """The referrer reading a question, saving an answer, uploading a document with it and
-    staff downloading that document are steps of the referral: the events are about the
-    question (an Enquiry) and its documents, which no submission holds."""
-    sent = referral(professional)
-    other = referral(professional)
-    question = enquiries.ask_referrer(sent.case, "Which school?", mash_staff)
-    elsewhere = enquiries.ask_referrer(other.case, "Which GP?", mash_staff)
+    sent = send(professional, "social-care-referral")
+    other = send(professional, "social-care-referral")
+    asked = enquiries.ask_referrer(sent.case, "Which school?", mash_staff)
+    enquiries.ask_referrer(other.case, "Which school?", mash_staff)  # not this one's
     referrer = signed_in(professional, run_tasks)
-    assert referrer.get(f"/forms/information/{sent.reference}/{question.pk}/").status_code == 200
-    assert referrer.get(f"/forms/information/{other.reference}/{elsewhere.pk}/").status_code == 200
-    question = Enquiry.objects.select_related("case__submission").get(pk=question.pk)
-    question = enquiries.save_answer(question, "Riverside", professional)
-    plan = enquiries.attach(question, professional, SimpleUploadedFile("plan.pdf", files.pdf()))
-    assert isinstance(plan, Document)
-    enquiries.send_answer(question, "Riverside Primary", professional)
+    answer = f"/forms/information/{sent.reference}/{asked.pk}/"
+    referrer.get(answer)
+    referrer.post(
+        answer,
+        {"answer": "Riverside", "upload": "1", "documents": [SimpleUploadedFile("p.pdf", pdf())]},
+    )
+    referrer.post(answer, {"answer": "Riverside", "send": "1"})
+    referrer.post(f"/forms/information/{sent.reference}/add/", {"answer": "More", "send": "1"})
+    (document,) = enquiries.documents_of(asked)
     staff = signed_in(mash_staff, run_tasks)
-    download = f"/team/{sent.reference}/information/{question.pk}/file/{plan.pk}/"
+    download = f"/team/{sent.reference}/information/{asked.pk}/file/{document.pk}/"
     assert staff.get(download).status_code == 200
 
     page = admin_client.get(f"{LOG}?reference={sent.reference}")
 
-    shown = {(row["event"].action, row["event"].object_id) for row in page.context["rows"]}
+    steps = shown_actions(page)
     for step in (
-        ("enquiry.viewed", str(question.pk)),
-        ("enquiry.saved", str(question.pk)),
-        ("document.uploaded", str(plan.pk)),
-        ("document.downloaded", str(plan.pk)),
-        ("enquiry.sent", str(sent.pk)),
+        "case.referrer_asked",
+        "enquiry.viewed",  # the referrer read the question
+        "enquiry.saved",
+        "document.uploaded",  # with the answer
+        "enquiry.sent",
+        "enquiry.started",  # information added on their own
+        "document.downloaded",  # the answer's document, by staff
     ):
-        assert step in shown, (step, shown)
-    assert ("enquiry.viewed", str(elsewhere.pk)) not in shown  # the other referral's
+        assert step in steps, (step, steps)
+    theirs = Enquiry.objects.filter(case=other.case).values_list("pk", flat=True)
+    assert not [
+        row
+        for row in page.context["rows"]
+        if row["event"].object_type == "enquiries.enquiry"
+        and int(row["event"].object_id) in set(theirs)
+    ]
 
 
 def test_events_about_a_sent_form_carry_its_reference(professional):
@@ -265,6 +272,36 @@ def test_the_export_is_the_filtered_log_as_safe_streamed_csv_and_is_audited(
     assert exported.detail["filter"]["person"] == professional.pk
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "person=%C2%B2",  # a superscript two: a digit to str.isdigit, not to int()
+        "reference=FD%00",
+        "action=test.kept%00",
+        "to=9999-12-31",  # the day after it is past the last date there is
+        "from=9999-12-31&to=9999-12-31",
+    ],
+)
+@pytest.mark.parametrize("path", [LOG, EXPORT])
+def test_an_address_the_page_did_not_make_is_never_a_500(admin_client, professional, path, query):
+    record("test.kept", actor=professional)
+
+    response = admin_client.get(f"{path}?{query}")
+
+    assert response.status_code == 200
+    if response.streaming:
+        b"".join(response.streaming_content)
+
+
+def test_the_last_day_there_is_as_on_or_before_finds_everything_up_to_it(
+    admin_client, professional
+):
+    record("test.kept", actor=professional)
+    posted = admin_client.post(LOG, {"end_0": "31", "end_1": "12", "end_2": "9999"})
+    assert posted["Location"] == f"{LOG}?to=9999-12-31"
+    assert "test.kept" in shown_actions(admin_client.get(posted["Location"]))
+
+
 @pytest.mark.parametrize("who", ["professional", "mash_staff"])
 @pytest.mark.parametrize("path", [LOG, EXPORT])
 def test_the_viewer_is_404_to_anyone_but_an_administrator(request, who, path, run_tasks):
@@ -334,3 +371,39 @@ def test_the_back_fill_gives_old_events_their_reference_and_keeps_the_log_append
         AuditEvent.objects.filter(pk=old.pk).update(action="rewritten")
     assert AuditEvent.objects.get(pk=old.pk).action == "submission.viewed"
     assert timezone.now()  # the database is still usable after the refused update
+
+
+def test_a_reference_finds_the_answers_to_its_questions_and_their_documents(
+    admin_client, professional, mash_staff, run_tasks
+):
+    """The referrer reading a question, saving an answer, uploading a document with it and
+    staff downloading that document are steps of the referral: the events are about the
+    question (an Enquiry) and its documents, which no submission holds."""
+    sent = referral(professional)
+    other = referral(professional)
+    question = enquiries.ask_referrer(sent.case, "Which school?", mash_staff)
+    elsewhere = enquiries.ask_referrer(other.case, "Which GP?", mash_staff)
+    referrer = signed_in(professional, run_tasks)
+    assert referrer.get(f"/forms/information/{sent.reference}/{question.pk}/").status_code == 200
+    assert referrer.get(f"/forms/information/{other.reference}/{elsewhere.pk}/").status_code == 200
+    question = Enquiry.objects.select_related("case__submission").get(pk=question.pk)
+    question = enquiries.save_answer(question, "Riverside", professional)
+    plan = enquiries.attach(question, professional, SimpleUploadedFile("plan.pdf", pdf()))
+    assert isinstance(plan, Document)
+    enquiries.send_answer(question, "Riverside Primary", professional)
+    staff = signed_in(mash_staff, run_tasks)
+    download = f"/team/{sent.reference}/information/{question.pk}/file/{plan.pk}/"
+    assert staff.get(download).status_code == 200
+
+    page = admin_client.get(f"{LOG}?reference={sent.reference}")
+
+    shown = {(row["event"].action, row["event"].object_id) for row in page.context["rows"]}
+    for step in (
+        ("enquiry.viewed", str(question.pk)),
+        ("enquiry.saved", str(question.pk)),
+        ("document.uploaded", str(plan.pk)),
+        ("document.downloaded", str(plan.pk)),
+        ("enquiry.sent", str(sent.pk)),
+    ):
+        assert step in shown, (step, shown)
+    assert ("enquiry.viewed", str(elsewhere.pk)) not in shown  # the other referral's

@@ -138,6 +138,16 @@ def test_the_same_filters_and_search_as_the_inbox(professional, mash_staff, staf
     assert event.detail["searching"] is False
 
 
+def test_received_on_or_before_the_last_day_there_is_is_every_referral(professional, staff):
+    sent = send(professional, "social-care-referral")
+    last = {"received_to_0": "31", "received_to_1": "12", "received_to_2": "9999"}
+
+    assert [row["Reference"] for row in table(staff.get(EXPORT, last))] == [sent.reference]
+    inbox = staff.get(INBOX, last)
+    assert inbox.status_code == 200
+    assert sent.reference in inbox.content.decode()
+
+
 def test_the_inbox_offers_it_with_its_filters(professional, staff):
     send(professional, "social-care-referral")
     page = staff.get(INBOX + "?rating=none&page=1").content.decode()

@@ -372,6 +372,11 @@ def test_what_the_team_transferred_away_is_listed_read_only(
             },
             "Received on or before must be the same as or after received on or after",
         ),
+        (
+            # Too big for a date, not only too big for a month: never a 500.
+            {"received_from_0": "9" * 20, "received_from_1": "1", "received_from_2": "2026"},
+            "Received on or after must be a real date",
+        ),
         ({"stage": "no-such-stage"}, "Select a valid choice"),
         ({"form": "no-such-form"}, "Select a valid choice"),
     ],

@@ -152,6 +152,40 @@ def test_errors_say_what_is_wrong_and_keep_what_was_typed(professional, mash_sta
     assert PartnerCheck.objects.get().replied_on is None
 
 
+def test_a_day_too_big_for_a_date_is_an_error_not_a_500(professional, mash_staff, run_tasks):
+    submission = referral(professional)
+    staff = signed_in(mash_staff, run_tasks)
+    too_big = "9" * 20
+    bad = staff.post(
+        url(submission, "checks/new"),
+        {
+            "check-agency": "police",
+            "check-contact": "PC Green",
+            "check-asked_on_0": too_big,
+            "check-asked_on_1": "1",
+            "check-asked_on_2": "2026",
+        },
+    )
+    assert bad.status_code == 200
+    assert "Date asked must be a real date" in text(bad)
+    check = partner_checks.ask_partner(case_of(submission), "police", "PC Green", mash_staff)
+    chase = staff.post(
+        url(submission, f"checks/{check.pk}/chase"),
+        {
+            "chase-chased_on_0": check.asked_on.day,
+            "chase-chased_on_1": check.asked_on.month,
+            "chase-chased_on_2": check.asked_on.year,
+            "chase-due_on_0": too_big,
+            "chase-due_on_1": "1",
+            "chase-due_on_2": "2026",
+            "chase-version": case_of(submission).version,
+        },
+    )
+    assert chase.status_code == 200
+    assert "New due date must be a real date" in text(chase)
+    assert PartnerCheck.objects.get().chases.count() == 0
+
+
 def test_scoped_like_every_action(
     professional, second_professional, mash_staff, early_help_staff, teams, run_tasks
 ):

@@ -118,3 +118,28 @@ def test_every_action_post_needs_the_csrf_token(professional, manager, run_tasks
     )
     assert posted.status_code == 302
     assert case_of(s).notes.get().text == "With the token"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/team/{ref}%00/",
+        "/team/{ref}%00/pdf/",
+        "/team/{ref}%00/ask/",
+        "/team/{ref}%00/checks/new/",
+        "/team/{ref}%00/restrict/",
+        "/team/{ref}%00/information/1/file/00000000-0000-0000-0000-000000000000/",
+        "/forms/sent/{ref}%00/",
+        "/forms/sent/{ref}%00/pdf/",
+        "/forms/information/{ref}%00/add/",
+        "/forms/information/{ref}%00/1/",
+    ],
+)
+def test_a_nul_in_a_reference_is_a_404_not_a_500(professional, mash_staff, run_tasks, path):
+    # PostgreSQL text holds no NUL: looking the reference up would fail, not find nothing.
+    sent = send(professional, "social-care-referral")
+    for who in (mash_staff, professional):
+        asking = signed_in(who, run_tasks)
+        for method in ("get", "post"):
+            response = getattr(asking, method)(path.format(ref=sent.reference))
+            assert response.status_code in (404, 405), (who, method, response.status_code)

@@ -16,6 +16,8 @@ from frontdoor.core.spreadsheet import csv_lines, csv_response, safe_cell
         "@SUM(A1:A9)",
         "\t=1+1",
         "\r=1+1",
+        "\n=1+1",  # OWASP's list has had line feed since 2025
+        "\x00=1+1",  # and ASVS's, NUL
         "=cmd|' /C calc'!A0",
     ],
 )

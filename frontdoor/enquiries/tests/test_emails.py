@@ -5,7 +5,10 @@ question, answer or name of anyone else."""
 
 import pytest
 
+from conftest import make_user
+from frontdoor.accounts.models import Membership
 from frontdoor.backoffice.tests.test_referral_page import case_of, referral
+from frontdoor.cases import services as cases
 from frontdoor.enquiries import services
 from tests.sending import CHILD
 from tests.smtp_server import SMTPServer
@@ -81,3 +84,28 @@ def test_information_added_tells_the_teams_mailbox(professional, run_tasks, sett
         message["Subject"].strip().startswith(f"More information about form {submission.reference}")
     )
     assert ANSWER not in message.as_string()
+
+
+def test_an_answer_on_a_restricted_referral_tells_only_those_it_names(
+    professional, mash_staff, teams, run_tasks, settings, smtp_server
+):
+    settings.MAILERS = smtp_server.mailers()
+    boss = make_user("mash.manager@council.example.gov.uk", "Dana", "Hughes")
+    Membership.objects.create(user=boss, team=teams["social-care"], role=Membership.Role.MANAGER)
+    named = make_user("second.worker@council.example.gov.uk", "Jamie", "Cole")
+    named.teams.add(teams["social-care"])
+    submission = referral(professional)
+    enquiry = services.ask_referrer(case_of(submission), QUESTION, mash_staff)
+    # Restricted after the question: the worker who asked is not one of those it names.
+    cases.restrict(case_of(submission), [named], boss)
+    run_tasks()
+    smtp_server.messages.clear()
+
+    services.send_answer(enquiry, ANSWER, professional)
+    run_tasks()
+
+    received = {message["To"]: message for message in smtp_server.messages}
+    # Not the team's mailbox, which everyone in it reads, nor the asker: they do not
+    # know of it now.
+    assert set(received) == {boss.email, named.email}
+    assert SMTPServer.text(received[named.email]).startswith(f"Dear {named.first_name},")

@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from conftest import make_user
+from frontdoor.accounts.models import Membership
 from frontdoor.audit.models import AuditEvent
 from frontdoor.backoffice.tests.test_backoffice import sent_feedback
 from frontdoor.backoffice.tests.test_referral_page import case_of, referral
@@ -82,6 +84,19 @@ def test_a_form_sent_anonymously_or_without_an_account_cannot_be_asked(
         services.ask_referrer(case_of(submission), "Who are you?", feedback_staff)
     assert not services.may_add(submission)
     assert not Enquiry.objects.exists()
+
+
+def test_a_sender_whose_account_is_closed_cannot_be_asked(professional, mash_staff):
+    submission = referral(professional)
+    professional.is_active = False  # a leaver (administration.leavers)
+    professional.save()
+    submission = Submission.objects.get(pk=submission.pk)
+
+    assert "account is closed" in services.why_not_asked(submission)
+    with pytest.raises(NotAllowed, match="You cannot ask the referrer"):
+        services.ask_referrer(case_of(submission), "Which school?", mash_staff)
+    assert not Enquiry.objects.exists()
+    assert not Email.objects.filter(template="question_asked").exists()
 
 
 def test_an_answer_is_a_draft_until_sent_then_never_changes(professional, mash_staff):
@@ -208,6 +223,27 @@ def test_acknowledging_clears_information_received(professional, mash_staff, ear
     assert Enquiry.objects.get(pk=first.pk).seen_by == mash_staff
     assert CaseEvent.objects.filter(case=case, action="information_seen").count() == 1
     assert audited("case.information_seen", mash_staff, submission)
+
+
+def test_on_a_restricted_referral_only_those_it_names_ask_or_mark_read(
+    professional, mash_staff, teams
+):
+    # The pages never get here (the referral is a 404 to them): the API would.
+    boss = make_user("mash.manager@council.example.gov.uk", "Dana", "Hughes")
+    Membership.objects.create(user=boss, team=teams["social-care"], role=Membership.Role.MANAGER)
+    submission = referral(professional)
+    services.send_answer(services.start_adding(submission, professional), "News", professional)
+    cases.restrict(case_of(submission), [], boss)
+
+    with pytest.raises(PermissionDenied):
+        services.ask_referrer(case_of(submission), "Anything?", mash_staff)
+    with pytest.raises(PermissionDenied):
+        services.acknowledge(case_of(submission), mash_staff)
+
+    assert not Enquiry.objects.filter(kind=Enquiry.Kind.QUESTION).exists()
+    assert services.unseen(case_of(submission)) == 1
+    assert services.acknowledge(case_of(submission), boss) == 1
+    services.ask_referrer(case_of(submission), "Anything?", boss)
 
 
 def test_a_closed_referral_takes_no_question_nor_added_information(professional, mash_staff):

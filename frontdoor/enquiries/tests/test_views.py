@@ -79,6 +79,19 @@ def test_a_referral_whose_sender_cannot_be_asked_says_so(
     assert not Enquiry.objects.exists()
 
 
+def test_the_page_says_a_closed_accounts_sender_cannot_be_asked(
+    professional, mash_staff, run_tasks
+):
+    submission = referral(professional)
+    professional.is_active = False
+    professional.save()
+    staff = signed_in(mash_staff, run_tasks)
+    page = staff.get(f"/team/{submission.reference}/").content.decode()
+    assert "You cannot ask the referrer for more information" in page
+    assert "account is closed" in page
+    assert 'name="ask-question"' not in page
+
+
 def test_the_referrer_answers_with_a_document_and_the_team_reads_it(
     professional, mash_staff, run_tasks
 ):
@@ -350,3 +363,27 @@ def test_a_forged_post_after_a_time_out_is_refused(professional, mash_staff, run
     sign_in(referrer, professional, run_tasks)
     referrer.get(answer_url(enquiry))
     assert Enquiry.objects.get(pk=enquiry.pk).answer == ""
+
+
+def test_a_kept_post_the_form_would_refuse_is_shown_with_the_error_not_a_500(
+    professional, mash_staff, run_tasks
+):
+    enquiry = services.ask_referrer(case_of(referral(professional)), "Which?", mash_staff)
+    referrer = strict(professional, run_tasks)
+    page = referrer.get(answer_url(enquiry)).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    _time_out(referrer)
+    typed = "Riverside\x00 Primary \u202e"  # a NUL (PostgreSQL stores none), an override
+    referrer.post(answer_url(enquiry), {"csrfmiddlewaretoken": token, "answer": typed, "send": "1"})
+
+    referrer.handler.enforce_csrf_checks = False
+    sign_in(referrer, professional, run_tasks)
+    response = referrer.get(answer_url(enquiry), follow=True)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert "must not contain invisible or control characters" in page
+    assert "Riverside" in page  # what was typed, to put right
+    enquiry.refresh_from_db()
+    assert (enquiry.answer, enquiry.answered_at) == ("", None)  # nothing refused is stored

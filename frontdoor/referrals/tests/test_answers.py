@@ -84,6 +84,7 @@ def test_a_conditional_question_is_required_only_when_it_is_asked():
         (("31", "2", "2020"), "Date of birth must be a real date"),
         (("1", "", "2020"), "Date of birth must include a month"),
         (("1", "1", "20"), "Date of birth must be a real date"),
+        (("9" * 20, "1", "2020"), "Date of birth must be a real date"),
         (
             ("1", "1", str(timezone.localdate().year + 1)),
             "Date of birth must be today or in the past",
