@@ -557,7 +557,8 @@ def page_rows(
                 repeats=repeats[pk],
                 closed=not open_,
                 information=case["information_unread"],
-                question_overdue=bool(asked and asked <= now),
+                # A closed referral's questions are overdue no more (like its checks).
+                question_overdue=bool(open_ and asked and asked <= now),
                 # A partner check with no reply past its due date (cases.partner_checks).
                 check_overdue=bool(open_ and checks_due and checks_due < today),
                 restricted=case["restricted_at"] is not None,

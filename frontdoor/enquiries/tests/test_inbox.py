@@ -9,9 +9,11 @@ import zoneinfo
 import pytest
 import time_machine
 
-from conftest import signed_in
+from conftest import make_user, signed_in
+from frontdoor.accounts.models import Membership, Team, User
 from frontdoor.backoffice.tests.test_inbox import queries
 from frontdoor.backoffice.tests.test_referral_page import case_of, referral
+from frontdoor.cases import services as cases
 from frontdoor.enquiries import services
 from tests.bulk_referrals import copies
 
@@ -20,6 +22,14 @@ pytestmark = pytest.mark.django_db
 INBOX = "/team/in/social-care/"
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 MONDAY = datetime.datetime(2026, 11, 2, 10, 0, tzinfo=LONDON)
+
+
+def manager_of_mash() -> User:
+    manager = make_user("mash.manager@council.example.gov.uk", "Dana", "Hughes")
+    Membership.objects.create(
+        user=manager, team=Team.objects.get(slug="social-care"), role=Membership.Role.MANAGER
+    )
+    return manager
 
 
 def row(page: str, reference: str) -> str:
@@ -66,6 +76,14 @@ def test_an_unanswered_question_is_overdue_after_its_working_days(
         page = staff.get(f"/team/{submission.reference}/").content.decode()
         assert "Overdue" in page
         assert "No answer yet" in page
+        # Closed, it is overdue no more: not on the row, not on the referral.
+        proposed = cases.decide(case_of(submission), "no-further-action", "NFA.", mash_staff)
+        cases.confirm(proposed, manager_of_mash())
+        closed = staff.get(f"{INBOX}?stage=closed").content.decode()
+        assert "Question overdue" not in row(closed, submission.reference)
+        page = staff.get(f"/team/{submission.reference}/").content.decode()
+        assert "Overdue</strong>" not in page
+        assert "The referral is closed: the question is no longer counted as overdue" in page
 
 
 def test_the_tags_add_no_query_per_row(professional, mash_staff, run_tasks):
