@@ -2,10 +2,11 @@
 
 `deactivate()` closes the account (sign-in refused; every session ends at once, since a
 closed account's session token is renewed: accounts.User.save), gives a member of staff's
-open referrals back to their teams' unassigned lists, and hands a professional's drafts to
-a named colleague of the same organisation (same work email domain), who is emailed.
-`hand_over_drafts()` does the last alone, for an account already closed. Everything is
-audited, with ids only.
+open referrals back to their teams' unassigned lists, takes them off the restricted
+referrals that name them (one then naming no manager of its team is the team's managers'
+to see and lift), and hands a professional's drafts to a named colleague of the same
+organisation (same work email domain), who is emailed. `hand_over_drafts()` does the last
+alone, for an account already closed. Everything is audited, with ids only.
 """
 
 from dataclasses import dataclass
@@ -32,6 +33,10 @@ class Leaving:
 
     drafts: int
     open_referrals: int
+    # Restricted referrals naming them, and of those the ones naming no other manager of
+    # the team still there: once they go, the team's managers see those.
+    restricted: int = 0
+    restricted_to_managers: int = 0
 
 
 def domain_of(email: str) -> str:
@@ -46,6 +51,8 @@ def what_leaving_does(leaver: User) -> Leaving:
     return Leaving(
         drafts=Draft.objects.filter(owner=leaver).count(),
         open_referrals=open_referrals(leaver).count(),
+        restricted=cases.restricted_naming(leaver).count(),
+        restricted_to_managers=cases.left_to_managers(leaver).count(),
     )
 
 
@@ -85,6 +92,13 @@ def deactivate(leaver: User, by: User, *, drafts_to: str = "", ip: str | None = 
         for case in open_referrals(locked).select_related("submission"):
             cases.return_to_team(case, by, reason="leaver")
             referrals += 1
+        # Off every restriction that names them; one left with no manager named is the
+        # team's managers' to see and lift (cases.services.not_restricted_from).
+        to_managers = set(cases.left_to_managers(locked).values_list("pk", flat=True))
+        restricted = 0
+        for case in cases.restricted_naming(locked):
+            cases.unname_leaver(case, locked, by)
+            restricted += 1
         locked.is_active = False
         locked.save(update_fields=["is_active"])  # renews session_token: sessions end
         record(
@@ -94,8 +108,15 @@ def deactivate(leaver: User, by: User, *, drafts_to: str = "", ip: str | None = 
             ip=ip,
             drafts_handed_over=drafts,
             referrals_returned=referrals,
+            restrictions_left=restricted,
+            restrictions_to_managers=len(to_managers),
         )
-    return Leaving(drafts=drafts, open_referrals=referrals)
+    return Leaving(
+        drafts=drafts,
+        open_referrals=referrals,
+        restricted=restricted,
+        restricted_to_managers=len(to_managers),
+    )
 
 
 def hand_over_drafts(leaver: User, by: User, *, to: str, ip: str | None = None) -> int:

@@ -83,6 +83,14 @@ def _closed_message(done: leavers.Leaving) -> str:
     if done.open_referrals:
         referrals = _plural(done.open_referrals, "open referral", "open referrals")
         said.append(f"{referrals} back to the team's unassigned list")
+    if done.restricted:
+        restricted = _plural(done.restricted, "restricted referral", "restricted referrals")
+        said.append(f"Taken off the people who can see {restricted}")
+    if done.restricted_to_managers:
+        said.append(
+            f"{_plural(done.restricted_to_managers, 'restricted referral', 'restricted referrals')}"
+            " now seen by the team's managers"
+        )
     if done.drafts:
         said.append(_drafts_message(done.drafts).removesuffix("."))
     return ". ".join(said) + "."

@@ -213,6 +213,10 @@ def history(case: Case, submission: Submission) -> list[Entry]:
         elif event.action == CaseEvent.Action.RESTRICTION_CHANGED:
             changes = [f"{word} {named(key, detail)}" for key, word in CHANGES if detail.get(key)]
             what = f"Restriction changed: {'; '.join(changes)}"
+            if detail.get("reason") == "leaver":
+                what += ": their account was closed"
+            if detail.get("to_managers"):
+                what += ". No manager named is left, so the team's managers can see it"
         entries.append(Entry(at=event.at, who=who, what=what, reason=reason))
     return entries
 
@@ -304,6 +308,8 @@ class Restriction:
     people: list[str]
     by: str
     at: datetime.datetime
+    # No manager named is left in the team: its managers see it too (and may lift it).
+    managers: bool = False
 
 
 def restriction(case: Case, user: User) -> Restriction | None:
@@ -317,6 +323,7 @@ def restriction(case: Case, user: User) -> Restriction | None:
         people=names,
         by=by.get_full_name() if by else "a former member of staff",
         at=case.restricted_at,
+        managers=services.passed_to_managers(case),
     )
 
 

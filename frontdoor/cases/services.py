@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from frontdoor.accounts.models import Membership, Team, User
@@ -51,13 +51,45 @@ def is_manager(user: User, team: Team) -> bool:
     return user.is_manager_of(team)
 
 
+def held_by_a_manager() -> QuerySet[Any]:
+    """The ids of restricted cases that name someone who is still an open account and a
+    manager of the team the case is in: someone who can change or lift the restriction."""
+    return Case.restricted_to.through.objects.filter(
+        user__is_active=True,
+        user__memberships__team_id=F("case__team_id"),
+        user__memberships__role=Membership.Role.MANAGER,
+    ).values("case_id")
+
+
 def not_restricted_from(user: User) -> Q:
     """The cases that are not restricted, or whose restriction names the user. A restricted
     case is, to everyone else, as if it did not exist: every query of cases that lists,
     counts or links them for someone takes this filter (one subquery, never a query a row).
-    It does not let anyone in by itself: the cases must be in the user's teams too."""
+    It does not let anyone in by itself: the cases must be in the user's teams too.
+
+    A restriction always has a manager who can lift it: once nobody it names is still a
+    manager of the case's team (they left, were closed or moved), the team's managers see
+    it too, and may change who it names or lift it (docs/security.md)."""
     named = Case.restricted_to.through.objects.filter(user_id=user.pk).values("case_id")
-    return Q(restricted_at=None) | Q(pk__in=named)
+    managed = Membership.objects.filter(user_id=user.pk, role=Membership.Role.MANAGER).values(
+        "team_id"
+    )
+    unheld = Q(team_id__in=managed) & ~Q(pk__in=held_by_a_manager())
+    return Q(restricted_at=None) | Q(pk__in=named) | unheld
+
+
+def passed_to_managers(case: Case) -> bool:
+    """Whether a restricted case names no manager of its team who is still there, so that
+    the team's managers see it (see not_restricted_from)."""
+    return case.is_restricted and not held_by_a_manager().filter(case_id=case.pk).exists()
+
+
+def may_see_restricted(user: User, case: Case) -> bool:
+    """Whether the user may see the (restricted) case: named, or, once it is passed to the
+    team's managers, one of them."""
+    if not case.is_restricted or case.restricted_to.filter(pk=user.pk).exists():
+        return True
+    return is_manager(user, case.team) and passed_to_managers(case)
 
 
 def visible_cases(user: User) -> QuerySet[Case]:
@@ -134,7 +166,7 @@ def _locked(case: Case, by: User, expected_version: int | None) -> tuple[Case, W
     locked = Case.objects.select_for_update().select_related("team").get(pk=case.pk)
     if not may_act(by, locked):
         raise PermissionDenied("Only the team the referral is in can act on it")
-    if locked.is_restricted and not locked.restricted_to.filter(pk=by.pk).exists():
+    if not may_see_restricted(by, locked):
         # The pages never get here (to them the case is not there): the API would.
         raise PermissionDenied("Only the people named can see this referral")
     if expected_version is not None and locked.version != expected_version:
@@ -427,8 +459,10 @@ def transfer(
 #
 # A manager of the team a case is in may restrict it to named members of that team (a
 # member of staff is the subject, say), change who is named, and lift it. They are always
-# among those named. This works on a closed case too: closing ends the work, not the need
-# to keep it from colleagues (its reading, its repeat links and its export go on).
+# among those named. When no manager named is left in the team (closed, moved, or a
+# worker now), the team's managers see it and may change or lift it: never nobody. This
+# works on a closed case too: closing ends the work, not the need to keep it from
+# colleagues (its reading, its repeat links and its export go on).
 
 
 def _restricting(case: Case, by: User, expected_version: int | None) -> Case:
@@ -449,7 +483,9 @@ def _named(case: Case, people: list[User], by: User) -> list[User]:
     )
     if set(chosen) - members:
         raise NotAllowed("Choose people in the team this referral is in")
-    if case.assignee_id is not None and case.assignee_id not in chosen:
+    # (An assignee whose account is closed cannot be named: a closed case keeps them.)
+    assignee = case.assignee
+    if assignee is not None and assignee.is_active and assignee.pk not in chosen:
         raise NotAllowed(
             "The person this referral is assigned to must be one of the people who can see "
             "it: include them, or assign it to someone else first"
@@ -519,4 +555,42 @@ def lift_restriction(case: Case, by: User, *, expected_version: int | None = Non
         _changed(locked, ["restricted_at", "restricted_by"], at)
         _event(locked, CaseEvent.Action.UNRESTRICTED, by, at, before=before)
         record("case.restriction_lifted", actor=by, obj=locked.submission, before=before)
+        return locked
+
+
+def restricted_naming(leaver: User) -> QuerySet[Case]:
+    """The restricted cases that name the user (open or closed)."""
+    return Case.objects.filter(restricted_to=leaver).exclude(restricted_at=None)
+
+
+def left_to_managers(leaver: User) -> QuerySet[Case]:
+    """Of the restricted cases naming the user, those that name no other manager of their
+    team who is still there: once the user goes, the team's managers see them."""
+    others = held_by_a_manager().exclude(user_id=leaver.pk)
+    return restricted_naming(leaver).exclude(pk__in=others)
+
+
+def unname_leaver(case: Case, leaver: User, by: User) -> Case:
+    """An administrator takes a leaver off the people a restricted case names (their
+    account is being closed). Not a team action: `by` is an administrator, who cannot see
+    the case. If that leaves no manager of the team named, the team's managers see it
+    (not_restricted_from); the history and the audit say so (`to_managers`)."""
+    if not by.is_staff:
+        raise PermissionDenied("Only an administrator takes a leaver off a restriction")
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().select_related("submission").get(pk=case.pk)
+        if not locked.is_restricted or not locked.restricted_to.filter(pk=leaver.pk).exists():
+            return locked
+        at = timezone.now()
+        locked.restricted_to.remove(leaver)
+        _changed(locked, [], at)
+        to_managers = not held_by_a_manager().filter(case_id=locked.pk).exists()
+        detail: dict[str, Any] = {
+            "added": [],
+            "removed": [leaver.pk],
+            "reason": "leaver",
+            "to_managers": to_managers,
+        }
+        _event(locked, CaseEvent.Action.RESTRICTION_CHANGED, by, at, **detail)
+        record("case.restriction_changed", actor=by, obj=locked.submission, **detail)
         return locked

@@ -179,3 +179,50 @@ def test_the_administration_sites_pages_pass_the_portals_checks(
     SHOTS.mkdir(parents=True, exist_ok=True)
     web.goto("/admin/accounts/user/")
     web.page.screenshot(path=str(SHOTS / "accounts.png"), full_page=True)
+
+
+def test_a_leaver_named_last_on_a_restriction_is_warned_of_and_managers_then_see_it(
+    open_page: Callable[..., CheckedPage],
+    administrator: User,
+    professional: User,
+    mash_staff: User,
+    run_tasks: Callable[[], None],
+):
+    """The leaver page warns that a restricted referral names no other manager; once the
+    account is closed, another manager of the team sees it, is told why, and lifts it."""
+    from frontdoor.accounts.models import Membership
+    from frontdoor.cases import services as cases
+
+    social_care = Team.objects.get(slug="social-care")
+    mash_staff.memberships.update(role=Membership.Role.MANAGER)
+    other = make_user("mash.boss@council.example.gov.uk", "Ola", "Boss", is_professional=True)
+    Membership.objects.create(user=other, team=social_care, role=Membership.Role.MANAGER)
+    case = send(professional, "social-care-referral").case
+    cases.restrict(case, [], mash_staff)
+    reference = case.submission.reference
+
+    web = open_page()
+    web.goto("/")
+    sign_in(web, administrator.email, run_tasks)
+    web.goto(f"/admin/accounts/user/{mash_staff.pk}/leaver/")
+    heading(web, "Close the account of a leaver")
+    expect(web.page.get_by_test_id("restricted-warning")).to_contain_text(
+        "1 restricted referral names no other manager of the team"
+    )
+    screenshots(web, SHOTS, "leaver-restricted")
+    press_by_keyboard(web, "Close the account")
+    heading(web, "Closed account")
+    expect(web.main).to_contain_text("1 restricted referral now seen by the team's managers")
+
+    boss = open_page()
+    boss.goto("/")
+    sign_in(boss, other.email, run_tasks)
+    boss.goto(f"/team/{reference}/")
+    panel = boss.page.get_by_test_id("restricted")
+    expect(panel).to_contain_text("Restricted: only the team's managers can see it")
+    expect(panel).to_contain_text("the team's managers can also see it")
+    screenshots(boss, SHOTS, "restricted-to-managers")
+    boss.follow("Lift the restriction")
+    heading(boss, "Lift the restriction")
+    boss.submit("Lift the restriction")
+    expect(boss.page.get_by_test_id("restricted")).to_have_count(0)

@@ -8,7 +8,7 @@ from conftest import PASSWORD, last_code, make_user, signed_in
 from frontdoor.accounts.models import Membership, User
 from frontdoor.audit.models import AuditEvent
 from frontdoor.cases import services as cases
-from frontdoor.cases.models import CaseEvent
+from frontdoor.cases.models import Case, CaseEvent
 from frontdoor.documents.models import Document
 from frontdoor.referrals import drafts, registry
 from frontdoor.referrals.models import Draft
@@ -100,7 +100,12 @@ def test_closing_a_professional_hands_their_drafts_to_a_colleague_who_is_emailed
         assert personal not in email.as_string()
     closed = AuditEvent.objects.get(action="account.deactivated")
     assert (closed.actor_id, closed.object_id) == (administrator.pk, str(professional.pk))
-    assert closed.detail == {"drafts_handed_over": 1, "referrals_returned": 0}
+    assert closed.detail == {
+        "drafts_handed_over": 1,
+        "referrals_returned": 0,
+        "restrictions_left": 0,
+        "restrictions_to_managers": 0,
+    }
     handed = AuditEvent.objects.get(action="drafts.handed_over")
     assert handed.actor_id == administrator.pk
     assert handed.detail == {"to": colleague.pk, "drafts": [draft.pk]}
@@ -219,6 +224,72 @@ def test_the_referral_history_says_the_assignee_left(
     page = signed_in(colleague, run_tasks).get(f"/team/{case.submission.reference}/")
 
     assert "Unassigned Morgan Reid: their account was closed" in page.content.decode()
+
+
+def test_a_leaver_named_last_on_a_restriction_leaves_it_to_the_teams_managers(
+    admin_client, administrator, professional, mash_staff, teams, run_tasks
+):
+    """A restriction always has a manager who can lift it: the manager who restricted a
+    referral leaves, and the team's other managers can see it, change who can and lift
+    it. The leaver page warns first; the history and the audit say what happened."""
+    mash_staff.memberships.update(role=Membership.Role.MANAGER)
+    worker = make_user("mash.two@council.example.gov.uk", "Jo", "Second", is_professional=True)
+    worker.teams.add(teams["social-care"])
+    other = make_user("mash.boss@council.example.gov.uk", "Ola", "Boss", is_professional=True)
+    Membership.objects.create(user=other, team=teams["social-care"], role=Membership.Role.MANAGER)
+    case = send(professional, "social-care-referral").case
+    cases.restrict(case, [worker], mash_staff)
+    reference = case.submission.reference
+    theirs = signed_in(other, run_tasks)
+    assert theirs.get(f"/team/{reference}/").status_code == 404
+
+    page = admin_client.get(leaver_url(mash_staff)).content.decode()
+    assert "Restricted referrals naming them" in page
+    assert "1 restricted referral names no other manager of the team" in page
+    response = admin_client.post(leaver_url(mash_staff), {})
+
+    assert response.status_code == 302
+    done = admin_client.get(response["Location"]).content.decode()
+    assert "Taken off the people who can see 1 restricted referral" in done
+    assert "1 restricted referral now seen by the team&#x27;s managers" in done
+    case.refresh_from_db()
+    assert case.is_restricted
+    assert set(case.restricted_to.all()) == {worker}
+    event = case.events.get(action=CaseEvent.Action.RESTRICTION_CHANGED)
+    assert event.actor == administrator
+    detail = {"added": [], "removed": [mash_staff.pk], "reason": "leaver", "to_managers": True}
+    assert event.detail == detail
+    audit = AuditEvent.objects.get(action="case.restriction_changed")
+    assert (audit.actor_id, audit.detail) == (administrator.pk, detail)
+    closed = AuditEvent.objects.get(action="account.deactivated").detail
+    assert (closed["restrictions_left"], closed["restrictions_to_managers"]) == (1, 1)
+    # The other manager now sees it, is told why, and lifts it.
+    shown = theirs.get(f"/team/{reference}/")
+    assert shown.status_code == 200
+    html = shown.content.decode()
+    assert "the team's managers can also see it" in html
+    assert "Restriction changed: removed Morgan Reid: their account was closed" in html
+    assert theirs.get(f"/team/{reference}/restrict/lift/").status_code == 200
+    cases.lift_restriction(case, other)
+    assert not Case.objects.get(pk=case.pk).is_restricted
+
+
+def test_the_leaver_page_does_not_warn_when_another_manager_is_named(
+    admin_client, professional, mash_staff, teams
+):
+    mash_staff.memberships.update(role=Membership.Role.MANAGER)
+    other = make_user("mash.boss@council.example.gov.uk", "Ola", "Boss", is_professional=True)
+    Membership.objects.create(user=other, team=teams["social-care"], role=Membership.Role.MANAGER)
+    case = send(professional, "social-care-referral").case
+    cases.restrict(case, [other], mash_staff)
+
+    page = admin_client.get(leaver_url(mash_staff)).content.decode()
+
+    assert "Restricted referrals naming them" in page
+    assert "no other manager" not in page
+    admin_client.post(leaver_url(mash_staff), {})
+    assert not cases.passed_to_managers(Case.objects.get(pk=case.pk))
+    assert AuditEvent.objects.get(action="case.restriction_changed").detail["to_managers"] is False
 
 
 def test_only_an_administrator_may_return_referrals_to_the_team(professional, mash_staff):

@@ -161,3 +161,75 @@ def test_a_former_team_no_longer_sees_it_and_it_is_not_transferred(
     with pytest.raises(services.NotAllowed, match="lift the restriction"):
         services.transfer(case, teams["social-care"], "Back", eh_boss)
     assert Case.objects.get(pk=case.pk).team == teams["early-help"]
+
+
+@pytest.fixture
+def second_boss(teams):
+    user = make_user("boss2@council.example.gov.uk", "Sam", "Second", is_professional=True)
+    Membership.objects.create(user=user, team=teams["social-care"], role=Membership.Role.MANAGER)
+    return user
+
+
+@pytest.mark.parametrize("leaving", ["closed", "left the team", "no longer a manager"])
+def test_once_no_manager_it_names_is_left_the_teams_managers_see_and_lift_it(
+    case, boss, colleague, mash_staff, second_boss, teams, leaving
+):
+    """A restriction always has a manager who can lift it: when the last manager it names
+    goes (account closed, out of the team, or a worker now), the team's managers see it
+    and may change or lift it. Workers not named still do not; those named still do."""
+    case = services.restrict(case, [colleague], boss)
+    assert case.pk not in seen_by(second_boss)
+    assert not services.passed_to_managers(case)
+    if leaving == "closed":
+        boss.is_active = False
+        boss.save(update_fields=["is_active"])
+    elif leaving == "left the team":
+        Membership.objects.filter(user=boss, team=teams["social-care"]).delete()
+    else:
+        Membership.objects.filter(user=boss).update(role=Membership.Role.WORKER)
+
+    assert services.passed_to_managers(case)
+    assert case.pk in seen_by(second_boss)
+    assert services.case_for(second_boss, case.submission.reference) is not None
+    assert case.pk in seen_by(colleague)
+    assert case.pk not in seen_by(mash_staff)
+    # The worker still named cannot lift it; a manager of the team now can.
+    with pytest.raises(PermissionDenied):
+        services.lift_restriction(case, colleague)
+    changed = services.change_restriction(case, [colleague], second_boss)
+    assert second_boss in changed.restricted_to.all()
+    assert not services.passed_to_managers(changed)
+    services.lift_restriction(case, second_boss)
+    assert case.pk in seen_by(mash_staff)
+
+
+def test_a_manager_of_another_team_gets_no_fallback(
+    case, boss, colleague, second_boss, teams, professional
+):
+    """Only the managers of the team the case is in now: not another team's, nor a
+    former team's."""
+    eh_boss = make_user("eh.boss@council.example.gov.uk", "Eli", "Boss", is_professional=True)
+    Membership.objects.create(user=eh_boss, team=teams["early-help"], role=Membership.Role.MANAGER)
+    services.restrict(case, [], boss)
+    boss.is_active = False
+    boss.save(update_fields=["is_active"])
+    assert case.pk not in seen_by(eh_boss)
+    with pytest.raises(PermissionDenied):
+        services.lift_restriction(case, eh_boss)
+    assert case.pk in seen_by(second_boss)
+
+
+def test_a_closed_assignee_does_not_stop_the_managers_changing_who_is_named(
+    case, boss, colleague, second_boss
+):
+    """A closed referral keeps who decided it as its assignee; once their account is
+    closed they cannot be named, and must not block changing who is."""
+    services.assign(case, boss, boss)
+    services.decide(case, "no-further-action", "Thank you", boss)
+    services.restrict(case, [colleague], boss)
+    boss.is_active = False
+    boss.save(update_fields=["is_active"])
+
+    changed = services.change_restriction(case, [colleague], second_boss)
+
+    assert set(changed.restricted_to.all()) == {colleague, second_boss}
