@@ -9,16 +9,19 @@ organisation (same work email domain), who is emailed. `hand_over_drafts()` does
 alone, for an account already closed. Everything is audited, with ids only.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 
 from frontdoor.accounts.models import User, normalise_email
 from frontdoor.audit.services import record
 from frontdoor.cases import services as cases
 from frontdoor.cases.models import Case
 from frontdoor.documents.models import Document
+from frontdoor.documents.services import stored_by
 from frontdoor.notifications.services import send
 from frontdoor.referrals.models import Draft
 
@@ -33,10 +36,20 @@ class Leaving:
 
     drafts: int
     open_referrals: int
+    # Drafts that stayed with the leaver: they did not fit within the colleague's limits.
+    drafts_kept: int = 0
     # Restricted referrals naming them, and of those the ones naming no other manager of
     # the team still there: once they go, the team's managers see those.
     restricted: int = 0
     restricted_to_managers: int = 0
+
+
+@dataclass(frozen=True)
+class HandedOver:
+    """How many drafts went to the colleague, and how many stayed (they did not fit)."""
+
+    handed: int
+    kept: int = 0
 
 
 def domain_of(email: str) -> str:
@@ -87,7 +100,8 @@ def deactivate(leaver: User, by: User, *, drafts_to: str = "", ip: str | None = 
         locked = User.objects.select_for_update().get(pk=leaver.pk)
         if not locked.is_active:
             raise Refused("This account is already closed")
-        drafts = _hand_over(locked, by, drafts_to, ip) if drafts_to else 0
+        handed = _hand_over(locked, by, drafts_to, ip) if drafts_to else HandedOver(0)
+        drafts = handed.handed
         referrals = 0
         for case in open_referrals(locked).select_related("submission"):
             cases.return_to_team(case, by, reason="leaver")
@@ -113,13 +127,14 @@ def deactivate(leaver: User, by: User, *, drafts_to: str = "", ip: str | None = 
         )
     return Leaving(
         drafts=drafts,
+        drafts_kept=handed.kept,
         open_referrals=referrals,
         restricted=restricted,
         restricted_to_managers=len(to_managers),
     )
 
 
-def hand_over_drafts(leaver: User, by: User, *, to: str, ip: str | None = None) -> int:
+def hand_over_drafts(leaver: User, by: User, *, to: str, ip: str | None = None) -> HandedOver:
     """Hand a closed account's drafts to a colleague (see colleague())."""
     if not by.is_staff:
         raise PermissionError("Only an administrator hands over drafts")
@@ -130,17 +145,59 @@ def hand_over_drafts(leaver: User, by: User, *, to: str, ip: str | None = None) 
         return _hand_over(locked, by, to, ip)
 
 
-def _hand_over(leaver: User, by: User, email: str, ip: str | None) -> int:
+def _fitting(leaver: User, to: User) -> tuple[list[int], list[int]]:
+    """The leaver's drafts (most recently saved first) split into those that fit within
+    the colleague's limits, as if they had started them (DRAFTS_MAX_PER_FORM drafts of a
+    form, ACCOUNT_DOCUMENTS_MAX_MB of documents), and those that do not."""
+    per_form = Counter(Draft.objects.filter(owner=to).values_list("form_version__slug", flat=True))
+    room = settings.ACCOUNT_DOCUMENTS_MAX_MB * 1024 * 1024 - stored_by(to.pk)
+    sizes = dict(
+        Document.objects.filter(draft__owner=leaver, owner=leaver)
+        .values("draft_id")
+        .annotate(total=Sum("size"))
+        .values_list("draft_id", "total")
+    )
+    fits, kept = [], []
+    # The drafts' rows locked, so a save in flight (the leaver's last session) finishes
+    # first.
+    theirs = Draft.objects.select_for_update().filter(owner=leaver).order_by("-saved_at", "-pk")
+    for pk, slug in theirs.values_list("pk", "form_version__slug"):
+        size = sizes.get(pk) or 0
+        if per_form[slug] >= settings.DRAFTS_MAX_PER_FORM or size > room:
+            kept.append(pk)
+            continue
+        per_form[slug] += 1
+        room -= size
+        fits.append(pk)
+    return fits, kept
+
+
+def _hand_over(leaver: User, by: User, email: str, ip: str | None) -> HandedOver:
     if not leaver.is_professional:
         raise Refused("Only a professional's drafts can be handed to a colleague")
     to = colleague(leaver, email)
-    # The drafts' rows locked, so a save in flight (the leaver's last session) finishes
-    # first; each keeps its answers, revisions and documents, only its owner changes.
-    ids = list(Draft.objects.select_for_update().filter(owner=leaver).values_list("pk", flat=True))
-    if not ids:
+    # The colleague's row locked, as when they start a draft: their counts hold.
+    User.objects.select_for_update().get(pk=to.pk)
+    ids, kept = _fitting(leaver, to)
+    if not ids and not kept:
         raise Refused("This account has no drafts to hand over")
+    if not ids:
+        raise Refused(
+            f"None of the drafts can go to {to.email}: they would have more than "
+            f"{settings.DRAFTS_MAX_PER_FORM} drafts of a form, or more than "
+            f"{settings.ACCOUNT_DOCUMENTS_MAX_MB}MB of documents. Choose another colleague"
+        )
+    # Each keeps its answers, revisions and documents, only its owner changes.
     Draft.objects.filter(pk__in=ids).update(owner=to)
     Document.objects.filter(Q(draft_id__in=ids), owner=leaver).update(owner=to)
-    record("drafts.handed_over", actor=by, obj=leaver, ip=ip, to=to.pk, drafts=sorted(ids))
+    record(
+        "drafts.handed_over",
+        actor=by,
+        obj=leaver,
+        ip=ip,
+        to=to.pk,
+        drafts=sorted(ids),
+        kept=sorted(kept),
+    )
     send(to.email, "drafts_handed_over", {"first_name": to.first_name, "count": len(ids)})
-    return len(ids)
+    return HandedOver(handed=len(ids), kept=len(kept))

@@ -46,8 +46,8 @@ def leaver(request: HttpRequest, user_id: int) -> HttpResponse:
         drafts_to = form.cleaned_data["drafts_to"]
         try:
             if closed:
-                count = leavers.hand_over_drafts(account, by, to=drafts_to, ip=client_ip(request))
-                messages.success(request, _drafts_message(count))
+                handed = leavers.hand_over_drafts(account, by, to=drafts_to, ip=client_ip(request))
+                messages.success(request, _drafts_message(handed.handed, handed.kept))
             else:
                 done = leavers.deactivate(account, by, drafts_to=drafts_to, ip=client_ip(request))
                 messages.success(request, _closed_message(done))
@@ -74,8 +74,17 @@ def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
-def _drafts_message(count: int) -> str:
-    return f"{_plural(count, 'draft', 'drafts')} handed over. The colleague has been emailed."
+def _drafts_message(count: int, kept: int = 0) -> str:
+    said = f"{_plural(count, 'draft', 'drafts')} handed over. The colleague has been emailed."
+    if kept:
+        said += (
+            f" {_plural(kept, 'draft', 'drafts')} did not fit: the colleague would have more "
+            f"drafts of a form ({settings.DRAFTS_MAX_PER_FORM}) or more documents "
+            f"({settings.ACCOUNT_DOCUMENTS_MAX_MB}MB) than an account may have. "
+            f"{'It stays' if kept == 1 else 'They stay'} with this account: hand "
+            f"{'it' if kept == 1 else 'them'} to another colleague below."
+        )
+    return said
 
 
 def _closed_message(done: leavers.Leaving) -> str:
@@ -92,7 +101,7 @@ def _closed_message(done: leavers.Leaving) -> str:
             " now seen by the team's managers"
         )
     if done.drafts:
-        said.append(_drafts_message(done.drafts).removesuffix("."))
+        said.append(_drafts_message(done.drafts, done.drafts_kept).removesuffix("."))
     return ". ".join(said) + "."
 
 

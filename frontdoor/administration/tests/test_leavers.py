@@ -1,5 +1,7 @@
 """Leavers: an administrator closes an account on its page in the administration site."""
 
+from datetime import timedelta
+
 import pytest
 from django.http import QueryDict
 from django.test import Client
@@ -108,7 +110,7 @@ def test_closing_a_professional_hands_their_drafts_to_a_colleague_who_is_emailed
     }
     handed = AuditEvent.objects.get(action="drafts.handed_over")
     assert handed.actor_id == administrator.pk
-    assert handed.detail == {"to": colleague.pk, "drafts": [draft.pk]}
+    assert handed.detail == {"to": colleague.pk, "drafts": [draft.pk], "kept": []}
 
 
 def test_a_closed_account_cannot_sign_in_with_the_closed_message(
@@ -179,6 +181,65 @@ def test_a_closed_accounts_drafts_can_be_handed_over_afterwards(
     assert response.status_code == 302
     assert Draft.objects.get(pk=draft.pk).owner == colleague
     assert AuditEvent.objects.filter(action="drafts.handed_over").count() == 1
+
+
+def test_drafts_that_do_not_fit_the_colleagues_limits_are_refused_and_nothing_done(
+    admin_client, professional, colleague, draft, settings
+):
+    """The colleague already has the most drafts of the form an account may have: the
+    hand-over is refused with a GOV.UK error, and nothing is done (not even the closing)."""
+    settings.DRAFTS_MAX_PER_FORM = 1
+    drafts.start(colleague, registry.get("feedback"))
+
+    response = admin_client.post(leaver_url(professional), {"drafts_to": colleague.email})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert f"None of the drafts can go to {colleague.email}" in html
+    assert "more than 1 drafts of a form" in html
+    professional.refresh_from_db()
+    assert professional.is_active
+    assert Draft.objects.get(pk=draft.pk).owner == professional
+    assert Draft.objects.filter(owner=colleague).count() == 1
+    assert not AuditEvent.objects.filter(action__in=["account.deactivated", "drafts.handed_over"])
+
+
+def test_the_colleagues_document_store_counts_too(
+    admin_client, professional, colleague, draft, settings
+):
+    settings.ACCOUNT_DOCUMENTS_MAX_MB = 0  # the draft's 13 bytes do not fit
+    response = admin_client.post(leaver_url(professional), {"drafts_to": colleague.email})
+    assert "None of the drafts can go to" in response.content.decode()
+    assert Draft.objects.get(pk=draft.pk).owner == professional
+
+
+def test_what_fits_is_handed_over_and_the_rest_stays_to_go_to_another_colleague(
+    admin_client, professional, colleague, draft, settings
+):
+    older = Draft.objects.get(pk=draft.pk)
+    newer = drafts.start(professional, registry.get("feedback"))
+    settings.DRAFTS_MAX_PER_FORM = 1
+    Draft.objects.filter(pk=older.pk).update(saved_at=newer.saved_at - timedelta(days=1))
+
+    response = admin_client.post(leaver_url(professional), {"drafts_to": colleague.email})
+
+    assert response.status_code == 302
+    # The one saved last goes (the one most likely in hand); the other stays, and says so.
+    assert Draft.objects.get(pk=newer.pk).owner == colleague
+    assert Draft.objects.get(pk=older.pk).owner == professional
+    assert list(Document.objects.filter(draft=older).values_list("owner", flat=True)) == [
+        professional.pk
+    ]
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "1 draft handed over. The colleague has been emailed. 1 draft did not fit" in page
+    assert "hand it to another colleague below" in page
+    assert "Hand over the drafts" in page
+    handed = AuditEvent.objects.get(action="drafts.handed_over")
+    assert handed.detail == {"to": colleague.pk, "drafts": [newer.pk], "kept": [older.pk]}
+    other = make_user("head@school.example.org", "Hal", "Head", is_professional=True)
+    admin_client.post(leaver_url(professional), {"drafts_to": other.email})
+    assert Draft.objects.get(pk=older.pk).owner == other
 
 
 def test_a_staff_leavers_open_referrals_go_back_to_the_team_unassigned(
