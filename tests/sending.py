@@ -5,7 +5,8 @@ fills every section the user is asked with valid answers (a required question ge
 answer of its type), with what is given overriding them: `children` (a list, one mapping
 per child) and any section by its slug with underscores (`immediate_risk={"at_risk_now":
 "yes"}`). Values are as a page posts them: dates as {"day", "month", "year"} or a
-datetime.date, addresses as an Address or a mapping of its parts.
+datetime.date, addresses as an Address or a mapping of its parts. `fill()` does the same
+and stops before sending: it returns the completed draft.
 """
 
 import datetime
@@ -18,7 +19,7 @@ from frontdoor.addresses.models import Address
 from frontdoor.referrals import drafts, registry
 from frontdoor.referrals.answers import ADDRESS_PARTS
 from frontdoor.referrals.definitions import Question, Section
-from frontdoor.referrals.models import Submission
+from frontdoor.referrals.models import Draft, Submission
 from frontdoor.referrals.submissions import submit
 
 HOME = Address(house="3", street="Example Lane", town="Worcester", postcode="WR1 2AB")
@@ -89,6 +90,11 @@ def _post(section: Section, answers: dict[str, Any], professional: bool) -> Quer
 
 def send(user: User, slug: str, **given: Any) -> Submission:
     """Fill in and send one form as `user`; return the submission."""
+    return submit(fill(user, slug, **given).pk, user)
+
+
+def fill(user: User, slug: str, **given: Any) -> Draft:
+    """Fill in one form as `user`, every section completed; return the draft, unsent."""
     definition = registry.get(slug)
     draft = drafts.start(user, definition)
     for section in drafts.sections_for(user, definition):
@@ -117,4 +123,5 @@ def send(user: User, slug: str, **given: Any) -> Submission:
                 loaded_revision=int(draft.revisions.get(section.slug, 0)),
             )
             assert not form.errors, (section.slug, form.errors)
-    return submit(draft.pk, user)
+    draft.refresh_from_db()
+    return draft

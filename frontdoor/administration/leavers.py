@@ -23,6 +23,7 @@ from frontdoor.cases.models import Case
 from frontdoor.documents.models import Document
 from frontdoor.documents.services import stored_by
 from frontdoor.notifications.services import send
+from frontdoor.referrals.drafts import hand_over as give_drafts
 from frontdoor.referrals.models import Draft
 
 
@@ -187,8 +188,9 @@ def _hand_over(leaver: User, by: User, email: str, ip: str | None) -> HandedOver
             f"{settings.DRAFTS_MAX_PER_FORM} drafts of a form, or more than "
             f"{settings.ACCOUNT_DOCUMENTS_MAX_MB}MB of documents. Choose another colleague"
         )
-    # Each keeps its answers, revisions and documents, only its owner changes.
-    Draft.objects.filter(pk__in=ids).update(owner=to)
+    # Each keeps its answers and documents, but those about the sender: the colleague
+    # fills those in again, from their own account, and sends the form as themselves.
+    give_drafts(ids, to)
     Document.objects.filter(Q(draft_id__in=ids), owner=leaver).update(owner=to)
     record(
         "drafts.handed_over",

@@ -80,6 +80,32 @@ def drafts_of(user: User) -> QuerySet[Draft]:
     return Draft.objects.filter(owner=user).select_related("form_version")
 
 
+def about_the_sender(definition: Definition) -> list[Section]:
+    """The sections about whoever sends the form: those filled in from their account
+    ("Your details", "Your work")."""
+    return [s for s in definition.sections if any(q.prefill for q in s.questions)]
+
+
+def hand_over(draft_ids: list[int], to: User) -> None:
+    """Give drafts to another account (a leaver's, to a colleague: administration.leavers).
+    Every answer stays but those about the sender: those sections start again, filled in
+    from the new owner's account when they open them, so that the form is sent as them.
+    Each draft remembers whose it was, for the note its new owner is shown."""
+    with transaction.atomic():
+        for draft in Draft.objects.select_for_update().filter(pk__in=draft_ids):
+            definition = definition_of(draft.form_version)
+            for section in about_the_sender(definition):
+                draft.answers.pop(section.slug, None)
+                draft.completed = [slug for slug in draft.completed if slug != section.slug]
+                # A page loaded before (the leaver's last tab) can no longer save over it.
+                draft.revisions[section.slug] = int(draft.revisions.get(section.slug, 0)) + 1
+            draft.handed_over_from_id = draft.owner_id
+            draft.owner = to
+            draft.save(
+                update_fields=["owner", "handed_over_from", "answers", "completed", "revisions"]
+            )
+
+
 @dataclass(frozen=True)
 class Saved:
     completed: bool

@@ -55,6 +55,15 @@ class Draft(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     saved_at = models.DateTimeField(default=timezone.now, db_index=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # The leaver it was handed over from (administration.leavers), for the note its new
+    # owner is shown.
+    handed_over_from = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-saved_at"]

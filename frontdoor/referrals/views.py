@@ -240,6 +240,12 @@ def task_list(request: HttpRequest, draft_id: int) -> HttpResponse:
             "done": sum(1 for _, status in sections if status == "completed"),
             "ready": not unfinished(draft),
             "about": children_named(definition, draft.answers),
+            "handed_over_from": draft.handed_over_from,
+            "about_you": [
+                section.title
+                for section in drafts.about_the_sender(definition)
+                if any(section.slug == shown.slug for shown, _ in sections)
+            ],
         },
     )
 

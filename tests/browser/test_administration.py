@@ -77,6 +77,12 @@ def test_an_administrator_closes_a_leaver_and_hands_the_draft_to_a_colleague(
     assert "Recover a form" in SMTPServer.text(email)
     theirs.goto("/forms/recover/")
     expect(theirs.main.get_by_role("link", name="Continue").first).to_be_visible()
+    # The draft tells them whose it was, and what they must complete again.
+    theirs.goto(f"/forms/draft/{draft.pk}/")
+    note = theirs.page.get_by_test_id("handed-over")
+    expect(note).to_contain_text("This form was handed over to you from Priya Patel")
+    expect(note).to_contain_text("You send it as yourself")
+    screenshots(theirs, SHOTS, "handed-over-draft")
 
 
 def test_an_administrator_finds_a_referrals_steps_in_the_audit_log_and_exports_them(

@@ -1,5 +1,6 @@
 """Leavers: an administrator closes an account on its page in the administration site."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,9 @@ from frontdoor.cases.models import Case, CaseEvent
 from frontdoor.documents.models import Document
 from frontdoor.referrals import drafts, registry
 from frontdoor.referrals.models import Draft
-from tests.sending import send
+from frontdoor.referrals.presenting import prefill
+from frontdoor.referrals.submissions import NotReady, submit
+from tests.sending import _post, fill, send
 
 pytestmark = pytest.mark.django_db
 
@@ -83,11 +86,12 @@ def test_closing_a_professional_hands_their_drafts_to_a_colleague_who_is_emailed
     assert not is_signed_in(theirs)  # signed out at once, not at the next time-out
     done = admin_client.get(response["Location"]).content.decode()
     assert "Account closed: its sessions have ended. 1 draft handed over" in done
-    # The draft is the colleague's, exactly as it was: answers, revisions, documents.
+    # The draft is the colleague's, as it was: answers, documents; only "About you" (the
+    # sender's, never saved here) has a new revision, so no older copy saves over it.
     moved = Draft.objects.get(pk=draft.pk)
     assert moved.owner == colleague
     assert moved.answers == draft.answers
-    assert moved.revisions == draft.revisions
+    assert moved.revisions == {**draft.revisions, "about-you": 1}
     assert moved.completed == draft.completed
     assert list(moved.documents.values_list("owner", flat=True)) == [colleague.pk]
     recover = colleagues.get("/forms/recover/")
@@ -240,6 +244,61 @@ def test_what_fits_is_handed_over_and_the_rest_stays_to_go_to_another_colleague(
     other = make_user("head@school.example.org", "Hal", "Head", is_professional=True)
     admin_client.post(leaver_url(professional), {"drafts_to": other.email})
     assert Draft.objects.get(pk=older.pk).owner == other
+
+
+def test_a_handed_draft_is_sent_as_the_colleague_who_is_told_whose_it_was(
+    admin_client, professional, colleague, run_tasks
+):
+    """The sections about the sender ("Your details", "Your work") were the leaver's: they
+    start again, filled in from the colleague's account, so the referral goes as them."""
+    definition = registry.get("social-care-referral")
+    theirs = fill(
+        professional,
+        "social-care-referral",
+        your_details={"first_name": "Priya", "last_name": "Patel", "email": professional.email},
+        your_work={"organisation": "Riverside", "secure_email": "priya.patel@secure.example"},
+        reason={"concerns": "Bruises seen on Monday"},
+    )
+    assert set(theirs.completed) >= {"your-details", "your-work", "reason"}
+
+    admin_client.post(leaver_url(professional), {"drafts_to": colleague.email})
+
+    moved = Draft.objects.get(pk=theirs.pk)
+    assert (moved.owner, moved.handed_over_from) == (colleague, professional)
+    for about_them in ("your-details", "your-work"):
+        assert about_them not in moved.answers
+        assert about_them not in moved.completed
+    assert moved.answers["reason"] == theirs.answers["reason"]  # the rest is kept
+    assert professional.email not in json.dumps(moved.answers)
+    assert "priya.patel@secure.example" not in json.dumps(moved.answers)
+    client = signed_in(colleague, run_tasks)
+    page = client.get(f"/forms/draft/{moved.pk}/").content.decode()
+    assert "This form was handed over to you from Priya Patel" in page
+    assert "except ‘Your details’ and ‘Your work’, which were about them" in page
+    assert "You send it as yourself" in page
+    details = client.get(f"/forms/draft/{moved.pk}/your-details/").content.decode()
+    assert 'value="Dee"' in details
+    assert 'value="deputy@school.example.org"' in details
+    assert "Priya" not in details
+    with pytest.raises(NotReady):
+        submit(moved.pk, colleague)  # not until the colleague has completed them
+
+    for section in drafts.about_the_sender(definition):
+        # What the colleague's account filled in, as the page posts it (and a telephone
+        # number, which their account does not have).
+        answers = {"telephone": "01632 960983", **prefill(section, colleague)}
+        _, form = drafts.save_section(
+            moved,
+            section,
+            _post(section, {k: v for k, v in answers.items() if v}, True),
+            loaded_revision=int(moved.revisions[section.slug]),
+        )
+        assert not form.errors
+    sent = submit(moved.pk, colleague)
+    assert sent.owner == colleague
+    assert sent.answers["your-details"]["first_name"] == "Dee"
+    assert sent.answers["your-work"]["organisation"] == "Riverside"
+    assert professional.email not in json.dumps(sent.answers)
 
 
 def test_a_staff_leavers_open_referrals_go_back_to_the_team_unassigned(
