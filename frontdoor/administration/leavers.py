@@ -43,6 +43,8 @@ class Leaving:
     # the team still there: once they go, the team's managers see those.
     restricted: int = 0
     restricted_to_managers: int = 0
+    # Decisions they proposed that wait for a manager: they stay, for a manager.
+    proposals: int = 0
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ def what_leaving_does(leaver: User) -> Leaving:
         open_referrals=open_referrals(leaver).count(),
         restricted=cases.restricted_naming(leaver).count(),
         restricted_to_managers=cases.left_to_managers(leaver).count(),
+        proposals=cases.proposals_of(leaver).count(),
     )
 
 
@@ -114,6 +117,11 @@ def deactivate(leaver: User, by: User, *, drafts_to: str = "", ip: str | None = 
         for case in cases.restricted_naming(locked):
             cases.unname_leaver(case, locked, by)
             restricted += 1
+        # Decisions they proposed wait for a manager still, as any other (audited).
+        proposals = 0
+        for case in cases.proposals_of(locked).select_related("submission"):
+            cases.keep_proposal_of_leaver(case, locked, by)
+            proposals += 1
         locked.is_active = False
         locked.save(update_fields=["is_active"])  # renews session_token: sessions end
         record(
@@ -125,6 +133,7 @@ def deactivate(leaver: User, by: User, *, drafts_to: str = "", ip: str | None = 
             referrals_returned=referrals,
             restrictions_left=restricted,
             restrictions_to_managers=len(to_managers),
+            proposals_kept=proposals,
         )
     return Leaving(
         drafts=drafts,
@@ -132,6 +141,7 @@ def deactivate(leaver: User, by: User, *, drafts_to: str = "", ip: str | None = 
         open_referrals=referrals,
         restricted=restricted,
         restricted_to_managers=len(to_managers),
+        proposals=proposals,
     )
 
 

@@ -92,6 +92,9 @@ def _closed_message(done: leavers.Leaving) -> str:
     if done.open_referrals:
         referrals = _plural(done.open_referrals, "open referral", "open referrals")
         said.append(f"{referrals} back to the team's unassigned list")
+    if done.proposals:
+        proposals = _plural(done.proposals, "decision they proposed", "decisions they proposed")
+        said.append(f"{proposals} still {'waits' if done.proposals == 1 else 'wait'} for a manager")
     if done.restricted:
         restricted = _plural(done.restricted, "restricted referral", "restricted referrals")
         said.append(f"Taken off the people who can see {restricted}")

@@ -327,6 +327,14 @@ def restriction(case: Case, user: User) -> Restriction | None:
     )
 
 
+def _proposer(user: User | None) -> str:
+    """Who proposed the decision waiting for a manager, and whether they have left (they
+    cannot be asked about it: a manager confirms or changes it, as any other)."""
+    if user is None:
+        return "A former member of staff"
+    return user.get_full_name() + ("" if user.is_active else " (their account is closed)")
+
+
 @dataclass
 class Summary:
     """The case as the page's summary shows it."""
@@ -360,7 +368,7 @@ def summary(case: Case) -> Summary:
         time_left=left,
         outcome=_outcome(workflow, case.outcome),
         proposed=_outcome(workflow, case.proposed_outcome),
-        proposed_by=case.proposed_by.get_full_name() if case.proposed_by else "",
+        proposed_by=_proposer(case.proposed_by),
         proposed_response=case.proposed_response,
         former_teams=[t.name for t in case.former_teams.all()],
     )

@@ -594,3 +594,25 @@ def unname_leaver(case: Case, leaver: User, by: User) -> Case:
         _event(locked, CaseEvent.Action.RESTRICTION_CHANGED, by, at, **detail)
         record("case.restriction_changed", actor=by, obj=locked.submission, **detail)
         return locked
+
+
+def proposals_of(leaver: User) -> QuerySet[Case]:
+    """The open cases whose decision the user proposed, waiting for a manager."""
+    return Case.objects.filter(proposed_by=leaver, closed_at=None).exclude(proposed_outcome="")
+
+
+def keep_proposal_of_leaver(case: Case, leaver: User, by: User) -> None:
+    """An administrator closes the account of someone whose proposed decision waits for a
+    manager. The proposal stays (it is the team's work: a manager confirms it or changes
+    it, as any other, and the page says its proposer has left); this records that it was
+    seen to, in the audit, with ids only."""
+    if not by.is_staff:
+        raise PermissionDenied("Only an administrator closes accounts")
+    record(
+        "case.proposal_kept",
+        actor=by,
+        obj=case.submission,
+        proposed_by=leaver.pk,
+        outcome=case.proposed_outcome,
+        reason="leaver",
+    )

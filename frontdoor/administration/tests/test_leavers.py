@@ -111,6 +111,7 @@ def test_closing_a_professional_hands_their_drafts_to_a_colleague_who_is_emailed
         "referrals_returned": 0,
         "restrictions_left": 0,
         "restrictions_to_managers": 0,
+        "proposals_kept": 0,
     }
     handed = AuditEvent.objects.get(action="drafts.handed_over")
     assert handed.actor_id == administrator.pk
@@ -330,6 +331,49 @@ def test_a_staff_leavers_open_referrals_go_back_to_the_team_unassigned(
     assert audit.actor_id == administrator.pk
     assert audit.detail == {"before": mash_staff.pk, "reason": "leaver"}
     assert AuditEvent.objects.get(action="account.deactivated").detail["referrals_returned"] == 1
+
+
+def test_a_staff_leavers_proposed_decisions_wait_for_a_manager_who_is_told(
+    admin_client, administrator, professional, mash_staff, teams, run_tasks
+):
+    """A worker's proposed decision is the team's work: when they leave it still waits
+    for a manager, who confirms or changes it; the pages say its proposer has left."""
+    boss = make_user("mash.boss@council.example.gov.uk", "Ola", "Boss", is_professional=True)
+    Membership.objects.create(user=boss, team=teams["social-care"], role=Membership.Role.MANAGER)
+    case = send(professional, "social-care-referral").case
+    cases.assign(case, mash_staff, by=mash_staff)
+    outcome = cases.offered_outcomes(case)[0]
+    cases.decide(case, outcome.slug, "We have looked at it.", by=mash_staff)
+    case.refresh_from_db()
+    assert case.proposed_by == mash_staff  # a worker proposes; a manager confirms
+
+    page = admin_client.get(leaver_url(mash_staff)).content.decode()
+    assert "Decisions they proposed, waiting for a manager" in page
+    assert "The 1 decision they proposed still waits for a manager of the team" in page
+    response = admin_client.post(leaver_url(mash_staff), {})
+
+    done = admin_client.get(response["Location"]).content.decode()
+    assert "1 decision they proposed still waits for a manager" in done
+    case.refresh_from_db()
+    assert (case.proposed_outcome, case.proposed_by, case.assignee) == (
+        outcome.slug,
+        mash_staff,
+        None,
+    )
+    kept = AuditEvent.objects.get(action="case.proposal_kept")
+    assert kept.actor_id == administrator.pk
+    assert kept.detail == {
+        "proposed_by": mash_staff.pk,
+        "outcome": outcome.slug,
+        "reason": "leaver",
+    }
+    assert AuditEvent.objects.get(action="account.deactivated").detail["proposals_kept"] == 1
+    theirs = signed_in(boss, run_tasks)
+    reference = case.submission.reference
+    confirm = theirs.get(f"/team/{reference}/confirm/").content.decode()
+    assert "Morgan Reid (their account is closed) proposed this decision" in confirm
+    cases.confirm(case, boss)
+    assert Case.objects.get(pk=case.pk).outcome == outcome.slug
 
 
 def test_the_referral_history_says_the_assignee_left(
