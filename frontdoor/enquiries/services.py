@@ -294,6 +294,28 @@ def save_answer(enquiry: Enquiry, text: str, by: User) -> Enquiry:
         return locked
 
 
+def has_content(enquiry: Enquiry) -> bool:
+    """Whether a draft holds anything: text (more than spaces) or a document."""
+    return bool(enquiry.answer.strip()) or documents_of(enquiry).exists()
+
+
+def discard_if_empty(enquiry: Enquiry, by: User) -> bool:
+    """Delete the referrer's draft of added information if it holds nothing (no text, no
+    document), so that an "Add information" begun and left shows nowhere; whether it did.
+    Never a draft with something in it, a sent one, or an answer to a question (the
+    question stays, waiting)."""
+    with transaction.atomic():
+        try:
+            locked = _own_draft(enquiry, by)
+        except NotAllowed:
+            return False
+        if locked.kind != Enquiry.Kind.OFFERED or has_content(locked):
+            return False
+        record("enquiry.discarded", actor=by, obj=locked.case.submission, enquiry=locked.pk)
+        locked.delete()
+        return True
+
+
 def documents_of(enquiry: Enquiry) -> QuerySet[Document]:
     return Document.objects.filter(
         pk__in=EnquiryDocument.objects.filter(enquiry=enquiry).values("document_id")

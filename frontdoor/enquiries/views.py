@@ -99,10 +99,19 @@ def sent_panel(request: HttpRequest, submission: Submission) -> dict[str, Any] |
         "submission": submission,
         "waiting": [e for e in questions if not e.is_sent],
         "answered": [e for e in enquiries if e.is_sent],
-        "adding": next((e for e in enquiries if e.kind == "offered" and not e.is_sent), None),
+        # A draft of added information with nothing in it (left before this was
+        # prevented) is not shown as begun: "Add information" takes the referrer to it.
+        "adding": next(
+            (e for e in enquiries if e.kind == "offered" and not e.is_sent and _begun(e)),
+            None,
+        ),
         "may_add": may_add,
         "now": now,
     }
+
+
+def _begun(enquiry: Enquiry) -> bool:
+    return bool(enquiry.answer.strip()) or bool(enquiry.attachments.all())
 
 
 def list_notes(submissions: list[Submission]) -> dict[int, str]:
@@ -145,6 +154,8 @@ def add(request: HttpRequest, reference: str) -> HttpResponse:
     posted = request.POST if request.method == "POST" else kept
     if posted is None:
         return _page(request, submission, None, AnswerForm(adding=True))
+    if (empty := _nothing_to_keep(request, submission, posted)) is not None:
+        return empty
     try:
         enquiry = services.start_adding(submission, user)
     except NotAllowed:  # closed a moment ago
@@ -153,6 +164,28 @@ def add(request: HttpRequest, reference: str) -> HttpResponse:
     if kept is not None:
         return _keep(request, enquiry, kept)
     return _post(request, enquiry)
+
+
+def _nothing_to_keep(
+    request: HttpRequest, submission: Submission, posted: QueryDict
+) -> HttpResponse | None:
+    """A first POST with nothing typed and no file starts no draft (so none is left to
+    show in the referrer's lists): sending or uploading says what is missing; saving
+    says nothing was saved. None when there is something to keep."""
+    form = AnswerForm(posted, adding=True)
+    if not form.is_valid() or form.cleaned_data["answer"].strip():
+        return None
+    if request.method == "POST" and (
+        request.FILES.getlist(FIELD) or getattr(request, TOO_LARGE, [])
+    ):
+        return None
+    if "send" in posted:
+        form.add_error("answer", "Enter the information you want to add")
+        return _page(request, submission, None, form)
+    if "upload" in posted and _user(request).is_professional:
+        return _page(request, submission, None, form, upload_errors=["Select a file to upload"])
+    messages.info(request, "Nothing has been saved: you had not entered anything.")
+    return redirect("referrals:sent", reference=submission.reference)
 
 
 @login_required
@@ -209,6 +242,9 @@ def _post(request: HttpRequest, enquiry: Enquiry) -> HttpResponse:
             name = services.remove_document(enquiry, request.POST.get("remove"), user)
             if name:
                 messages.success(request, f"‘{name}’ has been removed.")
+            if adding and services.discard_if_empty(enquiry, user):
+                # Nothing left in it: the same empty page, with no draft behind it.
+                return redirect("enquiries:add", reference=submission.reference)
             return redirect(_url(enquiry))
         chosen = bool(request.FILES.getlist(FIELD) or getattr(request, TOO_LARGE, []))
         if user.is_professional and ("upload" in request.POST or chosen):
@@ -233,6 +269,11 @@ def _post(request: HttpRequest, enquiry: Enquiry) -> HttpResponse:
         return _page(request, submission, enquiry, form)
     except documents.DraftGone:
         messages.info(request, "You have already sent this.")
+        return redirect("referrals:sent", reference=submission.reference)
+    if adding and services.discard_if_empty(enquiry, user):
+        messages.info(
+            request, "Nothing has been saved: there was nothing in it, so it was deleted."
+        )
         return redirect("referrals:sent", reference=submission.reference)
     messages.success(request, "Saved. It has not been sent yet: send it when it is ready.")
     return redirect("referrals:sent", reference=submission.reference)
@@ -259,12 +300,17 @@ def _upload(request: HttpRequest, user: User, enquiry: Enquiry) -> tuple[list[st
 
 
 def _page(
-    request: HttpRequest, submission: Submission, enquiry: Enquiry | None, form: AnswerForm
+    request: HttpRequest,
+    submission: Submission,
+    enquiry: Enquiry | None,
+    form: AnswerForm,
+    *,
+    upload_errors: list[str] | None = None,
 ) -> HttpResponse:
     user = _user(request)
-    result: dict[str, Any] = {}
+    result: dict[str, Any] = {"errors": upload_errors or []}
     if enquiry is not None:
-        result = request.session.pop(RESULT.format(enquiry.pk), None) or {}
+        result = request.session.pop(RESULT.format(enquiry.pk), None) or result
     errors = [str(e) for e in result.get("errors", [])]
     uploaded = [str(n) for n in result.get("uploaded", [])]
     attached = list(services.documents_of(enquiry)) if enquiry is not None else []

@@ -134,6 +134,13 @@ def test_a_referrer_adds_information_without_javascript(
         "Enter the information you want to add"
     )
     shot(referrer, "enquiry-add-error")
+    assert not Enquiry.objects.exists()  # nothing typed: no draft begun
+    referrer.submit("Save and come back later")
+    expect(referrer.main).to_contain_text("Nothing has been saved: you had not entered anything.")
+    expect(referrer.main).not_to_contain_text("Continue adding information")
+    shot(referrer, "enquiry-add-nothing-saved")
+    assert not Enquiry.objects.exists()
+    referrer.follow("Add information")
     referrer.page.get_by_label("The information you want to add").fill("Ava has moved house")
     referrer.submit("Save and come back later")
     expect(referrer.main).to_contain_text("It has not been sent yet")

@@ -387,3 +387,85 @@ def test_a_kept_post_the_form_would_refuse_is_shown_with_the_error_not_a_500(
     assert "Riverside" in page  # what was typed, to put right
     enquiry.refresh_from_db()
     assert (enquiry.answer, enquiry.answered_at) == ("", None)  # nothing refused is stored
+
+
+@pytest.mark.parametrize(
+    ("button", "status", "said"),
+    [
+        ("later", 302, None),
+        ("send", 200, "Enter the information you want to add"),
+        ("upload", 200, "Select a file to upload"),
+    ],
+)
+def test_adding_nothing_starts_no_draft(professional, run_tasks, button, status, said):
+    """ "Add information" pressed and left with nothing typed leaves no draft behind (to
+    show as begun on the sent form): saving says nothing was saved, sending and uploading
+    say what is missing, with the error summary."""
+    submission = referral(professional)
+    referrer = signed_in(professional, run_tasks)
+    add = f"/forms/information/{submission.reference}/add/"
+
+    response = referrer.post(add, {"answer": "   ", button: "1"})
+
+    assert response.status_code == status
+    assert not Enquiry.objects.exists()
+    if said:
+        html = response.content.decode()
+        assert "There is a problem" in html
+        assert said in html
+    else:
+        assert response["Location"] == f"/forms/sent/{submission.reference}/"
+        sent = referrer.get(response["Location"]).content.decode()
+        assert "Nothing has been saved: you had not entered anything." in sent
+        assert f'href="{add}"' in sent
+        assert "Continue adding information" not in sent
+    assert not AuditEvent.objects.filter(action="enquiry.started").exists()
+
+
+def test_a_draft_emptied_and_saved_is_deleted_but_one_with_a_document_is_kept(
+    professional, run_tasks
+):
+    submission = referral(professional)
+    referrer = signed_in(professional, run_tasks)
+    add = f"/forms/information/{submission.reference}/add/"
+    referrer.post(add, {"answer": "Ava has moved house", "later": "1"})
+    enquiry = Enquiry.objects.get()
+
+    # Everything typed taken out, and saved: nothing is left to keep.
+    response = referrer.post(answer_url(enquiry), {"answer": "", "later": "1"})
+
+    assert response.status_code == 302
+    assert not Enquiry.objects.exists()
+    sent = referrer.get(response["Location"]).content.decode()
+    assert "there was nothing in it, so it was deleted" in sent
+    assert "Continue adding information" not in sent
+    gone = AuditEvent.objects.get(action="enquiry.discarded")
+    assert gone.detail == {"enquiry": enquiry.pk}
+    assert gone.reference == submission.reference
+
+    # A document and no text is something: kept, until the document is removed too.
+    referrer.post(
+        add,
+        {"answer": "", "upload": "1", "documents": [SimpleUploadedFile("plan.pdf", files.pdf())]},
+    )
+    enquiry = Enquiry.objects.get()
+    [document] = services.documents_of(enquiry)
+    referrer.post(answer_url(enquiry), {"answer": "", "later": "1"})
+    assert Enquiry.objects.filter(pk=enquiry.pk).exists()
+    assert (
+        "Continue adding information"
+        in referrer.get(f"/forms/sent/{submission.reference}/").content.decode()
+    )
+    response = referrer.post(answer_url(enquiry), {"answer": "", "remove": str(document.pk)})
+    assert response["Location"] == add
+    assert not Enquiry.objects.exists()
+    assert "‘plan.pdf’ has been removed." in referrer.get(add).content.decode()
+
+
+def test_an_empty_draft_left_from_before_is_not_shown_as_begun(professional, run_tasks):
+    submission = referral(professional)
+    services.start_adding(submission, professional)  # as the old pages left them
+    referrer = signed_in(professional, run_tasks)
+    sent = referrer.get(f"/forms/sent/{submission.reference}/").content.decode()
+    assert "Continue adding information" not in sent
+    assert f'href="/forms/information/{submission.reference}/add/"' in sent
