@@ -9,7 +9,7 @@ class EnquiriesConfig(AppConfig):
     def ready(self) -> None:
         # The referrer's sent-form pages (referrals, a lower app) show the questions
         # through the hooks referrals offers; referrals never imports this app.
-        from frontdoor.enquiries import views
+        from frontdoor.enquiries import signals, views  # noqa: F401 - signals connects
         from frontdoor.referrals import extras
 
         extras.add_sent_panel(views.sent_panel)

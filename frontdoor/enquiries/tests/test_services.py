@@ -265,3 +265,31 @@ def test_a_question_is_overdue_after_the_councils_working_days(professional, mas
     assert enquiry.due_at == datetime.datetime(2026, 11, 9, 10, 0, tzinfo=LONDON)
     assert not enquiry.is_overdue(datetime.datetime(2026, 11, 9, 9, 59, tzinfo=LONDON))
     assert enquiry.is_overdue(datetime.datetime(2026, 11, 9, 10, 0, tzinfo=LONDON))
+
+
+def test_an_answers_documents_and_files_go_when_its_referral_is_deleted(
+    professional, mash_staff, django_capture_on_commit_callbacks
+):
+    """Whatever deletes a referral (issue 11's retention will), the answers go with its
+    case, and their documents with them: rows and stored files, not left behind counted
+    against the referrer's store."""
+    from frontdoor.documents.storage import documents_storage
+
+    submission = referral(professional)
+    enquiry = services.ask_referrer(case_of(submission), "A plan?", mash_staff)
+    enquiry = Enquiry.objects.select_related("case__submission").get(pk=enquiry.pk)
+    document = services.attach(
+        enquiry, professional, SimpleUploadedFile("plan.pdf", files.pdf(professional.email))
+    )
+    assert isinstance(document, Document)
+    services.send_answer(enquiry, "The plan is attached", professional)
+    assert documents_storage().exists(document.stored_as)
+    assert documents.stored_by(professional.pk) > 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Case.objects.filter(pk=submission.pk).delete()
+
+    assert not Enquiry.objects.filter(pk=enquiry.pk).exists()
+    assert not Document.objects.filter(pk=document.pk).exists()
+    assert not documents_storage().exists(document.stored_as)
+    assert documents.stored_by(professional.pk) == 0
