@@ -271,13 +271,17 @@ def attach_elsewhere(
     documents: Callable[[], QuerySet[Document]],
     lock: Callable[[], bool],
     link: Callable[[Document], None],
+    *,
+    reference: str = "",
 ) -> Document | Refusal:
     """Attach a file to something a higher app owns (an answer to a team's question:
     frontdoor.enquiries) through the same checks as a draft's. `documents()` are the files
     already on it (its limits and duplicates are counted among them); `lock()` locks it in
     the transaction and says whether it still takes files (DraftGone if not: sent in
     another tab); `link(document)` records the attachment in the same transaction. The
-    document belongs to no draft and no submission: the higher app's row holds it."""
+    document belongs to no draft and no submission: the higher app's row holds it.
+    `reference` is the referral's, for the audit log: the upload is found by it even after
+    the document is removed again."""
     if not by.is_professional:
         raise PermissionError("Only professionals attach documents")
 
@@ -307,7 +311,14 @@ def attach_elsewhere(
                     scanned=scanning.enabled(),
                 )
                 link(document)
-                record("document.uploaded", actor=by, obj=document, kind=kind, size=size)
+                record(
+                    "document.uploaded",
+                    actor=by,
+                    obj=document,
+                    reference=reference,
+                    kind=kind,
+                    size=size,
+                )
         except BaseException:
             documents_storage().delete(stored_as)  # nothing half-stored
             raise
@@ -316,12 +327,12 @@ def attach_elsewhere(
     return checked(held_by, by, upload, lambda size: _room(documents(), by.pk, size), store)
 
 
-def discard(document: Document, by: User) -> None:
+def discard(document: Document, by: User, *, reference: str = "") -> None:
     """Remove a document held elsewhere (an answer not yet sent): its file goes too. The
-    caller holds the lock of what held it."""
+    caller holds the lock of what held it. `reference`: as for `attach_elsewhere`."""
     if document.draft_id is not None or document.submission_id is not None:
         raise PermissionError("Not a document held elsewhere")
-    record("document.removed", actor=by, obj=document)
+    record("document.removed", actor=by, obj=document, reference=reference)
     document.delete()
 
 

@@ -336,7 +336,13 @@ def attach(enquiry: Enquiry, by: User, upload: UploadedFile[Any]) -> Document | 
         Enquiry.objects.filter(pk=enquiry.pk).update(saved_at=document.uploaded_at)
 
     return documents.attach_elsewhere(
-        enquiry, by, upload, lambda: documents_of(enquiry), lock, link
+        enquiry,
+        by,
+        upload,
+        lambda: documents_of(enquiry),
+        lock,
+        link,
+        reference=enquiry.case.submission.reference,
     )
 
 
@@ -352,7 +358,7 @@ def remove_document(enquiry: Enquiry, document_id: Any, by: User) -> str | None:
         if document is None:
             return None
         name = document.name
-        documents.discard(document, by)
+        documents.discard(document, by, reference=enquiry.case.submission.reference)
         return name
 
 

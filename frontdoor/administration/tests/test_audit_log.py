@@ -18,7 +18,6 @@ from django.utils import timezone
 from conftest import signed_in
 from frontdoor.audit.models import AuditEvent
 from frontdoor.audit.services import record
-from frontdoor.backoffice.tests.test_referral_page import referral
 from frontdoor.cases import services as cases
 from frontdoor.documents.models import Document
 from frontdoor.documents.storage import documents_storage
@@ -373,37 +372,23 @@ def test_the_back_fill_gives_old_events_their_reference_and_keeps_the_log_append
     assert timezone.now()  # the database is still usable after the refused update
 
 
-def test_a_reference_finds_the_answers_to_its_questions_and_their_documents(
-    admin_client, professional, mash_staff, run_tasks
+def test_a_reference_finds_an_answers_document_uploaded_then_removed(
+    admin_client, professional, run_tasks
 ):
-    """The referrer reading a question, saving an answer, uploading a document with it and
-    staff downloading that document are steps of the referral: the events are about the
-    question (an Enquiry) and its documents, which no submission holds."""
-    sent = referral(professional)
-    other = referral(professional)
-    question = enquiries.ask_referrer(sent.case, "Which school?", mash_staff)
-    elsewhere = enquiries.ask_referrer(other.case, "Which GP?", mash_staff)
+    """Once removed, the document is no answer's: its upload and removal carry the
+    referral's reference themselves."""
+    sent = send(professional, "social-care-referral")
+    added = enquiries.start_adding(sent, professional)
     referrer = signed_in(professional, run_tasks)
-    assert referrer.get(f"/forms/information/{sent.reference}/{question.pk}/").status_code == 200
-    assert referrer.get(f"/forms/information/{other.reference}/{elsewhere.pk}/").status_code == 200
-    question = Enquiry.objects.select_related("case__submission").get(pk=question.pk)
-    question = enquiries.save_answer(question, "Riverside", professional)
-    plan = enquiries.attach(question, professional, SimpleUploadedFile("plan.pdf", pdf()))
-    assert isinstance(plan, Document)
-    enquiries.send_answer(question, "Riverside Primary", professional)
-    staff = signed_in(mash_staff, run_tasks)
-    download = f"/team/{sent.reference}/information/{question.pk}/file/{plan.pk}/"
-    assert staff.get(download).status_code == 200
+    answer = f"/forms/information/{sent.reference}/{added.pk}/"
+    referrer.post(
+        answer,
+        {"answer": "Notes", "upload": "1", "documents": [SimpleUploadedFile("p.pdf", pdf())]},
+    )
+    (document,) = enquiries.documents_of(added)
+    referrer.post(answer, {"answer": "Notes", "remove": str(document.pk)})
+    assert not enquiries.documents_of(added).exists()
 
-    page = admin_client.get(f"{LOG}?reference={sent.reference}")
-
-    shown = {(row["event"].action, row["event"].object_id) for row in page.context["rows"]}
-    for step in (
-        ("enquiry.viewed", str(question.pk)),
-        ("enquiry.saved", str(question.pk)),
-        ("document.uploaded", str(plan.pk)),
-        ("document.downloaded", str(plan.pk)),
-        ("enquiry.sent", str(sent.pk)),
-    ):
-        assert step in shown, (step, shown)
-    assert ("enquiry.viewed", str(elsewhere.pk)) not in shown  # the other referral's
+    steps = shown_actions(admin_client.get(f"{LOG}?reference={sent.reference}"))
+    assert "document.uploaded" in steps
+    assert "document.removed" in steps
