@@ -123,7 +123,7 @@ def main() -> None:
         for what, run in [
             ("GET a bare view (middleware only)", lambda: get(BARE_URL)),
             (f"GET inbox, {REFERRALS} open (a manager)", lambda: get(inbox)),
-            ("GET inbox, as a worker (no workload)", lambda: get(inbox, colleague)),
+            ("GET inbox, as a worker", lambda: get(inbox, colleague)),
             ("GET inbox, page 100", lambda: get(inbox + "?page=100")),
             (
                 "GET inbox, overdue, unassigned",

@@ -418,7 +418,7 @@ def referrer_label(
 class KeysIn(Lookup[Any]):
     """`column IN (1, 2, 3…)` for keys this code read from the database itself: the keys go
     into the SQL's parameters as they are. Django's `__in` prepares each value through the
-    field (some 60 Python calls a key: for the three queries of a 50-row page, a fifth of
+    field (some 60 Python calls a key: for the queries of a 50-row page, a fifth of
     the page's work)."""
 
     lookup_name = "keys_in"  # used as an expression, not registered on a field
@@ -488,9 +488,11 @@ def page_rows(
     pks: list[int], team: Team, teams: list[Team], user: User, now: datetime.datetime
 ) -> list[Row]:
     """The rows of one page of cases (by their keys, in order): three queries however many
-    rows, read apart from sorting and counting so that values are taken out of the JSON of
-    the page's rows only, never of the team's thousands. Plain values, not model objects:
-    a page of 50 is read in a few milliseconds."""
+    rows (the cases, their children, their repeats; `repeats_of` asks one or two more when
+    a link is to another team or a restriction, `_form_names` one for retired forms), read
+    apart from sorting and counting so that values are taken out of the JSON of the page's
+    rows only, never of the team's thousands. Plain values, not model objects: a page of
+    50 is read in a few milliseconds."""
     if not pks:
         return []
     today = timezone.localdate(now)
@@ -587,20 +589,20 @@ def repeats_of(pks: list[int], team: Team, teams: list[Team], user: User) -> dic
             "to_case__restricted_at",
         )
     )
-    elsewhere = [link[1] for link in links if link[2] not in team_ids and link[3] not in shared]
+    elsewhere = {link[1] for link in links if link[2] not in team_ids and link[3] not in shared}
     transferred: set[int] = set()
     if elsewhere:
         transferred = set(
             Case.former_teams.through.objects.filter(
-                KeysIn(F("case_id"), elsewhere), team_id__in=team_ids
+                KeysIn(F("case_id"), sorted(elsewhere)), team_id__in=team_ids
             ).values_list("case_id", flat=True)
         )
-    restricted = [link[1] for link in links if link[4] is not None]
+    restricted = {link[1] for link in links if link[4] is not None}
     named: set[int] = set()
     if restricted:
         named = set(
             Case.restricted_to.through.objects.filter(
-                KeysIn(F("case_id"), restricted), user_id=user.pk
+                KeysIn(F("case_id"), sorted(restricted)), user_id=user.pk
             ).values_list("case_id", flat=True)
         )
     for from_id, to_id, team_id, slug, restricted_at in links:

@@ -1,4 +1,5 @@
-"""The team's inbox: rows, order, filters, search, pages, workload, who may see it."""
+"""The team's inbox: rows, order, filters, search, pages, who may see it (and the team's
+workload, on the manager's dashboard)."""
 
 import datetime
 import re
@@ -195,6 +196,11 @@ def test_a_repeat_the_team_transferred_away_is_still_counted(
     assert moved.reference not in references(staff.get(INBOX))
     row = page.split(f'href="/team/{kept.reference}/"', 1)[1].split("</tr>", 1)[0]
     assert "Repeat: 1 other referral" in " ".join(re.sub(r"<[^>]+>", " ", row).split())
+    # Restricted there to others: the MASH no longer knows of it, as a repeat or at all.
+    lado_manager = make_user("lado.manager@council.example.gov.uk", "Lee", "Ward")
+    Membership.objects.create(user=lado_manager, team=teams["lado"], role=Membership.Role.MANAGER)
+    services.restrict(Case.objects.get(submission=moved), [lado_manager], lado_manager)
+    assert "Repeat:" not in text(staff.get(INBOX))
 
 
 def test_another_team_and_a_referrer_get_404(professional, early_help_staff, run_tasks):
