@@ -152,6 +152,11 @@ def test_filtering_by_person_puts_their_account_id_in_the_address_never_the_emai
     assert "test.about_them" in actions
     assert "test.someone_else" not in actions
     assert f'value="{professional.email}"' in page.content.decode()  # the form shows it again
+    # Who acted is named, linking to their account (a number alone tells nobody who).
+    account = f"/admin/accounts/user/{professional.pk}/change/"
+    assert f'<a class="govuk-link" href="{account}">{professional.get_full_name()}</a>' in (
+        page.content.decode()
+    )
 
 
 def test_an_unknown_person_or_a_backwards_date_range_is_an_error_on_the_page(admin_client):
