@@ -374,6 +374,8 @@ class Row:
     question_overdue: bool = False
     check_overdue: bool = False
     restricted: bool = False
+    # A worker proposed a decision that a manager has yet to confirm.
+    proposed: bool = False
 
 
 def age_on(born: datetime.date, today: datetime.date) -> int:
@@ -466,6 +468,7 @@ ROW_FIELDS = (
     "completing_as",
     "information_unread",
     "question_due_at",
+    "proposed_outcome",
 )
 
 
@@ -564,6 +567,7 @@ def page_rows(
                 # A partner check with no reply past its due date (cases.partner_checks).
                 check_overdue=bool(open_ and checks_due and checks_due < today),
                 restricted=case["restricted_at"] is not None,
+                proposed=bool(open_ and case["decided_at"] is None and case["proposed_outcome"]),
             )
         )
     return rows
@@ -668,6 +672,11 @@ def rows_html(rows: list[Row]) -> SafeString:
             referral += (
                 '        <strong class="govuk-tag govuk-tag--purple fd-inbox-table__tag">'
                 f"Repeat: {row.repeats} {others}</strong>\n"
+            )
+        if row.proposed:
+            referral += (
+                '        <strong class="govuk-tag govuk-tag--yellow fd-inbox-table__tag">'
+                "Waiting for a manager</strong>\n"
             )
         if row.information:
             referral += (
