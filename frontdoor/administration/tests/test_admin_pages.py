@@ -108,6 +108,12 @@ def test_the_teams_page_says_who_each_member_is(admin_client, teams, mash_staff)
     assert escape(f"{member} ({mash_staff.email}, account closed)") in html
 
 
+def test_an_accounts_page_is_headed_with_whose_it_is(admin_client, professional):
+    html = admin_client.get(f"/admin/accounts/user/{professional.pk}/change/").content.decode()
+    assert f"<h2>{escape(professional.get_full_name())} ({professional.email})</h2>" in html
+    assert f"<h2>Account {professional.pk}</h2>" not in html
+
+
 @pytest.mark.parametrize(
     "path",
     [
