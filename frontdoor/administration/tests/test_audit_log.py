@@ -158,6 +158,9 @@ def test_filtering_by_person_puts_their_account_id_in_the_address_never_the_emai
     assert f'<a class="govuk-link" href="{account}">{professional.get_full_name()}</a>' in (
         page.content.decode()
     )
+    # And an account acted on is named too, not "accounts.user 12".
+    assert f"the account of {professional.get_full_name()}" in page.content.decode()
+    assert f"accounts.user {professional.pk}<" not in page.content.decode()
 
 
 def test_an_unknown_person_or_a_backwards_date_range_is_an_error_on_the_page(admin_client):
