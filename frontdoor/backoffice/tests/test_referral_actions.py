@@ -313,7 +313,11 @@ def test_a_worker_proposes_and_a_manager_confirms(professional, mash_staff, mana
     case = case_of(submission)
     assert (case.proposed_outcome, case.decided_at) == ("early-help", None)
     assert audited(submission, "case.decision_proposed", mash_staff)
-    assert "Waiting for a manager" in worker.get(url(submission)).content.decode()
+    waiting = worker.get(url(submission)).content.decode()
+    assert "Waiting for a manager" in waiting
+    # Offered again, it says it would replace the one waiting (not as if none were made).
+    assert "Propose a different decision" in waiting
+    assert ">Propose a decision<" not in waiting
     assert worker.get(url(submission, "confirm")).status_code == 403
     assert (
         worker.post(
