@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import password_validation
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from frontdoor.accounts import services
 from frontdoor.accounts.models import Membership, Team, User, normalise_email
@@ -110,6 +110,22 @@ class UserAdmin(admin.ModelAdmin[User]):
     @admin.display(description="Name", ordering="last_name")
     def full_name(self, user: User) -> str:
         return user.get_full_name()
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        # Headed with whose account it is: its own name ("Account 12", kept out of logs and
+        # the admin's history) tells the administrator nothing.
+        accounts = User.objects.only("first_name", "last_name", "email")
+        found = accounts.filter(pk=object_id).first() if object_id.isdigit() else None
+        if found is not None:
+            whose = f"{found.get_full_name() or found} ({found.email})"
+            extra_context = {"subtitle": whose, **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_form(
         self, request: HttpRequest, obj: User | None = None, change: bool = False, **kwargs: Any

@@ -5,7 +5,9 @@ touch, so this app, above them, adds them)."""
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
@@ -117,15 +119,40 @@ TIMESCALES_FROM = (
 )
 
 
+class AccountNumberWidget(ForeignKeyRawIdWidget):
+    """The box for an account's number, with the person it is beside it: their name and
+    email address, and whether the account is closed (an account's own name, "Account 12",
+    tells an administrator nothing)."""
+
+    def label_and_url_for_value(self, value: Any) -> tuple[str, str]:
+        try:
+            account = User.objects.only("first_name", "last_name", "email", "is_active").get(
+                pk=value
+            )
+        except (ValueError, TypeError, User.DoesNotExist):
+            return "", ""
+        url = reverse(f"{self.admin_site.name}:accounts_user_change", args=[account.pk])
+        closed = "" if account.is_active else ", account closed"
+        return f"{account.get_full_name() or account} ({account.email}{closed})", url
+
+
 class TeamMembershipInline(admin.StackedInline[Membership, Team]):
     # Stacked, with the account by its number: a tabular inline's fields have no labels,
-    # and the autocomplete box has no accessible name (axe-core refuses both).
+    # and the autocomplete box has no accessible name (axe-core refuses both). Beside the
+    # number, who it is.
     model = Membership
     extra = 1
     verbose_name = "member"
     verbose_name_plural = "members (their role: worker or manager)"
     fields = ["user", "role"]
     raw_id_fields = ["user"]
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField[Any] | None:
+        if db_field.name == "user":
+            kwargs["widget"] = AccountNumberWidget(db_field.remote_field, self.admin_site)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class TeamWorkflowAdmin(TeamAdmin):

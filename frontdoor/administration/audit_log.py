@@ -160,10 +160,19 @@ def detail_text(detail: dict[str, Any]) -> str:
     return "; ".join(f"{key}: {json.dumps(value)}" for key, value in sorted(detail.items()))
 
 
-def about(event: AuditEvent) -> str:
+ACCOUNT = "accounts.user"  # an event's object_type when it is about an account
+
+
+def about(event: AuditEvent, names: dict[int, str] | None = None) -> str:
     """What an event is about, for the page: the referral's reference, and the object when
-    it is something else (one of its documents, an account)."""
+    it is something else (one of its documents, an account: by name, when `names`, by the
+    account's key, has it)."""
     said = [event.reference] if event.reference else []
+    if event.object_type == ACCOUNT and event.object_id.isdigit():
+        name = (names or {}).get(int(event.object_id))
+        if name:
+            said.append(f"the account of {name}")
+            return ", ".join(said)
     if event.object_type and not (event.reference and event.object_type == "referrals.submission"):
         said.append(f"{event.object_type} {event.object_id}")
     return ", ".join(said)

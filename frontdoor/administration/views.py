@@ -140,16 +140,29 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(found, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     record("audit.viewed", request=request, filter=chosen.audited(), page=page.number)
     query = urlencode(chosen.query())
+    events = list(page.object_list)
+    # Who acted, and an account acted on, by name (one query for the page): an account's
+    # number alone says nothing.
+    accounts = User.objects.only("first_name", "last_name", "email").in_bulk(
+        {event.actor_id for event in events if event.actor_id}
+        | {
+            int(event.object_id)
+            for event in events
+            if event.object_type == audit_log_query.ACCOUNT and event.object_id.isdigit()
+        }
+    )
+    names = {pk: _actor_name(account, pk) for pk, account in accounts.items()}
     rows = [
         {
             "event": event,
-            "about": audit_log_query.about(event),
+            "about": audit_log_query.about(event, names),
             "detail": audit_log_query.detail_text(event.detail),
+            "actor": _actor_name(accounts.get(event.actor_id), event.actor_id),
             "actor_url": reverse("admin:accounts_user_change", args=[event.actor_id])
             if event.actor_id
             else "",
         }
-        for event in page.object_list
+        for event in events
     ]
     context = {
         "form": form,
@@ -160,6 +173,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "export_url": reverse("admin:audit_auditevent_export") + (f"?{query}" if query else ""),
     }
     return render(request, "administration/audit_log.html", context)
+
+
+def _actor_name(actor: User | None, actor_id: int | None) -> str:
+    if actor is None:
+        return f"Account {actor_id}"
+    return actor.get_full_name() or actor.email
 
 
 def _initial(chosen: audit_log_query.Filter) -> dict[str, Any]:

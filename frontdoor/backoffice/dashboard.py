@@ -87,8 +87,9 @@ def workload(team: Team, now: datetime.datetime, user: User) -> list[Workload]:
         )
         .order_by()
     }
+    # A closed account (a leaver) can be given no work: not listed, though still a member.
     members = (
-        Membership.objects.filter(team=team)
+        Membership.objects.filter(team=team, user__is_active=True)
         .order_by("user__last_name", "user__first_name")
         .values_list("user_id", "user__first_name", "user__last_name", "role")
     )
@@ -110,7 +111,7 @@ def workload(team: Team, now: datetime.datetime, user: User) -> list[Workload]:
             unassigned.get("overdue", 0),
         )
     )
-    if counts:  # assigned to people who have left the team
+    if counts:  # assigned to people who have left the team, or whose account is closed
         rows.append(
             Workload(
                 "People no longer in the team",

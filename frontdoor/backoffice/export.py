@@ -54,7 +54,7 @@ HEADER = [
     "Decided",
     "Urgent",
     "Urgency flags",
-    "Children",
+    "Number of children",
     "Restricted",
 ]
 CHILDREN_HEADER = ["Children's names", "Dates of birth"]

@@ -374,6 +374,9 @@ class Row:
     question_overdue: bool = False
     check_overdue: bool = False
     restricted: bool = False
+    # A worker proposed a decision that a manager has yet to confirm.
+    proposed: bool = False
+    outcome: str = ""  # the decision's name, once decided
 
 
 def age_on(born: datetime.date, today: datetime.date) -> int:
@@ -466,6 +469,8 @@ ROW_FIELDS = (
     "completing_as",
     "information_unread",
     "question_due_at",
+    "proposed_outcome",
+    "outcome",
 )
 
 
@@ -515,6 +520,7 @@ def page_rows(
     # Every reference is a plain "FD-2026-000123": its page is the inbox's address and it.
     referral_url = reverse("backoffice:inbox")
     stages: dict[str, dict[str, str]] = {}
+    outcomes: dict[str, dict[str, str]] = {}
     rows = []
     for pk in pks:
         case = cases.get(pk)
@@ -523,6 +529,7 @@ def page_rows(
         slug = case["team__slug"]
         if slug not in stages:
             stages[slug] = {s.slug: s.name for s in workflow_for(slug).stages}
+            outcomes[slug] = {o.slug: o.name for o in workflow_for(slug).outcomes}
         open_ = case["closed_at"] is None
         due = case["due_at"]
         waiting = open_ and case["decided_at"] is None and due is not None
@@ -564,6 +571,10 @@ def page_rows(
                 # A partner check with no reply past its due date (cases.partner_checks).
                 check_overdue=bool(open_ and checks_due and checks_due < today),
                 restricted=case["restricted_at"] is not None,
+                proposed=bool(open_ and case["decided_at"] is None and case["proposed_outcome"]),
+                outcome=outcomes[slug].get(case["outcome"], case["outcome"])
+                if case["decided_at"] and case["outcome"]
+                else "",
             )
         )
     return rows
@@ -669,6 +680,11 @@ def rows_html(rows: list[Row]) -> SafeString:
                 '        <strong class="govuk-tag govuk-tag--purple fd-inbox-table__tag">'
                 f"Repeat: {row.repeats} {others}</strong>\n"
             )
+        if row.proposed:
+            referral += (
+                '        <strong class="govuk-tag govuk-tag--yellow fd-inbox-table__tag">'
+                "Waiting for a manager</strong>\n"
+            )
         if row.information:
             referral += (
                 '        <strong class="govuk-tag govuk-tag--blue fd-inbox-table__tag">'
@@ -690,7 +706,7 @@ def rows_html(rows: list[Row]) -> SafeString:
             else "None named"
         )
         if row.closed:
-            due = "Closed"
+            due = f"Closed: {e(row.outcome)}" if row.outcome else "Closed"
         elif row.time_left:
             overdue = (
                 '<strong class="govuk-tag govuk-tag--red fd-inbox-table__tag">Overdue</strong>\n'
@@ -702,7 +718,8 @@ def rows_html(rows: list[Row]) -> SafeString:
                 f'</span>\n        <span class="fd-inbox-table__due">{e(row.due)}</span>'
             )
         else:
-            due = "Decided" if row.due else "No timescale"
+            decided = f"Decided: {e(row.outcome)}" if row.outcome else "Decided"
+            due = decided if row.due else "No timescale"
         rating = (
             f'<strong class="govuk-tag govuk-tag--{e(row.rating)} fd-inbox-table__tag">'
             f"{e(row.rating_label)}</strong>"

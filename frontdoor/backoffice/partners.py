@@ -34,6 +34,8 @@ class DayField(forms.MultiValueField):
         super().__init__(parts, require_all_fields=False, required=False, **kwargs)
         # Said when it is left empty; no message: it may be.
         self.missing = missing
+        # Its question is starred, as every question that must be answered is.
+        self.required_when_shown = bool(missing)
         self.called = called  # its name in errors, if not its label
 
     def compress(self, data_list: list[str]) -> datetime.date | None:

@@ -94,6 +94,26 @@ def test_members_and_their_roles_are_set_on_the_teams_page(admin_client, teams):
     assert worker.is_manager_of(early_help)
 
 
+def test_the_teams_page_says_who_each_member_is(admin_client, teams, mash_staff):
+    # An account's number alone tells an administrator nothing: each member is named,
+    # with their email address, beside the box that holds the number.
+    html = admin_client.get(team_url(teams["social-care"])).content.decode()
+    member = mash_staff.get_full_name()
+    assert member
+    assert escape(f"{member} ({mash_staff.email})") in html
+    assert f">Account {mash_staff.pk}<" not in html
+    mash_staff.is_active = False  # a leaver still in the team
+    mash_staff.save(update_fields=["is_active"])
+    html = admin_client.get(team_url(teams["social-care"])).content.decode()
+    assert escape(f"{member} ({mash_staff.email}, account closed)") in html
+
+
+def test_an_accounts_page_is_headed_with_whose_it_is(admin_client, professional):
+    html = admin_client.get(f"/admin/accounts/user/{professional.pk}/change/").content.decode()
+    assert f"<h2>{escape(professional.get_full_name())} ({professional.email})</h2>" in html
+    assert f"<h2>Account {professional.pk}</h2>" not in html
+
+
 @pytest.mark.parametrize(
     "path",
     [

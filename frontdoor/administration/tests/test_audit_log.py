@@ -4,6 +4,7 @@ import csv
 import datetime
 import importlib
 import io
+import re
 
 import pytest
 import time_machine
@@ -152,6 +153,14 @@ def test_filtering_by_person_puts_their_account_id_in_the_address_never_the_emai
     assert "test.about_them" in actions
     assert "test.someone_else" not in actions
     assert f'value="{professional.email}"' in page.content.decode()  # the form shows it again
+    # Who acted is named, linking to their account (a number alone tells nobody who).
+    account = f"/admin/accounts/user/{professional.pk}/change/"
+    assert f'<a class="govuk-link" href="{account}">{professional.get_full_name()}</a>' in (
+        page.content.decode()
+    )
+    # And an account acted on is named too, not "accounts.user 12".
+    assert f"the account of {professional.get_full_name()}" in page.content.decode()
+    assert f"accounts.user {professional.pk}<" not in page.content.decode()
 
 
 def test_an_unknown_person_or_a_backwards_date_range_is_an_error_on_the_page(admin_client):
@@ -319,6 +328,20 @@ def test_the_filter_needs_the_csrf_token(admin_client):
 
 def test_the_admins_list_of_events_links_to_the_viewer(admin_client):
     assert LOG in admin_client.get("/admin/audit/auditevent/").content.decode()
+
+
+def test_the_admins_list_filters_by_who_acted_with_every_choice_named(admin_client, professional):
+    record("test.nobody")  # nobody signed in: no kind of account
+    record("test.somebody", actor=professional)
+    html = admin_client.get("/admin/audit/auditevent/").content.decode()
+    # Each choice has words (an empty one is a link with no name to a screen reader).
+    assert not re.search(r'<a href="[^"]*">\s*</a>', html)
+    assert ">A referrer or member of the public</a>" in html
+    link = re.search(r'<a href="(\?[^"]+)">Nobody signed in</a>', html)
+    assert link
+    nobody = admin_client.get(f"/admin/audit/auditevent/{link.group(1)}").content.decode()
+    assert 'class="field-action">test.nobody<' in nobody  # in the list of events
+    assert 'class="field-action">test.somebody<' not in nobody
 
 
 # --- The reference column, back-filled; the log still append-only ----------------------------

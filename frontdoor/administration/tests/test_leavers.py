@@ -102,6 +102,9 @@ def test_closing_a_professional_hands_their_drafts_to_a_colleague_who_is_emailed
     assert body.startswith("Dear Dee,")
     assert "handed you a form" in body
     assert "Recover a form" in body
+    # Straight to the page it names (through sign-in), not to the home page.
+    assert f"{settings.SITE_URL}/forms/recover/" in body
+    assert f'href="{settings.SITE_URL}/forms/recover/"' in email.get_body(("html",)).get_content()
     for personal in (professional.first_name, professional.last_name, professional.email):
         assert personal not in email.as_string()
     closed = AuditEvent.objects.get(action="account.deactivated")

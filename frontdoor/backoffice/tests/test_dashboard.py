@@ -129,7 +129,14 @@ def test_managers_only(professional, mash_staff, early_help_staff, boss, run_tas
     referral(professional)
     assert signed_in(boss, run_tasks).get(DASHBOARD).status_code == 200
     worker = signed_in(mash_staff, run_tasks)
-    assert worker.get(DASHBOARD).status_code == 403
+    denied = worker.get(DASHBOARD)
+    assert denied.status_code == 403
+    # Told who to ask, and the way back to their work: not the public's phone line.
+    said = " ".join(re.sub(r"<[^>]+>", " ", denied.content.decode()).split())
+    assert "kept for the managers of a team" in said
+    assert "ask a manager of your team" in said
+    assert 'href="/team/">Go to your team\'s forms</a>' in denied.content.decode()
+    assert "contact us another way" not in said
     assert DASHBOARD not in worker.get("/team/in/social-care/").content.decode()
     Membership.objects.filter(user=early_help_staff).update(role=Membership.Role.MANAGER)
     outsider = signed_in(early_help_staff, run_tasks)

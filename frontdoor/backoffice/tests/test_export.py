@@ -73,7 +73,7 @@ def test_the_file_is_the_inbox_list_without_free_text(professional, mash_staff, 
     assert row["Assigned to"] == "Unassigned"
     assert row["Urgent"] == "Yes"
     assert "At risk of significant harm now" in row["Urgency flags"]
-    assert row["Children"] == "2"
+    assert row["Number of children"] == "2"  # a count: not their names
     assert row["Restricted"] == "No"
     assert row["Received"].startswith(today[:4])
 

@@ -626,6 +626,32 @@ def test_a_manager_sees_the_teams_workload_on_the_dashboard(
     assert worker.get(DASHBOARD).status_code == 403
 
 
+def test_a_decided_referrals_row_says_what_was_decided(professional, mash_staff, teams, run_tasks):
+    manager(mash_staff)  # decides without a confirmation
+    sent = send(professional, "social-care-referral")
+    services.decide(Case.objects.get(submission=sent), "early-help", "Early Help.", mash_staff)
+    closed = text(signed_in(mash_staff, run_tasks).get(f"{INBOX}?stage=closed"))
+    assert sent.reference in closed
+    assert "Closed: Early Help" in closed  # not only "Closed": the list of closed referrals
+
+
+def test_the_workload_leaves_out_a_leaver_whose_account_is_closed(
+    professional, mash_staff, teams, run_tasks
+):
+    leaver = make_user("leaver@council.example.gov.uk", "Lee", "Gone", is_professional=True)
+    leaver.teams.add(teams["social-care"])
+    manager(mash_staff)
+    send(professional, "social-care-referral")
+    managing = signed_in(mash_staff, run_tasks)
+    assert "Lee Gone 0 0 0" in text(managing.get(DASHBOARD))
+    leaver.is_active = False  # closed, as the leaver's page does; still in the team
+    leaver.save(update_fields=["is_active"])
+    page = text(managing.get(DASHBOARD))
+    assert "Lee Gone" not in page  # nobody can give them work now
+    assert "Morgan Reid (manager) 0 0 0" in page
+    assert "Unassigned 1 0 0" in page
+
+
 @pytest.mark.parametrize(
     "make",
     [

@@ -133,7 +133,23 @@ def test_errors_say_what_is_wrong_and_keep_what_was_typed(professional, mash_sta
     for message in ("Select the agency asked", "Enter who was asked", "Enter the date asked"):
         assert message in empty
 
+    # A date that must be given is starred like the other questions that must; one that
+    # may be left blank is not.
+    def legend(page: str, label: str) -> str:
+        found = re.search(rf">{re.escape(label)}(.*?)</legend>", page, re.S)
+        assert found, label
+        return found.group(1).strip()
+
+    star = '<span class="fd-required" aria-hidden="true">*</span>'
+    form = staff.get(url(submission, "checks/new")).content.decode()
+    assert legend(form, "Date asked") == star
+    assert legend(form, "Due date") == ""
     check = partner_checks.ask_partner(case_of(submission), "health", "GP", mash_staff)
+    chase = staff.get(url(submission, f"checks/{check.pk}/chase")).content.decode()
+    assert legend(chase, "Date chased") == star
+    assert legend(chase, "New due date (optional)") == ""
+    reply = staff.get(url(submission, f"checks/{check.pk}/reply")).content.decode()
+    assert legend(reply, "Date it came back") == star
     stale = case_of(submission).version
     services.add_note(case_of(submission), "Meanwhile", mash_staff)
     changed = staff.post(

@@ -313,7 +313,11 @@ def test_a_worker_proposes_and_a_manager_confirms(professional, mash_staff, mana
     case = case_of(submission)
     assert (case.proposed_outcome, case.decided_at) == ("early-help", None)
     assert audited(submission, "case.decision_proposed", mash_staff)
-    assert "Waiting for a manager" in worker.get(url(submission)).content.decode()
+    waiting = worker.get(url(submission)).content.decode()
+    assert "Waiting for a manager" in waiting
+    # Offered again, it says it would replace the one waiting (not as if none were made).
+    assert "Propose a different decision" in waiting
+    assert ">Propose a decision<" not in waiting
     assert worker.get(url(submission, "confirm")).status_code == 403
     assert (
         worker.post(
@@ -324,6 +328,8 @@ def test_a_worker_proposes_and_a_manager_confirms(professional, mash_staff, mana
     )
 
     boss = signed_in(manager, run_tasks)
+    # The inbox says which referrals wait for a manager's confirmation.
+    assert "Waiting for a manager</strong>" in boss.get("/team/").content.decode()
     assert "Confirm the proposed decision" in boss.get(url(submission)).content.decode()
     form = boss.get(url(submission, "confirm")).content.decode()
     assert "Early Help will call you." in form
@@ -342,6 +348,9 @@ def test_a_worker_proposes_and_a_manager_confirms(professional, mash_staff, mana
         "Early Help will call you this week."
     )
     assert audited(submission, "case.decided", manager)
+    decided = boss.get("/team/?stage=all").content.decode()
+    assert submission.reference in decided
+    assert "Waiting for a manager" not in decided
 
 
 def test_each_team_decides_from_its_own_outcomes(member_of_public, feedback_staff, run_tasks):

@@ -160,6 +160,7 @@ def test_sending_nothing_is_an_error_that_keeps_the_page(professional, mash_staf
     page = response.content.decode()
     assert "There is a problem" in page
     assert "Enter your answer" in page
+    assert "<title>Error: Answer the team’s question - " in page  # "Error:" once
     too_long = "x" * (services.ANSWER_MAX_LENGTH + 1)
     response = referrer.post(answer_url(enquiry), {"answer": too_long, "send": "1"})
     assert response.status_code == 200
@@ -190,6 +191,9 @@ def test_adding_information_on_ones_own(professional, mash_staff, run_tasks):
     add = f"/forms/information/{submission.reference}/add/"
     assert referrer.get(add).status_code == 200
     assert not Enquiry.objects.exists()  # looking starts nothing
+    empty = referrer.post(add, {"answer": "", "send": "1"}).content.decode()
+    assert "<title>Error: Add information - " in empty  # "Error:" once
+    Enquiry.objects.all().delete()
 
     response = referrer.post(add, {"answer": "Ava has moved house", "later": "1"})
     enquiry = Enquiry.objects.get()

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django.http import QueryDict
@@ -167,6 +168,7 @@ def test_drafts_are_deleted_thirty_days_after_their_last_save_with_a_reminder_se
         assert drafts.remind_before_deletion() == 0  # once
         run_tasks()
     assert "will be deleted on" in mail.outbox[-1].body
+    assert f"{settings.SITE_URL}/forms/recover/" in mail.outbox[-1].body  # the page it names
     assert "Great help" not in mail.outbox[-1].body
 
     with time_machine.travel(start + timedelta(days=29, hours=23)):
