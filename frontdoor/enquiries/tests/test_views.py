@@ -15,6 +15,7 @@ from frontdoor.accounts.middleware import LAST_ACTIVITY
 from frontdoor.audit.models import AuditEvent
 from frontdoor.backoffice.tests.test_backoffice import sent_feedback
 from frontdoor.backoffice.tests.test_referral_page import case_of, referral
+from frontdoor.core.templatetags.govuk import govuk_datetime
 from frontdoor.documents.tests import files
 from frontdoor.enquiries import services
 from frontdoor.enquiries.models import Enquiry, EnquiryDocument
@@ -52,6 +53,10 @@ def test_staff_ask_from_the_referral_page_and_the_referrer_sees_it(
     sent = referrer.get(f"/forms/sent/{submission.reference}/").content.decode()
     assert "Which school does Ava attend?" in sent
     assert "Answer this question" in sent
+    # When it is due, where the question is listed, not only on the answer's page.
+    due = Enquiry.objects.get(case_id=submission.pk).due_at
+    assert due is not None
+    assert f"Please answer by {govuk_datetime(due)}." in sent
 
 
 def test_an_empty_question_is_an_error_with_the_summary(professional, mash_staff, run_tasks):
