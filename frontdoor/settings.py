@@ -356,6 +356,10 @@ ENQUIRY_ANSWER_WORKING_DAYS = env_int("ENQUIRY_ANSWER_WORKING_DAYS", 3)
 DRAFTS_MAX_PER_FORM = env_int("DRAFTS_MAX_PER_FORM", 20)
 DRAFTS_MAX_PER_HOUR = max(1, env_int("DRAFTS_MAX_PER_HOUR", 10))  # 0 would stop every form
 ACCOUNT_DOCUMENTS_MAX_MB = env_int("ACCOUNT_DOCUMENTS_MAX_MB", 200)
+# Information a referrer adds on their own to one sent referral ("Add information": each
+# emails the team's mailbox), in any 24 hours. Answers to the team's questions are not
+# counted.
+ENQUIRY_ADDITIONS_PER_DAY = max(1, env_int("ENQUIRY_ADDITIONS_PER_DAY", 10))
 
 # --- Addresses --------------------------------------------------------------------------
 

@@ -5,8 +5,9 @@ closed account's session token is renewed: accounts.User.save), gives a member o
 open referrals back to their teams' unassigned lists, takes them off the restricted
 referrals that name them (one then naming no manager of its team is the team's managers'
 to see and lift), and hands a professional's drafts to a named colleague of the same
-organisation (same work email domain), who is emailed. `hand_over_drafts()` does the last
-alone, for an account already closed. Everything is audited, with ids only.
+organisation (same work email domain, not a personal email service's), whose account is
+in use, who is emailed. `hand_over_drafts()` does the last alone, for an account already
+closed. Everything is audited, with ids only.
 """
 
 from collections import Counter
@@ -59,6 +60,24 @@ def domain_of(email: str) -> str:
     return normalise_email(email).rpartition("@")[2]
 
 
+def is_personal(domain: str) -> bool:
+    """Whether an email domain is a personal email service's (PERSONAL_EMAIL_DOMAINS):
+    anyone can have an address there, so sharing it says nothing about who works where."""
+    return domain.lower() in {personal.lower() for personal in settings.PERSONAL_EMAIL_DOMAINS}
+
+
+def why_no_hand_over(leaver: User) -> str:
+    """Why a professional's drafts cannot go to a colleague at all, or "" if they can."""
+    domain = domain_of(leaver.email)
+    if is_personal(domain):
+        return (
+            f"Their drafts cannot be handed to a colleague: their email address is at "
+            f"{domain}, a personal email service, so an address there does not show who "
+            "they work with"
+        )
+    return ""
+
+
 def open_referrals(leaver: User) -> QuerySet[Case]:
     return Case.objects.filter(assignee=leaver, closed_at=None)
 
@@ -74,8 +93,16 @@ def what_leaving_does(leaver: User) -> Leaving:
 
 
 def colleague(leaver: User, email: str) -> User:
-    """The account a professional's drafts may go to: an active professional, not the
-    leaver, whose email is at the same domain. Otherwise Refused, saying why."""
+    """The account a professional's drafts may go to: an active professional whose email
+    address is confirmed, not the leaver, whose email is at the same domain, which is not
+    a personal email service's (anyone can have an address there). Otherwise Refused,
+    saying why."""
+    cannot = why_no_hand_over(leaver)
+    if cannot:
+        raise Refused(
+            f"{cannot}. Their drafts stay with this account, and are deleted "
+            f"{settings.DRAFT_DAYS} days after they were last saved"
+        )
     if domain_of(email) != domain_of(leaver.email):
         raise Refused(
             f"Drafts can only go to a colleague whose email address ends @{domain_of(leaver.email)}"
@@ -87,6 +114,12 @@ def colleague(leaver: User, email: str) -> User:
         raise Refused("Enter a colleague's email address, not the leaver's own")
     if not found.is_active:
         raise Refused("That account is closed: choose a colleague whose account is open")
+    if not found.is_verified:
+        raise Refused(
+            f"{found.email} has not confirmed their email address yet, and an account that "
+            f"is not confirmed is deleted with its drafts {settings.UNVERIFIED_ACCOUNT_DAYS} "
+            "days after it was made: choose a colleague whose account is in use"
+        )
     if not found.is_professional:
         raise Refused("That account is not a professional's: drafts can only go to a professional")
     return found

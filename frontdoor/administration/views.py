@@ -52,16 +52,20 @@ def leaver(request: HttpRequest, user_id: int) -> HttpResponse:
                 done = leavers.deactivate(account, by, drafts_to=drafts_to, ip=client_ip(request))
                 messages.success(request, _closed_message(done))
         except leavers.Refused as refused:
-            form.add_error("drafts_to" if drafts_to else None, str(refused))
+            # The field is not on the page when no colleague can have the drafts.
+            shown = drafts_to and not leavers.why_no_hand_over(account)
+            form.add_error("drafts_to" if shown else None, str(refused))
         else:
             return redirect("admin:accounts_user_leaver", account.pk)
     leaving = leavers.what_leaving_does(account)
+    no_hand_over = leavers.why_no_hand_over(account) if account.is_professional else ""
     context: dict[str, Any] = {
         "account": account,
         "closed": closed,
         "form": form,
         "leaving": leaving,
-        "offer_hand_over": account.is_professional and leaving.drafts > 0,
+        "offer_hand_over": account.is_professional and leaving.drafts > 0 and not no_hand_over,
+        "no_hand_over": no_hand_over if leaving.drafts else "",
         "teams": list(account.teams.all()),
         "draft_days": settings.DRAFT_DAYS,
         "change_url": reverse("admin:accounts_user_change", args=[account.pk]),

@@ -5,7 +5,8 @@ Staff (the team the referral is in now) ask (`ask_referrer`); the referrer is em
 reference only, and answers in the portal. An answer is a draft, saved as typed
 (`save_answer`, `attach`, `remove_document`), until it is sent (`send_answer`); then it
 never changes, and the team is emailed (reference only). A referrer may also add
-information to a sent referral of their own (`start_adding`, then the same). The team
+information to a sent referral of their own (`start_adding`, then the same), at most
+ENQUIRY_ADDITIONS_PER_DAY times in any 24 hours (`additions_wait`). The team
 marks what came in as read (`acknowledge`): until then the inbox says "Information
 received". Each step writes the case's history (CaseEvent) and the audit, in one
 transaction with the change; the submission itself is never touched.
@@ -28,6 +29,7 @@ from frontdoor.cases import services as cases
 from frontdoor.cases import timescales
 from frontdoor.cases.models import Case, CaseEvent
 from frontdoor.cases.services import NotAllowed
+from frontdoor.core.templatetags.govuk import govuk_datetime
 from frontdoor.documents import services as documents
 from frontdoor.documents.models import Document
 from frontdoor.enquiries.models import Enquiry, EnquiryDocument
@@ -39,6 +41,7 @@ from frontdoor.referrals.submissions import visible_to_referrer
 
 QUESTION_MAX_LENGTH = 5000
 ANSWER_MAX_LENGTH = 10000
+ADDITIONS_WINDOW = datetime.timedelta(hours=24)
 
 
 # --- Who may be asked ---------------------------------------------------------------------
@@ -238,6 +241,44 @@ def why_not_added(submission: Submission) -> str:
     return ""
 
 
+class TooManyAdditions(NotAllowed):
+    """The referrer has sent ENQUIRY_ADDITIONS_PER_DAY additions to this referral in the
+    last 24 hours: they may send another from `retry_at`. What they typed stays a draft."""
+
+    def __init__(self, count: int, retry_at: datetime.datetime) -> None:
+        self.count = count
+        self.retry_at = retry_at
+        super().__init__(
+            f"You can send this from {govuk_datetime(retry_at)}: you have added information "
+            f"to this form {count} time{'' if count == 1 else 's'} in the last 24 hours"
+        )
+
+
+def additions_wait(case_id: int, now: datetime.datetime | None = None) -> TooManyAdditions | None:
+    """Whether the limit stops the referrer sending another addition to this referral now:
+    the refusal (how many, and from when they may send again, rounded up to the minute so
+    that trying then works), or None. Counted from the sent additions, which never change
+    nor go while the referral is held: the referrer cannot give one back."""
+    now = now or timezone.now()
+    limit = settings.ENQUIRY_ADDITIONS_PER_DAY
+    sent = [
+        at
+        for at in Enquiry.objects.filter(
+            case_id=case_id, kind=Enquiry.Kind.OFFERED, answered_at__gt=now - ADDITIONS_WINDOW
+        )
+        .order_by("answered_at")
+        .values_list("answered_at", flat=True)
+        if at is not None
+    ]
+    if len(sent) < limit:
+        return None
+    # Free again 24 hours after the oldest of those that count.
+    at = sent[len(sent) - limit] + ADDITIONS_WINDOW
+    if at.second or at.microsecond:
+        at = at.replace(second=0, microsecond=0) + datetime.timedelta(minutes=1)
+    return TooManyAdditions(len(sent), at)
+
+
 def start_adding(submission: Submission, by: User) -> Enquiry:
     """The referrer's draft of information to add: the one already started, or a new one.
     A double click never starts two."""
@@ -379,6 +420,14 @@ def send_answer(enquiry: Enquiry, text: str, by: User) -> Enquiry:
                 if locked.kind == Enquiry.Kind.QUESTION
                 else "Enter the information you want to add"
             )
+        if locked.kind == Enquiry.Kind.OFFERED:
+            # Each emails the team: a referrer cannot flood its mailbox. Counted with the
+            # case's row locked (as _touched below would lock it), so that two sends at
+            # the same moment cannot both get in under the limit.
+            Case.objects.select_for_update().values_list("pk", flat=True).get(pk=locked.case_id)
+            refused = additions_wait(locked.case_id)
+            if refused is not None:
+                raise refused
         at = timezone.now()
         locked.answer, locked.saved_at, locked.answered_at = text, at, at
         locked.save(update_fields=["answer", "saved_at", "answered_at"])

@@ -106,6 +106,8 @@ def sent_panel(request: HttpRequest, submission: Submission) -> dict[str, Any] |
             None,
         ),
         "may_add": may_add,
+        # Added information sent as often as a day allows: when more can be.
+        "limit": services.additions_wait(submission.pk) if may_add else None,
         "now": now,
     }
 
@@ -153,6 +155,18 @@ def add(request: HttpRequest, reference: str) -> HttpResponse:
         )
     posted = request.POST if request.method == "POST" else kept
     if posted is None:
+        if (limit := services.additions_wait(submission.pk)) is not None:
+            # Sent as often as a day allows: no form to type into, so nothing to lose. (A
+            # POST from a page loaded before is kept as a draft, to send later.)
+            return render(
+                request,
+                "enquiries/cannot_add.html",
+                {
+                    "submission": submission,
+                    "definition": definition_of(submission.form_version),
+                    "limit": limit,
+                },
+            )
         return _page(request, submission, None, AnswerForm(adding=True))
     if (empty := _nothing_to_keep(request, submission, posted)) is not None:
         return empty
@@ -315,6 +329,7 @@ def _page(
     uploaded = [str(n) for n in result.get("uploaded", [])]
     attached = list(services.documents_of(enquiry)) if enquiry is not None else []
     adding = enquiry is None or enquiry.kind == Enquiry.Kind.OFFERED
+    sending = adding and (enquiry is None or not enquiry.is_sent)
     return render(
         request,
         "enquiries/answer.html",
@@ -345,6 +360,7 @@ def _page(
             },
             "room": len(attached) < settings.DOCUMENTS_MAX_FILES,
             "field": FIELD,
+            "limit": services.additions_wait(submission.pk) if sending else None,
         },
     )
 

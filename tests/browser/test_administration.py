@@ -85,6 +85,35 @@ def test_an_administrator_closes_a_leaver_and_hands_the_draft_to_a_colleague(
     screenshots(theirs, SHOTS, "handed-over-draft")
 
 
+def test_a_leaver_at_a_personal_email_domain_is_closed_without_a_hand_over(
+    web: CheckedPage,
+    administrator: User,
+    draft: Draft,  # noqa: F811 - the fixture
+    run_tasks: Callable[[], None],
+):
+    """Anyone can have an address at gmail.com: the page says no colleague can have the
+    drafts, offers no field for one, and closes the account, keyboard only."""
+    leaver = make_user("cam.minder@gmail.com", "Cam", "Minder", is_professional=True)
+    Draft.objects.filter(pk=draft.pk).update(owner=leaver)
+    web.goto("/")
+    sign_in(web, administrator.email, run_tasks)
+    web.goto(f"/admin/accounts/user/{leaver.pk}/leaver/")
+    heading(web, "Close the account of a leaver")
+    expect(web.page.get_by_test_id("no-hand-over")).to_contain_text(
+        "their email address is at gmail.com, a personal email service"
+    )
+    expect(web.page.get_by_label("Hand their drafts to")).to_have_count(0)
+    screenshots(web, SHOTS, "leaver-personal-domain")
+
+    press_by_keyboard(web, "Close the account")
+    heading(web, "Closed account")
+    expect(web.page.get_by_test_id("no-hand-over")).to_contain_text("They stay with this account")
+    screenshots(web, SHOTS, "leaver-personal-domain-closed")
+    leaver.refresh_from_db()
+    assert not leaver.is_active
+    assert Draft.objects.get(pk=draft.pk).owner == leaver
+
+
 def test_an_administrator_finds_a_referrals_steps_in_the_audit_log_and_exports_them(
     web: CheckedPage,
     administrator: User,

@@ -9,12 +9,14 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import LazySettings
 from django.core import mail
 from playwright.sync_api import expect
 
 from frontdoor.accounts.models import User
 from frontdoor.backoffice.tests.test_referral_page import referral
 from frontdoor.documents.tests import files
+from frontdoor.enquiries import services
 from frontdoor.enquiries.models import Enquiry
 from tests.browser.conftest import CheckedPage
 from tests.browser.test_documents import chosen
@@ -153,3 +155,42 @@ def test_a_referrer_adds_information_without_javascript(
     referrer.follow(re.compile(r"^View"))
     expect(referrer.page.get_by_test_id("answer")).to_contain_text("Ava has moved house")
     shot(referrer, "enquiry-added-sent")
+
+
+def test_past_the_days_additions_the_pages_say_when_and_keep_the_draft(
+    web: CheckedPage,
+    professional: User,
+    run_tasks: Callable[[], None],
+    settings: LazySettings,
+):
+    settings.ENQUIRY_ADDITIONS_PER_DAY = 1
+    submission = referral(professional)
+    first = services.start_adding(submission, professional)
+    services.send_answer(first, "Ava has moved house", professional)
+    web.goto("/")
+    sign_in(web, professional.email, run_tasks)
+    web.goto(f"/forms/sent/{submission.reference}/")
+    limit = web.page.get_by_test_id("additions-limit")
+    expect(limit).to_contain_text("You can add more from")
+    expect(web.main.get_by_role("link", name="Add information")).to_have_count(0)
+    shot(web, "enquiry-additions-limit-sent")
+    web.goto(f"/forms/information/{submission.reference}/add/")
+    heading(web, "You cannot add more information yet")
+    expect(web.page.get_by_test_id("additions-limit")).to_contain_text("If it is urgent, phone us")
+    shot(web, "enquiry-additions-limit")
+
+    # A draft begun in another tab: kept, and refused with the GOV.UK error when sent.
+    draft = services.start_adding(submission, professional)
+    services.save_answer(draft, "Her father is back", professional)
+    web.goto(f"/forms/information/{submission.reference}/{draft.pk}/")
+    expect(web.page.get_by_test_id("additions-limit")).to_contain_text(
+        "You cannot send more information yet"
+    )
+    press_by_keyboard(web, "Send to the team")
+    expect(web.page.locator(".govuk-error-summary")).to_contain_text("You can send this from")
+    expect(web.page.locator(".govuk-error-summary")).to_contain_text("1 time in the last 24")
+    expect(web.page.get_by_label("The information you want to add")).to_have_value(
+        "Her father is back"
+    )
+    shot(web, "enquiry-additions-limit-error")
+    assert Enquiry.objects.get(pk=draft.pk).answered_at is None

@@ -150,6 +150,12 @@ def test_a_code_asked_for_before_closing_does_not_sign_in_after(
         ("gp@surgery.example.nhs.uk", "Drafts can only go to a colleague whose email address ends"),
         ("parent@school.example.org", "That account is not a professional&#x27;s"),
         ("closed@school.example.org", "That account is closed"),
+        (
+            "new@school.example.org",
+            "new@school.example.org has not confirmed their email address yet, and an account "
+            "that is not confirmed is deleted with its drafts 7 days after it was made: choose "
+            "a colleague whose account is in use",
+        ),
         ("nobody@school.example.org", "There is no account with that email address"),
         ("dsl@school.example.org", "not the leaver&#x27;s own"),
         ("not an email", "Enter an email address in the correct format"),
@@ -160,6 +166,10 @@ def test_drafts_go_only_to_an_open_professional_account_at_the_same_domain(
 ):
     make_user("parent@school.example.org", "Pat", "Parent")
     make_user("closed@school.example.org", "Cal", "Closed", is_professional=True, is_active=False)
+    # Registered, but never entered the code sent: deleted after UNVERIFIED_ACCOUNT_DAYS,
+    # with anything handed to it (Draft.owner cascades).
+    unconfirmed = make_user("new@school.example.org", "Nia", "New", is_professional=True)
+    User.objects.filter(pk=unconfirmed.pk).update(email_verified_at=None)
 
     response = admin_client.post(leaver_url(professional), {"drafts_to": to})
 
@@ -172,6 +182,75 @@ def test_drafts_go_only_to_an_open_professional_account_at_the_same_domain(
     assert professional.is_active  # nothing done: not closed, drafts still theirs
     assert Draft.objects.get(pk=draft.pk).owner == professional
     assert not AuditEvent.objects.filter(action__in=["account.deactivated", "drafts.handed_over"])
+
+
+def test_drafts_go_to_no_unconfirmed_account_after_closing_either(
+    admin_client, professional, draft
+):
+    unconfirmed = make_user("new@school.example.org", "Nia", "New", is_professional=True)
+    User.objects.filter(pk=unconfirmed.pk).update(email_verified_at=None)
+    assert admin_client.post(leaver_url(professional), {"drafts_to": ""}).status_code == 302
+
+    response = admin_client.post(leaver_url(professional), {"drafts_to": unconfirmed.email})
+
+    assert response.status_code == 200
+    assert "has not confirmed their email address yet" in response.content.decode()
+    assert Draft.objects.get(pk=draft.pk).owner == professional
+    assert not AuditEvent.objects.filter(action="drafts.handed_over")
+
+
+def test_a_personal_email_domain_is_no_organisation_so_no_hand_over(admin_client, draft):
+    """A professional may have a personal address (a childminder, say: registered as the
+    public, then marked professional): anyone else at gmail.com is no colleague of theirs.
+    The page says so and offers no hand-over; closing without one still works."""
+    leaver = make_user("cam.minder@gmail.com", "Cam", "Minder", is_professional=True)
+    stranger = make_user("someone.else@gmail.com", "Sam", "Else", is_professional=True)
+    Draft.objects.filter(pk=draft.pk).update(owner=leaver)
+    page = admin_client.get(leaver_url(leaver)).content.decode()
+    said = (
+        "Their drafts cannot be handed to a colleague: their email address is at gmail.com, "
+        "a personal email service, so an address there does not show who they work with"
+    )
+    assert said in page
+    assert "Hand their drafts to" not in page
+
+    # Refused even if posted (the field is not on the page): nothing is done.
+    refused = admin_client.post(leaver_url(leaver), {"drafts_to": stranger.email})
+
+    assert refused.status_code == 200
+    html = refused.content.decode()
+    assert "There is a problem" in html
+    assert f"{said}. Their drafts stay with this account, and are deleted 30 days" in html
+    leaver.refresh_from_db()
+    assert leaver.is_active
+    assert Draft.objects.get(pk=draft.pk).owner == leaver
+    assert not AuditEvent.objects.filter(action__in=["account.deactivated", "drafts.handed_over"])
+
+    closing = admin_client.post(leaver_url(leaver), {"drafts_to": ""})
+
+    assert closing.status_code == 302
+    leaver.refresh_from_db()
+    assert not leaver.is_active
+    assert Draft.objects.get(pk=draft.pk).owner == leaver  # deleted as usual
+    closed = admin_client.get(leaver_url(leaver)).content.decode()
+    assert said in closed
+    assert "Hand over the drafts" not in closed
+    again = admin_client.post(leaver_url(leaver), {"drafts_to": stranger.email})
+    assert "Their drafts stay with this account" in again.content.decode()
+    assert Draft.objects.get(pk=draft.pk).owner == leaver
+    assert not AuditEvent.objects.filter(action="drafts.handed_over")
+
+
+def test_the_personal_email_domains_are_the_councils_setting(admin_client, draft, settings):
+    settings.PERSONAL_EMAIL_DOMAINS = ["Webmail.example"]
+    leaver = make_user("cam@webmail.example", "Cam", "Minder", is_professional=True)
+    stranger = make_user("sam@webmail.example", "Sam", "Else", is_professional=True)
+    Draft.objects.filter(pk=draft.pk).update(owner=leaver)
+
+    response = admin_client.post(leaver_url(leaver), {"drafts_to": stranger.email})
+
+    assert "a personal email service" in response.content.decode()
+    assert Draft.objects.get(pk=draft.pk).owner == leaver
 
 
 def test_a_closed_accounts_drafts_can_be_handed_over_afterwards(
