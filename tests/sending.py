@@ -5,7 +5,8 @@ fills every section the user is asked with valid answers (a required question ge
 answer of its type), with what is given overriding them: `children` (a list, one mapping
 per child) and any section by its slug with underscores (`immediate_risk={"at_risk_now":
 "yes"}`). Values are as a page posts them: dates as {"day", "month", "year"} or a
-datetime.date, addresses as an Address or a mapping of its parts. `fill()` does the same
+datetime.date, addresses as an Address or a mapping of its parts ("" and
+`address__unknown_reason` for one not known). `fill()` does the same
 and stops before sending: it returns the completed draft.
 """
 
@@ -17,8 +18,8 @@ from django.http import QueryDict
 from frontdoor.accounts.models import User
 from frontdoor.addresses.models import Address
 from frontdoor.referrals import drafts, registry
-from frontdoor.referrals.answers import ADDRESS_PARTS
-from frontdoor.referrals.definitions import Question, Section
+from frontdoor.referrals.answers import ADDRESS_PARTS, UNKNOWN
+from frontdoor.referrals.definitions import Definition, Question, Section
 from frontdoor.referrals.models import Draft, Submission
 from frontdoor.referrals.submissions import submit
 
@@ -85,17 +86,25 @@ def _post(section: Section, answers: dict[str, Any], professional: bool) -> Quer
             data.setlist(name, [str(v) for v in value])
         else:
             data[name] = str(value)
+        reason = f"{name}{UNKNOWN}"
+        if question.type == "address" and reason in answers:
+            data[reason] = str(answers[reason])  # "address not known", with this reason
     return data
 
 
-def send(user: User, slug: str, **given: Any) -> Submission:
-    """Fill in and send one form as `user`; return the submission."""
-    return submit(fill(user, slug, **given).pk, user)
+def send(
+    user: User, slug: str, *, definition: Definition | None = None, **given: Any
+) -> Submission:
+    """Fill in and send one form as `user` (on `definition`, an older version, if given);
+    return the submission."""
+    return submit(fill(user, slug, definition=definition, **given).pk, user)
 
 
-def fill(user: User, slug: str, **given: Any) -> Draft:
+def fill(user: User, slug: str, *, definition: Definition | None = None, **given: Any) -> Draft:
     """Fill in one form as `user`, every section completed; return the draft, unsent."""
-    definition = registry.get(slug)
+    definition = definition or registry.get(slug)
+    assert definition is not None
+    assert definition.slug == slug
     draft = drafts.start(user, definition)
     for section in drafts.sections_for(user, definition):
         if section.documents:
