@@ -25,6 +25,7 @@ from frontdoor.referrals.definitions import ROLE_LABELS, Question, Section
 YES_NO = [("yes", "Yes"), ("no", "No")]
 # The field that says why an address is not known (questions with allow_unknown).
 UNKNOWN = "__unknown_reason"
+UNKNOWN_LABEL = "If you do not know the address, say why"
 # Built here; the section pages add the address and documents questions' own parts.
 FIELD_TYPES = {
     "text", "long_text", "date", "yes_no", "radios", "checkboxes", "select", "email",
@@ -406,7 +407,7 @@ def section_form(section: Section, who: tuple[str, ...], professional: bool) -> 
         fields[question.id] = build_field(question, who, professional)
         if question.type == "address" and question.allow_unknown:
             fields[f"{question.id}{UNKNOWN}"] = forms.CharField(
-                label="If you do not know the address, say why",
+                label=UNKNOWN_LABEL,
                 required=False,
                 max_length=500,
                 widget=forms.Textarea(attrs={"rows": 2}),
