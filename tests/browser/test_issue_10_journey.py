@@ -455,4 +455,4 @@ def the_journey(
     for action in ("submission.viewed", "submission.outcome_recorded", "case.decided"):
         expect(events).to_contain_text(action)
     decision = events.get_by_role("row").filter(has_text="case.decided")
-    expect(decision).to_contain_text(f"Account {manager.pk} (staff)")  # the manager
+    expect(decision).to_contain_text("Dana Hughes (staff)")  # the manager
