@@ -587,7 +587,7 @@ def repeats_of(pks: list[int], team: Team, teams: list[Team], user: User) -> dic
     Read off the linked cases' own columns in one query with no subquery (a page's links
     are a few dozen rows); only when a link is to a case in another team, or to a
     restricted one, is a second (or third) query asked: whether one of `teams` transferred
-    it, whether it names `user`."""
+    it, whether `user` may see it."""
     repeats = dict.fromkeys(pks, 0)
     team_ids = {t.pk for t in teams}
     shared = set(workflow_for(team.slug).shares_repeats_with)
@@ -610,11 +610,11 @@ def repeats_of(pks: list[int], team: Team, teams: list[Team], user: User) -> dic
         )
     restricted = {link[1] for link in links if link[4] is not None}
     named: set[int] = set()
-    if restricted:
+    if restricted:  # the restriction's own rule: named, or passed to the team's managers
         named = set(
-            Case.restricted_to.through.objects.filter(
-                KeysIn(F("case_id"), sorted(restricted)), user_id=user.pk
-            ).values_list("case_id", flat=True)
+            Case.objects.filter(KeysIn(F("pk"), sorted(restricted)))
+            .filter(not_restricted_from(user))
+            .values_list("pk", flat=True)
         )
     for from_id, to_id, team_id, slug, restricted_at in links:
         if team_id not in team_ids and slug not in shared and to_id not in transferred:

@@ -71,11 +71,20 @@ def not_restricted_from(user: User) -> Q:
     manager of the case's team (they left, were closed or moved), the team's managers see
     it too, and may change who it names or lift it (docs/security.md)."""
     named = Case.restricted_to.through.objects.filter(user_id=user.pk).values("case_id")
-    managed = Membership.objects.filter(user_id=user.pk, role=Membership.Role.MANAGER).values(
-        "team_id"
-    )
-    unheld = Q(team_id__in=managed) & ~Q(pk__in=held_by_a_manager())
-    return Q(restricted_at=None) | Q(pk__in=named) | unheld
+    mine = Q(restricted_at=None) | Q(pk__in=named)
+    # The teams they manage: from the memberships this request already read, when it has
+    # (User.team_memberships; a worker's pages then take no more subqueries), else asked.
+    known = user.__dict__.get("team_memberships")
+    managed: Any
+    if known is not None:
+        managed = [m.team_id for m in known if m.role == Membership.Role.MANAGER]
+        if not managed:
+            return mine
+    else:
+        managed = Membership.objects.filter(user_id=user.pk, role=Membership.Role.MANAGER).values(
+            "team_id"
+        )
+    return mine | (Q(team_id__in=managed) & ~Q(pk__in=held_by_a_manager()))
 
 
 def passed_to_managers(case: Case) -> bool:
