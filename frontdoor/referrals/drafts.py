@@ -90,7 +90,8 @@ def hand_over(draft_ids: list[int], to: User) -> None:
     """Give drafts to another account (a leaver's, to a colleague: administration.leavers).
     Every answer stays but those about the sender: those sections start again, filled in
     from the new owner's account when they open them, so that the form is sent as them.
-    Each draft remembers whose it was, for the note its new owner is shown."""
+    Each draft remembers whose it was, for the note its new owner is shown, and counts as
+    saved now."""
     with transaction.atomic():
         for draft in Draft.objects.select_for_update().filter(pk__in=draft_ids):
             definition = definition_of(draft.form_version)
@@ -101,8 +102,20 @@ def hand_over(draft_ids: list[int], to: User) -> None:
                 draft.revisions[section.slug] = int(draft.revisions.get(section.slug, 0)) + 1
             draft.handed_over_from_id = draft.owner_id
             draft.owner = to
+            # The colleague has the whole of DRAFT_DAYS from now (and its reminder before):
+            # a draft the leaver last saved weeks ago is not deleted days after it arrives.
+            draft.saved_at = timezone.now()
+            draft.reminded_at = None
             draft.save(
-                update_fields=["owner", "handed_over_from", "answers", "completed", "revisions"]
+                update_fields=[
+                    "owner",
+                    "handed_over_from",
+                    "answers",
+                    "completed",
+                    "revisions",
+                    "saved_at",
+                    "reminded_at",
+                ]
             )
 
 

@@ -4,8 +4,11 @@ import json
 from datetime import timedelta
 
 import pytest
+import time_machine
+from django.conf import settings
 from django.http import QueryDict
 from django.test import Client
+from django.utils import timezone
 
 from conftest import PASSWORD, last_code, make_user, signed_in
 from frontdoor.accounts.models import Membership, User
@@ -623,3 +626,17 @@ def test_the_change_page_links_to_the_leaver_page_and_has_no_active_box(admin_cl
     assert admin_client.post(url, form).status_code == 302  # saved, without is_active
     professional.refresh_from_db()
     assert professional.is_active
+
+
+def test_a_handed_draft_is_kept_draft_days_from_the_hand_over(professional, colleague, draft):
+    """The leaver last saved it 29 days ago: it is the colleague's for DRAFT_DAYS from now,
+    not deleted the next day, and its reminder is due again before then."""
+    long_ago = timezone.now() - timedelta(days=settings.DRAFT_DAYS - 1)
+    Draft.objects.filter(pk=draft.pk).update(saved_at=long_ago, reminded_at=long_ago)
+    drafts.hand_over([draft.pk], colleague)
+    handed = Draft.objects.get(pk=draft.pk)
+    assert handed.deletes_at > timezone.now() + timedelta(days=settings.DRAFT_DAYS - 1)
+    assert handed.reminded_at is None
+    with time_machine.travel(timezone.now() + timedelta(days=2)):
+        drafts.delete_expired()
+    assert Draft.objects.filter(pk=draft.pk, owner=colleague).exists()
