@@ -103,6 +103,8 @@ def tokens_page(request: HttpRequest, client_id: int) -> HttpResponse:
             "tokens": client.tokens.all(),
             "issued": issued,
             "problem": problem,
+            # "Revoke this API client" asks first (a GET): the POST is the confirmation.
+            "confirm_revoke": request.method != "POST" and request.GET.get("confirm") == "revoke",
             "change_url": reverse("admin:api_apiclient_change", args=[client.pk]),
         },
     )

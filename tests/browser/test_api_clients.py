@@ -63,3 +63,20 @@ def test_an_administrator_rotates_a_clients_token_by_keyboard(
     assert not works(old)
     assert works(new.group(0))
     assert not TOKEN.search(web.main.inner_text())  # shown once only
+
+
+def test_revoking_a_client_asks_first(
+    open_page: Callable[..., CheckedPage], administrator: User, run_tasks: Callable[[], None]
+):
+    client, token = clients.create_client("Mosaic", [Team.objects.get(slug="lado")])
+    web = open_page(java_script_enabled=False)
+    web.goto("/")
+    sign_in(web, administrator.email, run_tasks)
+    web.goto(f"/admin/api/apiclient/{client.pk}/tokens/")
+    press_by_keyboard(web, "Revoke this API client")
+    expect(web.page.get_by_test_id("confirm-revoke")).to_contain_text("stops every token")
+    screenshots(web, SHOTS, "revoke-client")
+    assert works(token)
+    press_by_keyboard(web, "Yes, revoke this API client")
+    expect(web.main).to_contain_text("Status: revoked")
+    assert not works(token)

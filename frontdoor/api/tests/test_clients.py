@@ -147,6 +147,10 @@ def test_the_admin_issues_a_token_shown_once_and_revokes(admin_client, teams):
     assert status(first) == 401
     assert status(issued.group(0)) == 200
 
+    # Revoking the client asks first, and asking revokes nothing.
+    asked = admin_client.get(page, {"confirm": "revoke"}).content.decode()
+    assert "Yes, revoke this API client" in asked
+    assert status(issued.group(0)) == 200
     admin_client.post(page, {"action": "revoke_client"})
     assert status(issued.group(0)) == 401
     assert ApiClient.objects.get(pk=client.pk).revoked_at is not None
