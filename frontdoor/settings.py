@@ -188,6 +188,7 @@ INSTALLED_APPS = [
     "frontdoor.enquiries",
     "frontdoor.backoffice",
     "frontdoor.administration",
+    "frontdoor.api",
     "frontdoor.pages",
 ]
 
@@ -203,6 +204,8 @@ MIDDLEWARE = [
     "frontdoor.accounts.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Under /api/, every error is application/problem+json (RFC 9457).
+    "frontdoor.api.problems.ProblemDetailsMiddleware",
 ]
 
 ROOT_URLCONF = "frontdoor.urls"

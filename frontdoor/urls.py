@@ -12,6 +12,7 @@ urlpatterns = [
     path("forms/information/", include("frontdoor.enquiries.urls")),
     path("forms/", include("frontdoor.referrals.urls")),
     path("team/", include("frontdoor.backoffice.urls")),
+    path("api/v1/", include("frontdoor.api.urls")),
     path("admin/", admin.site.urls),
 ]
 

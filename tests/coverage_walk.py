@@ -81,7 +81,8 @@ POST_ONLY = "POST only: an action, then a redirect"
 REDIRECT = "a redirect, never a page"
 JSON = "JSON, for the page's script"
 DOWNLOAD = "a download (attachment): tested in documents/test_access, backoffice/test_export"
-NOT_PAGE_KINDS = (POST_ONLY, REDIRECT, JSON, DOWNLOAD)
+API = "the REST API for case-management systems (JSON): tested in frontdoor/api/tests"
+NOT_PAGE_KINDS = (POST_ONLY, REDIRECT, JSON, DOWNLOAD, API)
 NOT_PAGES = {
     "accounts:logout": POST_ONLY,
     "accounts:register_cancel": REDIRECT,
@@ -96,6 +97,10 @@ NOT_PAGES = {
     "backoffice:information_document": DOWNLOAD,
     "enquiries:document": DOWNLOAD,
     "backoffice:inbox_export": DOWNLOAD,
+    "api:api-root": API,
+    "api:openapi-json": API,
+    "api:referrals": API,
+    "api:referral": API,
 }
 
 # The error pages: not URL patterns, but pages people read. Each must be checked with axe
@@ -206,6 +211,8 @@ ARGUMENTS: dict[str, dict[str, Kind | str]] = {
     "backoffice:dashboard": {"team": A_TEAM},
     "backoffice:restrict": {"reference": SUBMISSION},
     "backoffice:lift_restriction": {"reference": SUBMISSION},
+    # The API: who asks is an API client (its token), scoped to its teams.
+    "api:referral": {"reference": SUBMISSION},
 }
 
 # Form and query fields that name an object: (route, field) -> its kind. The walk finds
@@ -540,11 +547,17 @@ def record_response(response: Any, body: bytes = b"", before: dict[str, Any] | N
         return
     request = response.wsgi_request
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    # On the API, who asks is the API client its token is (frontdoor/api: request.auth).
+    client = getattr(request, "auth", None)
+    if user is not None and user.is_authenticated:
+        who: Any = user.pk
+    elif client is not None and client.pk is not None:
+        who = ("api client", client.pk)
+    else:
         return
     # e.g. a test without database access: nothing to learn
     with contextlib.suppress(Exception):
-        _record(route, kwargs, request, response, user.pk, body, before or {})
+        _record(route, kwargs, request, response, who, body, before or {})
 
 
 def _record(
@@ -608,7 +621,7 @@ def _check_session(route: str, request: Any, who: Any) -> None:
     import json
 
     data = getattr(getattr(request, "session", None), "_session_cache", None)
-    if not data or request.user.teams.exists():
+    if not data or not request.user.is_authenticated or request.user.teams.exists():
         return
     for key, value in data.items():
         text = json.dumps(value, default=str).encode()

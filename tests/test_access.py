@@ -147,11 +147,14 @@ def test_every_object_url_is_404_to_other_accounts_as_if_it_did_not_exist(
         "another referrer": signed_in(second_professional, run_tasks),
         "staff of another team": signed_in(early_help_staff, run_tasks),
     }
+    # On the API, who asks is a case-management system: one of another team's.
+    api_outsiders = {"another team's API client": api_client(teams["early-help"])}
 
     for route in OBJECT_ROUTES:
         theirs = url(route, draft.pk, submission.reference, documents)
         nobodys = url(route, draft.pk + 1000, "FD-0000-000000", documents)
-        for who, client in outsiders.items():
+        asking = api_outsiders if route.name.startswith("api:") else outsiders
+        for who, client in asking.items():
             # Even a POST that would change the object is answered as for no object.
             data = {"revision": "0", "status": "completed", "response": "x", "remove": "0"}
             answers_to_theirs = [
@@ -181,6 +184,7 @@ def test_every_object_url_is_404_to_other_accounts_as_if_it_did_not_exist(
         "backoffice": signed_in(feedback_staff, run_tasks),
     }
     insiders["enquiries"] = insiders["referrals"]  # the referrer's answers
+    insiders["api"] = api_client(teams["feedback"])
     for route in OBJECT_ROUTES:
         client = insiders[route.name.split(":")[0]]
         address = url(route, draft.pk, submission.reference, documents)
@@ -188,6 +192,14 @@ def test_every_object_url_is_404_to_other_accounts_as_if_it_did_not_exist(
         if response.status_code == 405:  # a POST-only action: the same POST as above
             response = client.post(address)
         assert works_for_its_owner(response), (route.name, response)
+
+
+def api_client(team) -> Client:
+    """A test client with the token of a new API client for the team."""
+    from frontdoor.api import clients
+
+    _, token = clients.create_client(f"System of {team.slug}", [team])
+    return Client(headers={"Authorization": f"Bearer {token}"})
 
 
 def test_someone_elses_document_inside_ones_own_draft_or_sent_form_is_404(

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from conftest import make_user, sign_in
 from frontdoor.core.tests.test_security import assert_scripts_are_ours, assert_security_headers
-from tests.coverage_walk import DOWNLOAD, JSON, NOT_PAGES, POST_ONLY, REDIRECT, walk
+from tests.coverage_walk import API, DOWNLOAD, JSON, NOT_PAGES, POST_ONLY, REDIRECT, walk
 from tests.test_access import REPEATED_SECTION, documents, owned, partner_check  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
@@ -185,6 +185,7 @@ def _answer_file(name: str) -> Get:
 
 
 ANYONE, OWNER, TEAM = "signed out", "the owner", "the team's staff"
+SYSTEM = "the team's API client (its case-management system)"
 REACH: dict[str, tuple[str, Get] | tuple[str, Get, str, str]] = {
     "pages:home": (ANYONE, _fixed("/")),
     "pages:help": (ANYONE, _fixed("/help/")),
@@ -233,6 +234,11 @@ REACH: dict[str, tuple[str, Get] | tuple[str, Get, str, str]] = {
     "referrals:remove_item": (OWNER, _remove_item),
     "referrals:start": (OWNER, _fixed("/forms/social-care-referral/")),
     "referrals:without_account": (ANYONE, _fixed("/forms/feedback/without-an-account/")),
+    # Before the referral is restricted (lift_restriction): the API then has it no more.
+    "api:api-root": (ANYONE, _fixed("/api/v1/")),
+    "api:openapi-json": (ANYONE, _fixed("/api/v1/openapi.json")),
+    "api:referrals": (SYSTEM, _fixed("/api/v1/referrals")),
+    "api:referral": (SYSTEM, _sent("api:referral")),
     "backoffice:inbox": (TEAM, _fixed("/team/")),
     "backoffice:team_inbox": (TEAM, _fixed("/team/in/feedback/")),
     "backoffice:inbox_search": (
@@ -311,6 +317,8 @@ def assert_is_what_the_walk_says(name: str, response: Any, client: Client, path:
         assert response.status_code == 302, name
     elif kind == JSON:
         assert content_type == "application/json", (name, content_type)
+    elif kind == API:
+        assert content_type.split(";")[0] == "application/json", (name, content_type)
     else:
         assert kind == DOWNLOAD, (name, kind)
         assert response["Content-Disposition"].startswith("attachment"), name
@@ -327,7 +335,14 @@ def reach(owned, documents, member_of_public, teams, run_tasks):  # noqa: F811 -
     draft, submission = owned
     staff = make_user("feedback.team@council.example.gov.uk", "Fran", "Lee", is_professional=True)
     staff.teams.add(teams["feedback"])
-    people = {OWNER: Client(), TEAM: Client()}
+    from frontdoor.api import clients
+
+    _, token = clients.create_client("Case system", [teams["feedback"]])
+    people = {
+        OWNER: Client(),
+        TEAM: Client(),
+        SYSTEM: Client(headers={"Authorization": f"Bearer {token}"}),
+    }
     sign_in(people[OWNER], member_of_public, run_tasks)
     sign_in(people[TEAM], staff, run_tasks)
     return Reach(people, draft, submission, documents)

@@ -333,3 +333,21 @@ def test_a_session_holding_someone_elses_object_is_reported(
     assert recorded.proofs().sessions_holding_others == {
         "referrals:choose: 'upload_result' holds a document"
     }
+
+
+@pytest.mark.django_db
+def test_on_the_api_who_asks_is_the_api_client(recorded, professional, teams):
+    from frontdoor.api import clients
+    from tests.sending import send
+
+    sent = send(professional, "social-care-referral")
+    systems = {}
+    for slug in ("social-care", "lado"):
+        _, token = clients.create_client(slug, [teams[slug]])
+        systems[slug] = Client(headers={"Authorization": f"Bearer {token}"})
+    url = f"/api/v1/referrals/{sent.reference}"
+    assert Client().get(url).status_code == 401  # nobody: proves nothing
+    assert systems["lado"].get(url).status_code == 404
+    assert recorded.proofs().not_found_to_others == set()
+    assert systems["social-care"].get(url).status_code == 200
+    assert recorded.proofs().not_found_to_others == {"api:referral"}

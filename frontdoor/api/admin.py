@@ -1,0 +1,112 @@
+"""API clients in the administration site: the list (teams, last use, live tokens), and
+each client's tokens page, where a token is issued (shown once, on that page's answer,
+never kept or put in a message), revoked, or the whole client revoked."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Count, Max, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_http_methods
+
+from frontdoor.api import clients
+from frontdoor.api.models import ApiClient, ApiToken
+from frontdoor.audit.services import record
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin[ApiClient]):
+    list_display = ["name", "team_names", "last_used", "live_tokens", "status"]
+    fields = ["name", "teams"]
+    filter_horizontal = ["teams"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ApiClient]:
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("teams")
+            .annotate(
+                last_use=Max("tokens__last_used_at"),
+                live=Count("tokens", filter=Q(tokens__revoked_at=None)),
+            )
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # revoked, never deleted: the audit log names it
+
+    @admin.display(description="Teams")
+    def team_names(self, client: ApiClient) -> str:
+        return ", ".join(team.slug for team in client.teams.all())
+
+    @admin.display(description="Last used", ordering="last_use")
+    def last_used(self, client: ApiClient) -> Any:
+        return getattr(client, "last_use", None) or "Never"
+
+    @admin.display(description="Live tokens")
+    def live_tokens(self, client: ApiClient) -> Any:
+        url = reverse("admin:api_apiclient_tokens", args=[client.pk])
+        return format_html('<a href="{}">{} (tokens)</a>', url, getattr(client, "live", 0))
+
+    @admin.display(description="Status")
+    def status(self, client: ApiClient) -> str:
+        return "Live" if client.is_live else f"Revoked {client.revoked_at:%d %b %Y %H:%M}"
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        client = form.instance
+        teams = sorted(team.slug for team in client.teams.all())
+        record("api.client.created" if not change else "api.client.changed", actor=request.user,
+               obj=client, teams=teams)  # fmt: skip
+
+    def response_add(self, request: HttpRequest, obj: ApiClient, *args: Any) -> HttpResponse:
+        # A new client has no token yet: its tokens page issues the first.
+        return HttpResponseRedirect(reverse("admin:api_apiclient_tokens", args=[obj.pk]))
+
+    def get_urls(self) -> list[URLPattern]:
+        tokens = path(
+            "<int:client_id>/tokens/",
+            self.admin_site.admin_view(tokens_page),
+            name="api_apiclient_tokens",
+        )
+        return [tokens, *super().get_urls()]
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def tokens_page(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = get_object_or_404(ApiClient, pk=client_id)
+    issued, problem = "", ""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "issue":
+                issued = clients.issue_token(client, by=request.user)
+            elif action == "revoke":
+                token = get_object_or_404(ApiToken, client=client, pk=request.POST.get("token"))
+                clients.revoke_token(token, by=request.user)
+            elif action == "revoke_client":
+                clients.revoke_client(client, by=request.user)
+            else:
+                problem = "Choose what to do"
+        except clients.Refused as refused:
+            problem = str(refused)
+        except ValueError:
+            raise Http404 from None
+        client.refresh_from_db()
+    response = render(
+        request,
+        "api/tokens.html",
+        {
+            "client": client,
+            "tokens": client.tokens.all(),
+            "issued": issued,
+            "problem": problem,
+            # "Revoke this API client" asks first (a GET): the POST is the confirmation.
+            "confirm_revoke": request.method != "POST" and request.GET.get("confirm") == "revoke",
+            "change_url": reverse("admin:api_apiclient_change", args=[client.pk]),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response

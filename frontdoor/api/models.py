@@ -1,0 +1,61 @@
+"""API clients (a council's case-management system) and their tokens.
+
+A client is scoped to teams: it reads the referrals whose case is in one of them now. It
+is the recorded actor of what it does (audit `detail`), never a made-up user account.
+
+A token is `fdk_<prefix>_<secret>`: the prefix finds the row, and only a SHA-256 digest of
+the whole token is kept. The secret is 32 random bytes, so a fast hash is right (there is
+nothing to guess that a slow hash would protect, unlike a password); the token is shown
+once, when issued. A client has at most two live tokens: a new one while the system
+switches to it, then the old one is revoked (clients.py).
+"""
+
+from django.db import models
+from django.utils import timezone
+
+from frontdoor.accounts.models import Team
+
+
+class ApiClient(models.Model):
+    name = models.CharField(
+        max_length=100, unique=True, help_text="The system, e.g. “Liquidlogic LCS”."
+    )
+    teams = models.ManyToManyField(
+        Team,
+        related_name="api_clients",
+        help_text="It reads the referrals that are in these teams now.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "API client"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None
+
+
+class ApiToken(models.Model):
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="tokens")
+    prefix = models.CharField(max_length=12, unique=True)
+    digest = models.CharField(max_length=64)  # SHA-256 of the whole token, hex
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    # Kept to the minute (clients.LAST_USED_EVERY): not a write on every call.
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"fdk_{self.prefix}_…"
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None

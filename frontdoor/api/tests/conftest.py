@@ -1,0 +1,37 @@
+import pytest
+from django.test import Client
+
+from frontdoor.api import clients
+
+
+class System:
+    """An API client (a case-management system) and a test client sending its token."""
+
+    def __init__(self, name: str, teams: list) -> None:
+        self.client_row, self.token = clients.create_client(name, teams)
+        self.http = Client(headers={"Authorization": f"Bearer {self.token}"})
+
+    def get(self, path: str, data: dict | None = None):
+        return self.http.get(path, data or {})
+
+
+@pytest.fixture
+def social_care_system(teams) -> System:
+    return System("Social care system", [teams["social-care"]])
+
+
+@pytest.fixture
+def lado_system(teams) -> System:
+    return System("LADO system", [teams["lado"]])
+
+
+def assert_problem(response, status: int) -> dict:
+    """An RFC 9457 problem: its media type, and type, title, status and a clear detail."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["type"] == "about:blank"
+    assert body["status"] == status
+    assert body["title"]
+    assert len(body["detail"]) > 20, body
+    return body
