@@ -4,6 +4,7 @@ never kept or put in a message), revoked, or the whole client revoked."""
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -15,10 +16,20 @@ from django.views.decorators.http import require_http_methods
 from frontdoor.api import clients
 from frontdoor.api.models import ApiClient, ApiToken
 from frontdoor.audit.services import record
+from frontdoor.core.text import PlainTextMixin
+
+
+class ApiClientForm(PlainTextMixin, forms.ModelForm[ApiClient]):
+    """A client's name and teams: like every form in the portal, no hidden characters."""
+
+    class Meta:
+        model = ApiClient
+        fields = ["name", "teams"]
 
 
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin[ApiClient]):
+    form = ApiClientForm
     list_display = ["name", "team_names", "last_used", "live_tokens", "status"]
     fields = ["name", "teams"]
     filter_horizontal = ["teams"]
