@@ -59,3 +59,33 @@ class ApiToken(models.Model):
     @property
     def is_live(self) -> bool:
         return self.revoked_at is None
+
+
+class ApiImport(models.Model):
+    """A client's system took a referral in, as its own case `external_reference`.
+
+    Recorded per client and per the team the case was in when it was imported: imported
+    counts for the team the referral is in now, so after a transfer the new team's system
+    imports it again. Retention (the council's copy is deleted a set time after import and
+    closure) reads the latest import for the case's team now."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="imports")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="api_imports")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    external_reference = models.CharField(max_length=100)
+    # The Idempotency-Key header of the call that made it, when one was sent.
+    idempotency_key = models.CharField(max_length=200, blank=True)
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["imported_at", "id"]
+        verbose_name = "import"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "case", "team"], name="api_import_once_per_client_and_team"
+            )
+        ]
+        indexes = [models.Index(fields=["case", "team", "imported_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.external_reference} ({self.client})"
