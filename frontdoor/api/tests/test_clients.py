@@ -1,10 +1,12 @@
 """API clients and tokens: stored hashed, shown once, revocable, rotatable (two live at
 once), last use noted; the command and the administration pages."""
 
+import datetime
 import io
 import re
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.test import Client
 
@@ -184,3 +186,14 @@ def test_the_tokens_page_is_404_to_anyone_but_an_administrator(teams, mash_staff
     assert staff.post(page, {"action": "issue"}).status_code == 404
     assert ApiToken.objects.filter(client=client).count() == 1
     assert Client().get(page).status_code == 302  # to the portal's sign-in
+
+
+def test_the_tokens_page_gives_dates_in_words(admin_client, teams):
+    client, token = clients.create_client("LCS", [teams["social-care"]])
+    at = datetime.datetime(2026, 11, 30, 14, 5, tzinfo=datetime.UTC)  # 2:05pm GMT
+    ApiToken.objects.filter(client=client).update(created_at=at)
+    with time_machine.travel(at + datetime.timedelta(hours=1), tick=False):
+        status(token)
+    html = admin_client.get(f"/admin/api/apiclient/{client.pk}/tokens/").content.decode()
+    assert "30 November 2026 at 2:05pm" in html
+    assert "30 November 2026 at 3:05pm" in html  # last used
