@@ -74,7 +74,7 @@ def not_restricted_from(user: User) -> Q:
     mine = Q(restricted_at=None) | Q(pk__in=named)
     # The teams they manage: from the memberships this request already read, when it has
     # (User.team_memberships; a worker's pages then take no more subqueries), else asked.
-    known = user.__dict__.get("team_memberships")
+    known = user.memberships_read()
     managed: Any
     if known is not None:
         managed = [m.team_id for m in known if m.role == Membership.Role.MANAGER]
