@@ -518,6 +518,10 @@ elif DOCUMENTS_STORAGE == "s3":
         raise ImproperlyConfigured("DOCUMENTS_STORAGE=s3 needs DOCUMENTS_S3_BUCKET")
 else:
     raise ImproperlyConfigured("DOCUMENTS_STORAGE must be local or s3")
+# Drops for systems without an API (api/drops.py): an s3:// destination's endpoint and
+# region (credentials from where boto3 finds them).
+DROP_S3_ENDPOINT_URL = env_str("DROP_S3_ENDPOINT_URL")
+DROP_S3_REGION = env_str("DROP_S3_REGION")
 # Uploads stream to temporary files (never held in memory), each cut off at its limit.
 FILE_UPLOAD_HANDLERS = ["frontdoor.documents.uploads.LimitedUploadHandler"]
 FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR") or None

@@ -10,12 +10,14 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
-from frontdoor.api import clients
-from frontdoor.api.models import ApiClient, ApiToken
+from frontdoor.api import clients, drops
+from frontdoor.api.models import ApiClient, ApiToken, Drop
 from frontdoor.audit.services import record
+from frontdoor.core.templatetags.govuk import govuk_datetime
 from frontdoor.core.text import PlainTextMixin
 
 
@@ -121,3 +123,82 @@ def tokens_page(request: HttpRequest, client_id: int) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+class DropForm(PlainTextMixin, forms.ModelForm[Drop]):
+    """A drop's name, teams and destination: a folder the portal can write to, or an S3
+    prefix."""
+
+    paused = forms.BooleanField(
+        required=False, help_text="Nothing is delivered while it is paused."
+    )
+
+    class Meta:
+        model = Drop
+        fields = ["name", "teams", "destination", "since"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["paused"].initial = self.instance.paused_at is not None
+
+    def clean_destination(self) -> str:
+        destination = str(self.cleaned_data["destination"]).strip()
+        drops.check_folder(destination)
+        return destination
+
+
+@admin.register(Drop)
+class DropAdmin(admin.ModelAdmin[Drop]):
+    """Drops for systems without an API: where new referrals are written, and how many."""
+
+    form = DropForm
+    list_display = ["name", "team_names", "destination", "delivered", "last_delivered", "status"]
+    fields = ["name", "teams", "destination", "since", "paused"]
+    filter_horizontal = ["teams"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Drop]:
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("teams")
+            .annotate(count=Count("deliveries"), last=Max("deliveries__delivered_at"))
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # paused, never deleted: its deliveries are its record
+
+    @admin.display(description="Teams")
+    def team_names(self, drop: Drop) -> str:
+        return ", ".join(team.slug for team in drop.teams.all())
+
+    @admin.display(description="Delivered", ordering="count")
+    def delivered(self, drop: Drop) -> int:
+        return int(getattr(drop, "count", 0))
+
+    @admin.display(description="Last delivered", ordering="last")
+    def last_delivered(self, drop: Drop) -> str:
+        last = getattr(drop, "last", None)
+        return govuk_datetime(last) if last else "Never"
+
+    @admin.display(description="Status")
+    def status(self, drop: Drop) -> str:
+        return "Live" if drop.paused_at is None else f"Paused {govuk_datetime(drop.paused_at)}"
+
+    def save_model(self, request: HttpRequest, obj: Drop, form: Any, change: bool) -> None:
+        paused = bool(form.cleaned_data.get("paused"))
+        if paused and obj.paused_at is None:
+            obj.paused_at = timezone.now()
+        elif not paused:
+            obj.paused_at = None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        drop = form.instance
+        record(
+            "drop.changed" if change else "drop.created",
+            actor=request.user,
+            obj=drop,
+            teams=sorted(team.slug for team in drop.teams.all()),
+            paused=drop.paused_at is not None,
+        )

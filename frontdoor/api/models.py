@@ -89,3 +89,55 @@ class ApiImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.external_reference} ({self.client})"
+
+
+class Drop(models.Model):
+    """For a system without an API: new referrals of its teams are written, on a schedule,
+    as JSON with their documents into a folder or under an S3 prefix (api/drops.py).
+    Delivered is not imported: the system has the files, not yet the referral."""
+
+    name = models.CharField(max_length=100, unique=True, help_text="The system, e.g. “Mosaic”.")
+    teams = models.ManyToManyField(
+        Team, related_name="drops", help_text="The referrals that are in these teams now."
+    )
+    destination = models.CharField(
+        max_length=500,
+        help_text="A folder on the portal's server (an absolute path, e.g. "
+        "/srv/frontdoor/drop) or an S3 prefix (s3://bucket/prefix).",
+    )
+    since = models.DateTimeField(
+        default=timezone.now,
+        help_text="Referrals received from this time on are delivered (earlier ones are not).",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    paused_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "drop for a system without an API"
+        verbose_name_plural = "drops for systems without an API"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DropDelivery(models.Model):
+    """A referral written to a drop, for the team it was in then (after a transfer, a drop
+    of the new team delivers it again)."""
+
+    drop = models.ForeignKey(Drop, on_delete=models.CASCADE, related_name="deliveries")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="drop_deliveries")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    delivered_at = models.DateTimeField(default=timezone.now)
+    files = models.PositiveIntegerField(help_text="Files written, the JSON included.")
+
+    class Meta:
+        ordering = ["delivered_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["drop", "case", "team"], name="drop_delivery_once_per_team"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} to {self.drop}"

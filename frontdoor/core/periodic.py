@@ -21,6 +21,8 @@ JOBS: dict[str, tuple[str, int]] = {
     "forget-old-throttle-records": ("frontdoor.accounts.throttle.forget_old", 60),
     "delete-expired-drafts": ("frontdoor.referrals.drafts.delete_expired", 60),
     "remind-before-draft-deletion": ("frontdoor.referrals.drafts.remind_before_deletion", 60),
+    # New referrals to the drops of systems without an API (api/drops.py).
+    "drop-referrals": ("frontdoor.api.drops.run_all", 5),
 }
 
 
