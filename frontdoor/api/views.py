@@ -14,11 +14,13 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import HttpBearer
 from pydantic import AwareDatetime, Field
 
 from frontdoor.api import clients, reading
 from frontdoor.api.models import ApiClient
+from frontdoor.api.problems import CONTENT_TYPE as PROBLEM
 from frontdoor.api.problems import problem
 from frontdoor.audit.services import record
 
@@ -40,7 +42,23 @@ class BearerToken(HttpBearer):
         return found.client if found is not None else None
 
 
-api = NinjaAPI(
+class FrontDoorApi(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        """Ninja's schema, with the errors' media type as they are sent:
+        application/problem+json (ninja documents every response as application/json)."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for methods in schema.get("paths", {}).values():
+            for operation in methods.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        response["content"] = {PROBLEM: content["application/json"]}
+        return schema
+
+
+api = FrontDoorApi(
     title="Front Door API",
     version="1",
     description=(
