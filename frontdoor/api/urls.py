@@ -1,6 +1,7 @@
 from django.urls import path
 from django.views.decorators.http import require_safe
 
+from frontdoor.api.reference import reference
 from frontdoor.api.views import api, index
 
 app_name = "api"
@@ -10,4 +11,5 @@ patterns = api.urls[0]
 urlpatterns = [
     *(p for p in patterns if getattr(p, "name", None) != "api-root"),
     path("", require_safe(index), name="api-root"),
+    path("docs", require_safe(reference), name="reference"),
 ]
