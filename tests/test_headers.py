@@ -237,6 +237,7 @@ REACH: dict[str, tuple[str, Get] | tuple[str, Get, str, str]] = {
     # Before the referral is restricted (lift_restriction): the API then has it no more.
     "api:api-root": (ANYONE, _fixed("/api/v1/")),
     "api:openapi-json": (ANYONE, _fixed("/api/v1/openapi.json")),
+    "api:reference": (ANYONE, _fixed("/api/v1/docs")),
     "api:referrals": (SYSTEM, _fixed("/api/v1/referrals")),
     "api:referral": (SYSTEM, _sent("api:referral")),
     "backoffice:inbox": (TEAM, _fixed("/team/")),
