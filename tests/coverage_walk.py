@@ -101,6 +101,8 @@ NOT_PAGES = {
     "api:openapi-json": API,
     "api:referrals": API,
     "api:referral": API,
+    "api:document": DOWNLOAD,
+    "api:referral_pdf": DOWNLOAD,
 }
 
 # The error pages: not URL patterns, but pages people read. Each must be checked with axe
@@ -213,6 +215,8 @@ ARGUMENTS: dict[str, dict[str, Kind | str]] = {
     "backoffice:lift_restriction": {"reference": SUBMISSION},
     # The API: who asks is an API client (its token), scoped to its teams.
     "api:referral": {"reference": SUBMISSION},
+    "api:document": {"reference": SUBMISSION, "document_id": DOCUMENT},
+    "api:referral_pdf": {"reference": SUBMISSION},
 }
 
 # Form and query fields that name an object: (route, field) -> its kind. The walk finds

@@ -145,6 +145,19 @@ def _restricted(get: Get) -> Get:
     return restricted
 
 
+def _made_copy(get: Get) -> Get:
+    """The PDF copy of the sent form, made first (the API streams it, or answers 202)."""
+
+    def made(reach: Reach, client: Client) -> str:
+        from frontdoor.referrals import pdf
+
+        pdf.copy_of(reach.submission)
+        pdf.make_copy.call(reach.submission.pk)
+        return get(reach, client)
+
+    return made
+
+
 def _fixed(path: str) -> Get:
     return lambda reach, client: path
 
@@ -239,6 +252,7 @@ REACH: dict[str, tuple[str, Get] | tuple[str, Get, str, str]] = {
     "api:openapi-json": (ANYONE, _fixed("/api/v1/openapi.json")),
     "api:referrals": (SYSTEM, _fixed("/api/v1/referrals")),
     "api:referral": (SYSTEM, _sent("api:referral")),
+    "api:document": (SYSTEM, _file("api:document", "sent")),
     "backoffice:inbox": (TEAM, _fixed("/team/")),
     "backoffice:team_inbox": (TEAM, _fixed("/team/in/feedback/")),
     "backoffice:inbox_search": (
@@ -250,6 +264,9 @@ REACH: dict[str, tuple[str, Get] | tuple[str, Get, str, str]] = {
     "backoffice:inbox_export": (TEAM, _fixed("/team/in/feedback/export/")),
     "backoffice:submission": (TEAM, _sent("backoffice:submission")),
     "backoffice:submission_pdf": (TEAM, _sent("backoffice:submission_pdf")),
+    # The copy is made for the API's (the referrer's and the staff's, asked before, are 202),
+    # before the referral is restricted.
+    "api:referral_pdf": (SYSTEM, _made_copy(_sent("api:referral_pdf"))),
     "backoffice:document": (TEAM, _file("backoffice:document", "sent")),
     "backoffice:assign": (TEAM, _sent("backoffice:assign")),
     "backoffice:rate": (TEAM, _sent("backoffice:rate")),
@@ -290,6 +307,9 @@ DOCUMENTS = {
     "backoffice:document",
     "backoffice:information_document",
     "enquiries:document",
+    # The API's: a referrer's file, and the PDF copy, to a case-management system.
+    "api:document",
+    "api:referral_pdf",
 }
 
 
