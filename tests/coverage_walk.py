@@ -103,6 +103,8 @@ NOT_PAGES = {
     "api:referral": API,
     "api:document": DOWNLOAD,
     "api:referral_pdf": DOWNLOAD,
+    "api:forms": API,
+    "api:form_schema": API,
 }
 
 # The error pages: not URL patterns, but pages people read. Each must be checked with axe
@@ -217,6 +219,10 @@ ARGUMENTS: dict[str, dict[str, Kind | str]] = {
     "api:referral": {"reference": SUBMISSION},
     "api:document": {"reference": SUBMISSION, "document_id": DOCUMENT},
     "api:referral_pdf": {"reference": SUBMISSION},
+    "api:form_schema": {
+        "slug": "public: a form's slug (another team's form is a 404: api/tests/test_forms)",
+        "version": "public: a version number of that form",
+    },
 }
 
 # Form and query fields that name an object: (route, field) -> its kind. The walk finds

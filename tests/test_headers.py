@@ -253,6 +253,8 @@ REACH: dict[str, tuple[str, Get] | tuple[str, Get, str, str]] = {
     "api:referrals": (SYSTEM, _fixed("/api/v1/referrals")),
     "api:referral": (SYSTEM, _sent("api:referral")),
     "api:document": (SYSTEM, _file("api:document", "sent")),
+    "api:forms": (SYSTEM, _fixed("/api/v1/forms")),
+    "api:form_schema": (SYSTEM, _fixed("/api/v1/forms/feedback/versions/3/schema")),
     "backoffice:inbox": (TEAM, _fixed("/team/")),
     "backoffice:team_inbox": (TEAM, _fixed("/team/in/feedback/")),
     "backoffice:inbox_search": (
@@ -338,7 +340,11 @@ def assert_is_what_the_walk_says(name: str, response: Any, client: Client, path:
     elif kind == JSON:
         assert content_type == "application/json", (name, content_type)
     elif kind == API:
-        assert content_type.split(";")[0] == "application/json", (name, content_type)
+        # JSON; a form version's JSON Schema as application/schema+json.
+        assert content_type.split(";")[0] in ("application/json", "application/schema+json"), (
+            name,
+            content_type,
+        )
     else:
         assert kind == DOWNLOAD, (name, kind)
         assert response["Content-Disposition"].startswith("attachment"), name

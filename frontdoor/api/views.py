@@ -7,6 +7,7 @@ client may not read answers exactly as one that does not exist: 404.
 """
 
 import datetime
+import json
 import re
 import uuid
 from typing import Any
@@ -19,7 +20,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 from pydantic import AwareDatetime, Field
 
-from frontdoor.api import clients, downloads, reading
+from frontdoor.api import clients, downloads, forms, reading
 from frontdoor.api.models import ApiClient
 from frontdoor.api.problems import problem
 from frontdoor.audit.services import record
@@ -235,6 +236,16 @@ class Preparing(Schema):
     detail: str
 
 
+class FormOut(Schema):
+    slug: str = Field(examples=["social-care-referral"])
+    name: str = Field(examples=["Request for support from Children's Social Care"])
+    team: str
+    current_version: int | None = Field(
+        description="The version new referrals are sent on; null once the form is not in use."
+    )
+    versions: list[int] = Field(description="Every version referrals can have been sent on.")
+
+
 ERRORS: dict[int, Any] = {401: Problem, 404: Problem, 422: Problem}
 
 
@@ -395,6 +406,38 @@ def get_pdf(request: HttpRequest, reference: str) -> Any:
         return waiting
     _audit("api.pdf.downloaded", request, reference=case.submission.reference)
     return downloads.pdf_response(copy, case.submission.reference)
+
+
+@api.get("/forms", response={200: list[FormOut], **ERRORS}, url_name="forms")
+def list_forms(request: HttpRequest) -> Any:
+    """The forms the client's teams receive, with their versions."""
+    found = forms.forms_for(_client(request))
+    _audit("api.forms.listed", request, count=len(found))
+    return [form.__dict__ for form in found]
+
+
+@api.get(
+    "/forms/{slug}/versions/{version}/schema",
+    response=ERRORS,
+    url_name="form_schema",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "A JSON Schema (draft 2020-12) of the version's typed answers "
+                "(a referral's `answers`, without the question texts).",
+                "content": {"application/schema+json": {"schema": {"type": "object"}}},
+            }
+        }
+    },
+)
+def get_form_schema(request: HttpRequest, slug: str, version: int) -> HttpResponse:
+    """The JSON Schema of one form version's typed answers. Another team's form, or a
+    version that does not exist, is a 404."""
+    schema = forms.schema_for(_client(request), slug[:60], version)
+    if schema is None:
+        raise Http404("There is no such form version that this API client may read.")
+    _audit("api.form_schema.viewed", request, form=slug, version=version)
+    return HttpResponse(json.dumps(schema), content_type="application/schema+json")
 
 
 def index(request: HttpRequest) -> HttpResponse:
