@@ -12,6 +12,7 @@ import re
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.http import parse_etags
@@ -20,7 +21,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 from pydantic import AwareDatetime, Field
 
-from frontdoor.api import clients, downloads, forms, reading
+from frontdoor.api import clients, downloads, forms, reading, throttling
 from frontdoor.api.models import ApiClient
 from frontdoor.api.problems import problem
 from frontdoor.audit.services import record
@@ -42,7 +43,10 @@ class BearerToken(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiClient | None:
         found = clients.authenticate(token)
-        return found.client if found is not None else None
+        if found is None:
+            return None
+        throttling.check(found.client)  # Limited: a 429 (rate_limited below)
+        return found.client
 
 
 api = NinjaAPI(
@@ -65,6 +69,21 @@ def unauthorised(request: HttpRequest, exc: AuthenticationError) -> HttpResponse
         "The API token is missing, malformed, unknown or revoked. Send a live one as "
         "Authorization: Bearer <token>.",
     )
+
+
+@api.exception_handler(throttling.Limited)
+def rate_limited(request: HttpRequest, exc: throttling.Limited) -> HttpResponse:
+    response = problem(
+        429,
+        f"This API client has made more calls than its limit ({_rate()}). Wait "
+        f"{exc.wait} seconds (Retry-After) and call again.",
+    )
+    response["Retry-After"] = str(exc.wait)
+    return response
+
+
+def _rate() -> str:
+    return str(settings.API_RATE_LIMIT)
 
 
 @api.exception_handler(Http404)
@@ -246,7 +265,7 @@ class FormOut(Schema):
     versions: list[int] = Field(description="Every version referrals can have been sent on.")
 
 
-ERRORS: dict[int, Any] = {401: Problem, 404: Problem, 422: Problem}
+ERRORS: dict[int, Any] = {401: Problem, 404: Problem, 422: Problem, 429: Problem}
 
 
 def _binary(description: str, *types: str) -> dict[str, Any]:
