@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from frontdoor.api.models import ApiClient, ApiImport
 from frontdoor.cases.models import Case, CaseEvent
@@ -46,6 +46,13 @@ def cases_for(client: ApiClient) -> QuerySet[Case]:
     restricted referral is, to a system, as if it did not exist)."""
     teams = ApiClient.teams.through.objects.filter(apiclient_id=client.pk).values("team_id")
     return Case.objects.filter(team_id__in=teams, restricted_at=None)
+
+
+def _with_last_import(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """With the id of the case's latest import (by any client): an import is in the
+    history, so it is in the ETag, without a query a row."""
+    latest = ApiImport.objects.filter(case_id=OuterRef("pk")).order_by("-id").values("id")[:1]
+    return cases.annotate(last_import=Subquery(latest))
 
 
 def encode_cursor(case: Case) -> str:
@@ -86,7 +93,8 @@ def page(
         at, pk = decode_cursor(cursor)
         cases = cases.filter(Q(updated_at__gt=at) | Q(updated_at=at, pk__gt=pk))
     rows = list(
-        cases.select_related("submission__form_version", "team")
+        _with_last_import(cases)
+        .select_related("submission__form_version", "team")
         .only(
             "pk",
             "stage",
@@ -109,9 +117,16 @@ def page(
 def etag(case: Case) -> str:
     """A strong validator of what the API says about the referral: every change to the
     case raises its version and its updated time (a transfer, a decision, an answer or
-    information with documents from the referrer, a note), so either changes it; so does
-    REPRESENTATION. The same in the list's items and the detail's ETag header."""
+    information with documents from the referrer, a note), so either changes it; so do
+    a new import (in the history) and REPRESENTATION. The same in the list's items and
+    the detail's ETag header."""
+    if hasattr(case, "last_import"):
+        last_import = case.last_import
+    else:  # a case not read by page() or case_of() (a drop's)
+        latest = ApiImport.objects.filter(case_id=case.pk).order_by("-id").first()
+        last_import = latest.pk if latest is not None else None
     raw = f"{REPRESENTATION}:{case.pk}:{case.version}:{case.updated_at.isoformat()}"
+    raw += f":{last_import or ''}"
     return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
 
 
@@ -154,7 +169,7 @@ def summary(case: Case) -> dict[str, Any]:
 
 def case_of(client: ApiClient, reference: str) -> Case | None:
     return (
-        cases_for(client)
+        _with_last_import(cases_for(client))
         .select_related("submission__form_version", "submission__owner", "team")
         .filter(submission__reference=reference)
         .first()

@@ -141,6 +141,19 @@ def test_if_none_match_with_the_etag_gives_304_until_the_referral_changes(
     assert changed["ETag"] != listed
     assert changed["ETag"] == social_care_system.get(LIST).json()["items"][0]["etag"]
 
+    # An import (in the history) is a change, whether or not it touched the case.
+    before = changed["ETag"]
+    ApiImport.objects.create(
+        client=social_care_system.client_row,
+        case=Case.objects.get(submission=sent),
+        team=Case.objects.get(submission=sent).team,
+        external_reference="LCS-12345",
+    )
+    changed = social_care_system.get(one(sent.reference))
+    assert changed["ETag"] != before
+    assert changed["ETag"] == social_care_system.get(LIST).json()["items"][0]["etag"]
+    assert changed.json()["history"][-1]["action"] == "imported"
+
     # A note changes nothing the API says, but it is a change to the case: a new ETag
     # costs one fetch, a stale one would hide a change.
     services.add_note(Case.objects.get(submission=sent), NOTE, manager)
@@ -152,7 +165,7 @@ def test_if_none_match_with_the_etag_gives_304_until_the_referral_changes(
         .values_list("action", flat=True)
     )
     assert actions.count("api.referral.not_modified") == 4
-    assert actions.count("api.referral.viewed") == 4
+    assert actions.count("api.referral.viewed") == 5
 
 
 def test_if_none_match_never_says_anything_of_another_teams_referral(
