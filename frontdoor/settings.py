@@ -534,6 +534,11 @@ STORAGES = {
     "documents": documents_storage,
 }
 
+# --- The API (docs/api.md) ---------------------------------------------------------------
+
+# Calls per API client per period ("600/min", "20/s", "10000/hour"), counted in the cache.
+API_RATE_LIMIT = env_str("API_RATE_LIMIT", "600/min")
+
 # --- Locale -----------------------------------------------------------------------------
 
 LANGUAGE_CODE = "en-gb"

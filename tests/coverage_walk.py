@@ -101,6 +101,10 @@ NOT_PAGES = {
     "api:openapi-json": API,
     "api:referrals": API,
     "api:referral": API,
+    "api:document": DOWNLOAD,
+    "api:referral_pdf": DOWNLOAD,
+    "api:forms": API,
+    "api:form_schema": API,
 }
 
 # The error pages: not URL patterns, but pages people read. Each must be checked with axe
@@ -213,6 +217,12 @@ ARGUMENTS: dict[str, dict[str, Kind | str]] = {
     "backoffice:lift_restriction": {"reference": SUBMISSION},
     # The API: who asks is an API client (its token), scoped to its teams.
     "api:referral": {"reference": SUBMISSION},
+    "api:document": {"reference": SUBMISSION, "document_id": DOCUMENT},
+    "api:referral_pdf": {"reference": SUBMISSION},
+    "api:form_schema": {
+        "slug": "public: a form's slug (another team's form is a 404: api/tests/test_forms)",
+        "version": "public: a version number of that form",
+    },
 }
 
 # Form and query fields that name an object: (route, field) -> its kind. The walk finds

@@ -145,6 +145,19 @@ def _restricted(get: Get) -> Get:
     return restricted
 
 
+def _made_copy(get: Get) -> Get:
+    """The PDF copy of the sent form, made first (the API streams it, or answers 202)."""
+
+    def made(reach: Reach, client: Client) -> str:
+        from frontdoor.referrals import pdf
+
+        pdf.copy_of(reach.submission)
+        pdf.make_copy.call(reach.submission.pk)
+        return get(reach, client)
+
+    return made
+
+
 def _fixed(path: str) -> Get:
     return lambda reach, client: path
 
@@ -240,6 +253,9 @@ REACH: dict[str, tuple[str, Get] | tuple[str, Get, str, str]] = {
     "api:reference": (ANYONE, _fixed("/api/v1/docs")),
     "api:referrals": (SYSTEM, _fixed("/api/v1/referrals")),
     "api:referral": (SYSTEM, _sent("api:referral")),
+    "api:document": (SYSTEM, _file("api:document", "sent")),
+    "api:forms": (SYSTEM, _fixed("/api/v1/forms")),
+    "api:form_schema": (SYSTEM, _fixed("/api/v1/forms/feedback/versions/3/schema")),
     "backoffice:inbox": (TEAM, _fixed("/team/")),
     "backoffice:team_inbox": (TEAM, _fixed("/team/in/feedback/")),
     "backoffice:inbox_search": (
@@ -251,6 +267,9 @@ REACH: dict[str, tuple[str, Get] | tuple[str, Get, str, str]] = {
     "backoffice:inbox_export": (TEAM, _fixed("/team/in/feedback/export/")),
     "backoffice:submission": (TEAM, _sent("backoffice:submission")),
     "backoffice:submission_pdf": (TEAM, _sent("backoffice:submission_pdf")),
+    # The copy is made for the API's (the referrer's and the staff's, asked before, are 202),
+    # before the referral is restricted.
+    "api:referral_pdf": (SYSTEM, _made_copy(_sent("api:referral_pdf"))),
     "backoffice:document": (TEAM, _file("backoffice:document", "sent")),
     "backoffice:assign": (TEAM, _sent("backoffice:assign")),
     "backoffice:rate": (TEAM, _sent("backoffice:rate")),
@@ -291,6 +310,9 @@ DOCUMENTS = {
     "backoffice:document",
     "backoffice:information_document",
     "enquiries:document",
+    # The API's: a referrer's file, and the PDF copy, to a case-management system.
+    "api:document",
+    "api:referral_pdf",
 }
 
 
@@ -319,7 +341,11 @@ def assert_is_what_the_walk_says(name: str, response: Any, client: Client, path:
     elif kind == JSON:
         assert content_type == "application/json", (name, content_type)
     elif kind == API:
-        assert content_type.split(";")[0] == "application/json", (name, content_type)
+        # JSON; a form version's JSON Schema as application/schema+json.
+        assert content_type.split(";")[0] in ("application/json", "application/schema+json"), (
+            name,
+            content_type,
+        )
     else:
         assert kind == DOWNLOAD, (name, kind)
         assert response["Content-Disposition"].startswith("attachment"), name

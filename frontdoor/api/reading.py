@@ -5,18 +5,35 @@ checks or the history staff read: only what a case-management system imports."""
 import base64
 import binascii
 import datetime
+import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from frontdoor.api.models import ApiClient
-from frontdoor.cases.models import Case
+from frontdoor.api.models import ApiClient, ApiImport
+from frontdoor.cases.models import Case, CaseEvent
+from frontdoor.cases.workflows import Outcome, Workflow, workflow_for, workflows
+from frontdoor.documents.models import Document
+from frontdoor.enquiries.models import EnquiryDocument
 from frontdoor.referrals.definitions import Definition
 from frontdoor.referrals.models import Submission
 from frontdoor.referrals.services import definition_of
 
 PAGE_SIZE = 100
+# Raised when what the API says about a referral changes shape (a new field): every ETag
+# changes with it, so no system keeps a copy made by the older code.
+REPRESENTATION = "2"
+# The history's events (CaseEvent actions), as the API names them: what happened to the
+# referral's status only. Never notes, assignments, ratings (their reasons), proposed
+# decisions, partner checks, questions to the referrer, restrictions, or who did it.
+HISTORY = {
+    CaseEvent.Action.RECEIVED: "received",
+    CaseEvent.Action.STAGE: "stage_changed",
+    CaseEvent.Action.DECIDED: "decided",
+    CaseEvent.Action.TRANSFERRED: "transferred",
+}
 REFERRER_FIELDS = ("first_name", "last_name", "organisation", "job_title", "email", "telephone")
 
 
@@ -29,6 +46,13 @@ def cases_for(client: ApiClient) -> QuerySet[Case]:
     restricted referral is, to a system, as if it did not exist)."""
     teams = ApiClient.teams.through.objects.filter(apiclient_id=client.pk).values("team_id")
     return Case.objects.filter(team_id__in=teams, restricted_at=None)
+
+
+def _with_last_import(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """With the id of the case's latest import (by any client): an import is in the
+    history, so it is in the ETag, without a query a row."""
+    latest = ApiImport.objects.filter(case_id=OuterRef("pk")).order_by("-id").values("id")[:1]
+    return cases.annotate(last_import=Subquery(latest))
 
 
 def encode_cursor(case: Case) -> str:
@@ -69,11 +93,13 @@ def page(
         at, pk = decode_cursor(cursor)
         cases = cases.filter(Q(updated_at__gt=at) | Q(updated_at=at, pk__gt=pk))
     rows = list(
-        cases.select_related("submission__form_version", "team")
+        _with_last_import(cases)
+        .select_related("submission__form_version", "team")
         .only(
             "pk",
             "stage",
             "outcome",
+            "version",
             "received_at",
             "updated_at",
             "team__slug",
@@ -88,6 +114,45 @@ def page(
     return rows, encode_cursor(rows[-1]) if rows else cursor, more
 
 
+def etag(case: Case) -> str:
+    """A strong validator of what the API says about the referral: every change to the
+    case raises its version and its updated time (a transfer, a decision, an answer or
+    information with documents from the referrer, a note), so either changes it; so do
+    a new import (in the history) and REPRESENTATION. The same in the list's items and
+    the detail's ETag header."""
+    if hasattr(case, "last_import"):
+        last_import = case.last_import
+    else:  # a case not read by page() or case_of() (a drop's)
+        latest = ApiImport.objects.filter(case_id=case.pk).order_by("-id").first()
+        last_import = latest.pk if latest is not None else None
+    raw = f"{REPRESENTATION}:{case.pk}:{case.version}:{case.updated_at.isoformat()}"
+    raw += f":{last_import or ''}"
+    return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
+
+
+def outcome(team_slug: str, slug: str) -> dict[str, Any] | None:
+    """An outcome as the API gives it: slug, name, and its national codes by vocabulary
+    (workflows.yaml `codes`; null where none is published). Looked up in the team's
+    workflow, else in any (a case decided, then its workflows file changed)."""
+    if not slug:
+        return None
+    found = _outcome_in(workflow_for(team_slug), slug)
+    if found is None:
+        every = workflows()
+        for workflow in (*every.teams.values(), every.default):
+            found = _outcome_in(workflow, slug)
+            if found is not None:
+                break
+    if found is None:
+        return {"slug": slug, "name": slug, "national_code": None}
+    codes = {code.scheme: code.value for code in found.codes}
+    return {"slug": found.slug, "name": found.name, "national_code": codes or None}
+
+
+def _outcome_in(workflow: Workflow, slug: str) -> Outcome | None:
+    return next((o for o in workflow.outcomes if o.slug == slug), None)
+
+
 def summary(case: Case) -> dict[str, Any]:
     submission = case.submission
     return {
@@ -96,14 +161,15 @@ def summary(case: Case) -> dict[str, Any]:
         "team": case.team.slug,
         "received": case.received_at,
         "stage": case.stage,
-        "outcome": case.outcome or None,
+        "outcome": outcome(case.team.slug, case.outcome),
         "updated": case.updated_at,
+        "etag": etag(case),
     }
 
 
 def case_of(client: ApiClient, reference: str) -> Case | None:
     return (
-        cases_for(client)
+        _with_last_import(cases_for(client))
         .select_related("submission__form_version", "submission__owner", "team")
         .filter(submission__reference=reference)
         .first()
@@ -163,7 +229,107 @@ def _answers(definition: Definition, typed: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-def detail(case: Case) -> dict[str, Any]:
+def documents_of(case: Case) -> QuerySet[Document]:
+    """The referral's documents: those sent with it, then those the referrer sent later
+    with an answer or added information (once sent: a draft answer's are not the
+    council's yet). Every stored document passed the checks (documents/services.py):
+    one refused is never stored."""
+    later = EnquiryDocument.objects.filter(
+        enquiry__case_id=case.pk, enquiry__answered_at__isnull=False
+    ).values("document_id")
+    return Document.objects.filter(Q(submission_id=case.pk) | Q(pk__in=later)).order_by(
+        "uploaded_at", "id"
+    )
+
+
+def document_of(case: Case, document_id: Any) -> Document | None:
+    return documents_of(case).filter(pk=document_id).first()
+
+
+def digest_header(sha256_hex: str) -> str:
+    """`Repr-Digest` (RFC 9530): the SHA-256 of the bytes sent, base64 in colons."""
+    return "sha-256=:" + base64.b64encode(bytes.fromhex(sha256_hex)).decode() + ":"
+
+
+def _documents(case: Case, link: Callable[[Document], str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": str(document.pk),
+            "name": document.name,
+            "type": document.mime_type,
+            "size": document.size,
+            "sha256": document.sha256,
+            "scanned": document.scanned,
+            "sent_with": "referral" if document.submission_id else "information",
+            "added": document.uploaded_at,
+            "download": link(document),
+        }
+        for document in documents_of(case).only(
+            "id", "name", "kind", "size", "sha256", "scanned", "submission_id", "uploaded_at"
+        )
+    ]
+
+
+def _stage_after(event: CaseEvent, team_slug: str) -> str:
+    """The stage the case was at once the event had happened."""
+    action = event.action
+    if action == CaseEvent.Action.STAGE:
+        return str(event.detail.get("stage", ""))
+    if action == CaseEvent.Action.TRANSFERRED:
+        return workflow_for(str(event.detail.get("to", ""))).first_stage.slug
+    workflow = workflow_for(team_slug)
+    if action == CaseEvent.Action.DECIDED:
+        chosen = _outcome_in(workflow, str(event.detail.get("outcome", "")))
+        if chosen is not None:
+            return workflow.closed_stage.slug if chosen.closes else chosen.moves_to
+        return ""
+    return workflow.first_stage.slug
+
+
+def history(case: Case) -> list[dict[str, Any]]:
+    """What happened to the referral's status, oldest first: received, moved to a stage,
+    decided, transferred (from and to which team), imported by a team's system. Only
+    team slugs, stage and outcome slugs and times: never who, never a reason or a note."""
+    events = (
+        CaseEvent.objects.filter(case_id=case.pk, action__in=list(HISTORY))
+        .select_related("team")
+        .only("at", "action", "detail", "team__slug")
+    )
+    found: list[dict[str, Any]] = []
+    for event in events:
+        team = event.team.slug
+        decided = event.action == CaseEvent.Action.DECIDED
+        moved = event.action == CaseEvent.Action.TRANSFERRED
+        found.append(
+            {
+                "at": event.at,
+                "action": HISTORY[CaseEvent.Action(event.action)],
+                "team": team,
+                "to_team": str(event.detail.get("to", "")) if moved else None,
+                "stage": _stage_after(event, team) or None,
+                "outcome": outcome(team, str(event.detail.get("outcome", ""))) if decided else None,
+            }
+        )
+    imports = ApiImport.objects.filter(case_id=case.pk).select_related("team")
+    for made in imports.only("imported_at", "team__slug"):
+        found.append(
+            {
+                "at": made.imported_at,
+                "action": "imported",
+                "team": made.team.slug,
+                "to_team": None,
+                "stage": None,
+                "outcome": None,
+            }
+        )
+    found.sort(key=lambda item: item["at"])
+    return found
+
+
+def detail(case: Case, link: Callable[[Document], str] | None = None) -> dict[str, Any]:
+    """Everything the API says about one referral; `link(document)` is the absolute
+    address of a document's download. Without `link`, no `documents`: the caller lists
+    them its own way (a drop, with the paths it wrote them to)."""
     submission = case.submission
     definition = definition_of(submission.form_version)
     people = [
@@ -187,4 +353,6 @@ def detail(case: Case) -> dict[str, Any]:
         "referrer": referrer(definition, submission),
         "people": people,
         "answers": _answers(definition, submission.typed),
+        **({"documents": _documents(case, link)} if link is not None else {}),
+        "history": history(case),
     }

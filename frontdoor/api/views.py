@@ -7,22 +7,28 @@ client may not read answers exactly as one that does not exist: 404.
 """
 
 import datetime
+import json
 import re
+import uuid
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils.http import parse_etags
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.security import HttpBearer
 from pydantic import AwareDatetime, Field
 
-from frontdoor.api import clients, reading
+from frontdoor.api import clients, downloads, forms, reading, throttling
 from frontdoor.api.models import ApiClient
 from frontdoor.api.problems import CONTENT_TYPE as PROBLEM
 from frontdoor.api.problems import problem
 from frontdoor.audit.services import record
+from frontdoor.cases.models import Case
+from frontdoor.referrals import pdf
 
 REFERENCE = re.compile(r"^FD-\d{4}-\d{6}$")
 
@@ -39,7 +45,10 @@ class BearerToken(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiClient | None:
         found = clients.authenticate(token)
-        return found.client if found is not None else None
+        if found is None:
+            return None
+        throttling.check(found.client)  # Limited: a 429 (rate_limited below)
+        return found.client
 
 
 class FrontDoorApi(NinjaAPI):
@@ -78,6 +87,21 @@ def unauthorised(request: HttpRequest, exc: AuthenticationError) -> HttpResponse
         "The API token is missing, malformed, unknown or revoked. Send a live one as "
         "Authorization: Bearer <token>.",
     )
+
+
+@api.exception_handler(throttling.Limited)
+def rate_limited(request: HttpRequest, exc: throttling.Limited) -> HttpResponse:
+    response = problem(
+        429,
+        f"This API client has made more calls than its limit ({_rate()}). Wait "
+        f"{exc.wait} seconds (Retry-After) and call again.",
+    )
+    response["Retry-After"] = str(exc.wait)
+    return response
+
+
+def _rate() -> str:
+    return str(settings.API_RATE_LIMIT)
 
 
 @api.exception_handler(Http404)
@@ -134,14 +158,35 @@ class FormVersionOut(Schema):
     version: int
 
 
+class OutcomeOut(Schema):
+    slug: str = Field(examples=["strategy-discussion"])
+    name: str = Field(examples=["Strategy discussion (s47)"])
+    national_code: dict[str, str] | None = Field(
+        description="Its codes in published vocabularies, by vocabulary (ssd_contact_outcome, "
+        "ssd_referral_outcome, cin_reason_for_closure, sen2_request_outcome); null where "
+        "none is published.",
+        examples=[
+            {
+                "ssd_contact_outcome": "CP_ENQUIRY_FLAG",
+                "ssd_referral_outcome": "STRATEGY_DISCUSSION_FLAG",
+            }
+        ],
+    )
+
+
 class ReferralSummary(Schema):
     reference: str = Field(examples=["FD-2026-000123"])
     form: FormVersionOut
     team: str = Field(description="The team it is in now (its slug).")
     received: datetime.datetime
     stage: str = Field(description="The stage of the team's workflow it is at.")
-    outcome: str | None = Field(description="The decision's outcome (its slug), once decided.")
+    outcome: OutcomeOut | None = Field(description="The decision's outcome, once decided.")
     updated: datetime.datetime
+    etag: str = Field(
+        description="The referral's ETag (as the detail's ETag header): send it as "
+        "If-None-Match to be told 304 when nothing changed.",
+        examples=['"3f1c0e2a9b7d4c6e8a0b1c2d3e4f5a6b"'],
+    )
 
 
 class ReferralPage(Schema):
@@ -182,6 +227,33 @@ class PersonOut(Schema):
     uprn: str
 
 
+class DocumentOut(Schema):
+    id: uuid.UUID = Field(description="Opaque: the document's id in its download address.")
+    name: str = Field(description="The name the referrer gave the file (made safe).")
+    type: str = Field(description="Its media type.", examples=["application/pdf"])
+    size: int = Field(description="In bytes.")
+    sha256: str = Field(description="The SHA-256 of its bytes, hex.")
+    scanned: bool = Field(
+        description="Scanned clean by ClamAV (false only where the council runs the portal "
+        "without virus scanning). Every document also passed the portal's own checks."
+    )
+    sent_with: str = Field(
+        description="referral: sent with the referral; information: sent later by the "
+        "referrer, with an answer to a question or information they added."
+    )
+    added: datetime.datetime
+    download: str = Field(description="Its absolute address in this API (needs the token).")
+
+
+class HistoryItem(Schema):
+    at: datetime.datetime
+    action: str = Field(description="received, stage_changed, decided, transferred or imported")
+    team: str = Field(description="The team it was in (for transferred: the team it left).")
+    to_team: str | None = Field(description="For transferred: the team it went to.")
+    stage: str | None = Field(description="The stage it was at after this (null for imported).")
+    outcome: OutcomeOut | None = Field(description="For decided: the outcome.")
+
+
 class ReferralDetail(ReferralSummary):
     urgent: bool
     urgency_flags: list[str]
@@ -191,9 +263,47 @@ class ReferralDetail(ReferralSummary):
         description="By section slug: question id to {question, value} (the typed answers, "
         "referrals/typed.py); a repeating section is a list of such mappings, one per item."
     )
+    documents: list[DocumentOut]
+    history: list[HistoryItem] = Field(
+        description="What happened to its status, oldest first: never who, never notes."
+    )
 
 
-ERRORS: dict[int, Any] = {401: Problem, 404: Problem, 422: Problem}
+class Preparing(Schema):
+    detail: str
+
+
+class FormOut(Schema):
+    slug: str = Field(examples=["social-care-referral"])
+    name: str = Field(examples=["Request for support from Children's Social Care"])
+    team: str
+    current_version: int | None = Field(
+        description="The version new referrals are sent on; null once the form is not in use."
+    )
+    versions: list[int] = Field(description="Every version referrals can have been sent on.")
+
+
+ERRORS: dict[int, Any] = {401: Problem, 404: Problem, 422: Problem, 429: Problem}
+
+
+def _binary(description: str, *types: str) -> dict[str, Any]:
+    """The OpenAPI of a streamed file's 200 answer, with its headers."""
+    return {
+        "responses": {
+            200: {
+                "description": description,
+                "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in types},
+                "headers": {
+                    "Repr-Digest": {
+                        "description": "sha-256=:<base64 of the SHA-256 of the bytes>: (RFC 9530)",
+                        "schema": {"type": "string"},
+                    },
+                    "Content-Length": {"schema": {"type": "integer"}},
+                    "Content-Disposition": {"schema": {"type": "string"}},
+                },
+            }
+        }
+    }
 
 
 # --- Endpoints ----------------------------------------------------------------------------
@@ -222,16 +332,149 @@ def list_referrals(request: HttpRequest, filters: Query[ReferralFilters]) -> Any
     }
 
 
-@api.get("/referrals/{reference}", response={200: ReferralDetail, **ERRORS}, url_name="referral")
-def get_referral(request: HttpRequest, reference: str) -> Any:
-    """One referral: the referrer, the people named, every typed answer, urgency flags."""
+NOT_FOUND = "There is no referral with this reference that this API client may read."
+
+
+def _case(request: HttpRequest, reference: str, asked: str = "api.referral.not_found") -> Case:
+    """The client's referral, or a 404 exactly as for one that does not exist (audited,
+    with the reference asked when it is one)."""
     case = reading.case_of(_client(request), reference)
-    known = reference if REFERENCE.match(reference) else ""
     if case is None:
-        _audit("api.referral.not_found", request, reference=known)
-        raise Http404("There is no referral with this reference that this API client may read.")
+        known = reference if REFERENCE.match(reference) else ""
+        _audit(asked, request, reference=known)
+        raise Http404(NOT_FOUND)
+    return case
+
+
+def _unchanged(request: HttpRequest, etag: str) -> bool:
+    """If-None-Match names the referral's ETag (or is *): weak comparison (RFC 9110)."""
+    asked = request.headers.get("If-None-Match", "")
+    if not asked:
+        return False
+    if asked.strip() == "*":
+        return True
+    bare = etag.removeprefix("W/")
+    return any(tag.removeprefix("W/") == bare for tag in parse_etags(asked))
+
+
+@api.get(
+    "/referrals/{reference}",
+    response={200: ReferralDetail, 304: None, **ERRORS},
+    url_name="referral",
+)
+def get_referral(request: HttpRequest, reference: str, response: HttpResponse) -> Any:
+    """One referral: the referrer, the people named, every typed answer, urgency flags,
+    its documents and its status history. Its ETag header is the list item's `etag`:
+    If-None-Match with it answers 304, with no body, while nothing has changed."""
+    case = _case(request, reference)
+    etag = reading.etag(case)
+    if _unchanged(request, etag):
+        _audit("api.referral.not_modified", request, reference=case.submission.reference)
+        not_modified = HttpResponse(status=304)
+        not_modified["ETag"] = etag
+        return not_modified
     _audit("api.referral.viewed", request, reference=case.submission.reference)
-    return reading.detail(case)
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    reference = case.submission.reference
+
+    def link(document: Any) -> str:
+        return request.build_absolute_uri(
+            reverse("api:document", kwargs={"reference": reference, "document_id": document.pk})
+        )
+
+    return reading.detail(case, link)
+
+
+@api.get(
+    "/referrals/{reference}/documents/{document_id}",
+    response=ERRORS,
+    url_name="document",
+    openapi_extra=_binary(
+        "The document's bytes, as an attachment.",
+        "application/pdf",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/msword",
+        "image/jpeg",
+        "image/png",
+    ),
+)
+def get_document(request: HttpRequest, reference: str, document_id: uuid.UUID) -> FileResponse:
+    """One of the referral's documents, streamed, with its SHA-256 in Repr-Digest. Another
+    referral's document is a 404, as one that does not exist."""
+    case = _case(request, reference, "api.document.not_found")
+    document = reading.document_of(case, document_id)
+    if document is None:
+        _audit(
+            "api.document.not_found",
+            request,
+            reference=case.submission.reference,
+            document=str(document_id),
+        )
+        raise Http404("This referral has no document with this id.")
+    _audit(
+        "api.document.downloaded",
+        request,
+        reference=case.submission.reference,
+        document=str(document.pk),
+    )
+    return downloads.document_response(document)
+
+
+@api.get(
+    "/referrals/{reference}/pdf",
+    response={202: Preparing, **ERRORS},
+    url_name="referral_pdf",
+    openapi_extra=_binary("The PDF copy of the referral as it was sent.", "application/pdf"),
+)
+def get_pdf(request: HttpRequest, reference: str) -> Any:
+    """The PDF copy of the form as it was sent (tagged, PDF/UA-1), streamed, with its
+    SHA-256 in Repr-Digest. The copy is made by the portal's task worker when the form is
+    sent: until it is ready, 202 with Retry-After."""
+    case = _case(request, reference, "api.pdf.not_found")
+    copy = pdf.copy_of(case.submission)
+    if not copy.ready:
+        _audit("api.pdf.preparing", request, reference=case.submission.reference)
+        waiting = JsonResponse(
+            {"detail": "The PDF copy is being made. Ask again in a minute (Retry-After)."},
+            status=202,
+        )
+        waiting["Retry-After"] = "60"
+        return waiting
+    _audit("api.pdf.downloaded", request, reference=case.submission.reference)
+    return downloads.pdf_response(copy, case.submission.reference)
+
+
+@api.get("/forms", response={200: list[FormOut], **ERRORS}, url_name="forms")
+def list_forms(request: HttpRequest) -> Any:
+    """The forms the client's teams receive, with their versions."""
+    found = forms.forms_for(_client(request))
+    _audit("api.forms.listed", request, count=len(found))
+    return [form.__dict__ for form in found]
+
+
+@api.get(
+    "/forms/{slug}/versions/{version}/schema",
+    response=ERRORS,
+    url_name="form_schema",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "A JSON Schema (draft 2020-12) of the version's typed answers "
+                "(a referral's `answers`, without the question texts).",
+                "content": {"application/schema+json": {"schema": {"type": "object"}}},
+            }
+        }
+    },
+)
+def get_form_schema(request: HttpRequest, slug: str, version: int) -> HttpResponse:
+    """The JSON Schema of one form version's typed answers. Another team's form, or a
+    version that does not exist, is a 404."""
+    schema = forms.schema_for(_client(request), slug[:60], version)
+    if schema is None:
+        raise Http404("There is no such form version that this API client may read.")
+    _audit("api.form_schema.viewed", request, form=slug, version=version)
+    return HttpResponse(json.dumps(schema), content_type="application/schema+json")
 
 
 def index(request: HttpRequest) -> HttpResponse:

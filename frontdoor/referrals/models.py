@@ -229,6 +229,9 @@ class PdfCopy(models.Model):
     )
     stored_as = models.CharField(max_length=255, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
+    # The SHA-256 of the stored file, hex (the API sends it as Repr-Digest); "" for a copy
+    # made before it was kept, until the API's first download of it works it out.
+    sha256 = models.CharField(max_length=64, blank=True)
     queued_at = models.DateTimeField(default=timezone.now)
     made_at = models.DateTimeField(null=True, blank=True)
 

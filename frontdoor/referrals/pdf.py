@@ -12,6 +12,7 @@ council's responses, which do, are on the portal's pages only.
 """
 
 import datetime
+import hashlib
 import logging
 import uuid
 from pathlib import Path
@@ -70,7 +71,10 @@ def make_copy(submission_id: int) -> None:
     stored_as = storage.save(f"copies/{now:%Y/%m}/{uuid.uuid4().hex}", ContentFile(content))
     try:
         made = PdfCopy.objects.filter(pk=submission_id, stored_as="").update(
-            stored_as=stored_as, size=len(content), made_at=now
+            stored_as=stored_as,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            made_at=now,
         )
     except BaseException:
         storage.delete(stored_as)  # nothing half-stored
@@ -146,7 +150,7 @@ def _remake(copy: PdfCopy) -> None:
     logger.error("The stored PDF copy %s is missing: making it again", copy.stored_as)
     with transaction.atomic():
         if PdfCopy.objects.filter(pk=copy.pk, stored_as=copy.stored_as).update(
-            stored_as="", size=None, made_at=None, queued_at=timezone.now()
+            stored_as="", size=None, sha256="", made_at=None, queued_at=timezone.now()
         ):
             make_copy.enqueue(copy.pk)
 
