@@ -89,7 +89,8 @@ format: $(VENV)/.dev-installed
 # SMTP server: the console email backend is for a laptop only).
 check: lint static/build/frontdoor.css
 	@export SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
-	  EMAIL_URL="$${EMAIL_URL:-smtp://localhost:25}" CLAMD_ADDRESS="$${CLAMD_ADDRESS:-/run/clamav/clamd.ctl}"; set -ex; \
+	  EMAIL_URL="$${EMAIL_URL:-smtp://localhost:25}" CLAMD_ADDRESS="$${CLAMD_ADDRESS:-/run/clamav/clamd.ctl}" \
+	  WEBHOOK_SECRET_KEY="$${WEBHOOK_SECRET_KEY:-$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')}"; set -ex; \
 	$(PY) manage.py makemigrations --check --dry-run; \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
