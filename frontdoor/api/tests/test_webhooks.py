@@ -4,8 +4,12 @@ address rules (SSRF), rotation, secrets encrypted at rest."""
 
 import datetime
 import json
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -27,6 +31,7 @@ from tests.sending import send
 pytestmark = pytest.mark.django_db
 
 ALL = webhooks.EVENTS
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(autouse=True)
@@ -314,6 +319,25 @@ def test_production_refuses_to_start_without_a_key():
         assert webhook_secret_key_is_set(None) == []
     with override_settings(HTTPS=False, WEBHOOK_SECRET_KEY=""):  # a laptop: derived
         assert webhook_secret_key_is_set(None) == []
+
+
+def test_the_web_server_refuses_to_start_without_a_key(tmp_path):
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "SECRET_KEY": "production-like-" + "Zq8rT2vW9xKp4LmN7bC3" * 3,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "EMAIL_URL": "smtp://localhost:25",
+        "VIRUS_SCAN": "off",
+    }
+    serve = [sys.executable, "-c", "import frontdoor.wsgi; print('started')"]
+    refused = subprocess.run(serve, env=env, cwd=ROOT, capture_output=True, text=True,
+                             timeout=120, check=False)  # fmt: skip
+    assert refused.returncode != 0
+    assert "WEBHOOK_SECRET_KEY must be set" in refused.stderr
+    env["WEBHOOK_SECRET_KEY"] = webhooks.Fernet.generate_key().decode()
+    started = subprocess.run(serve, env=env, cwd=ROOT, capture_output=True, text=True,
+                             timeout=120, check=False)  # fmt: skip
+    assert "WEBHOOK_SECRET_KEY" not in started.stderr
 
 
 # --- The address rules (SSRF) -----------------------------------------------------------
