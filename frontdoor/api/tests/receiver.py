@@ -6,6 +6,7 @@ that verifies each delivery with the `standardwebhooks` package, as a receiver w
 
 import http.server
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ class Receiver:
     port: int = 0
     requests: list[Received] = field(default_factory=list)
     connections: int = 0  # every connection, even one that never made a request
+    slow: float = 0  # seconds to wait before answering
     answers: list[tuple[int, dict[str, str], bytes]] = field(default_factory=list)
 
     @property
@@ -59,6 +61,7 @@ def receiver() -> Iterator[Receiver]:
                 Received(self.path, dict(self.headers.items()), self.rfile.read(length))
             )
             status, headers, body = got.answers.pop(0) if got.answers else (200, {}, b"ok")
+            time.sleep(got.slow)
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)

@@ -253,6 +253,19 @@ def test_no_answer_is_recorded_and_retried(professional, social_care, run_tasks)
     assert delivery.last_answer.startswith("No answer: ConnectionRefusedError")
 
 
+def test_a_slow_answer_times_out_and_is_retried(
+    professional, social_care, hook, settings, run_tasks
+):
+    settings.WEBHOOK_TIMEOUT_SECONDS = 1
+    hook.slow = 2
+    endpoint, _ = webhooks.register(social_care, hook.url, ALL)
+    send(professional, "social-care-referral")
+    run_tasks()
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    assert delivery.status == WebhookDelivery.Status.PENDING
+    assert delivery.last_answer == "No answer: TimeoutError: timed out"
+
+
 def test_rotation_signs_with_both_secrets_until_the_old_is_dropped(
     professional, social_care, hook, run_tasks
 ):
