@@ -217,3 +217,12 @@ def test_the_command_refuses_a_bad_webhook_and_makes_no_client(teams, settings):
             "--webhook", "http://cms.council.example/hooks",
         )  # fmt: skip
     assert not ApiClient.objects.exists()
+
+
+def test_the_command_says_when_there_is_no_key_to_keep_the_secret(teams, settings, hook):
+    settings.HTTPS, settings.WEBHOOK_SECRET_KEY = True, ""
+    with pytest.raises(CommandError, match="WEBHOOK_SECRET_KEY must be set"):
+        call_command(
+            "create_api_client", "--name", "Mosaic", "--team", "lado", "--webhook", hook.url
+        )
+    assert not ApiClient.objects.exists()

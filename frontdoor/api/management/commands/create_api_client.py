@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
@@ -37,6 +38,8 @@ class Command(BaseCommand):
                 secret = webhooks.register(client, url, webhooks.EVENTS)[1] if url else ""
         except webhooks.Refused as refused:
             raise CommandError(f"--webhook: {refused}") from None
+        except ImproperlyConfigured as problem:  # no WEBHOOK_SECRET_KEY to keep the secret
+            raise CommandError(str(problem)) from None
         except clients.Refused as refused:
             raise CommandError(str(refused)) from None
         self.stdout.write(f"Created API client {client.name} for {', '.join(slugs)}.")
