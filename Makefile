@@ -39,7 +39,8 @@ run: $(VENV)/.installed static/build/frontdoor.css .secret_key
 	@$(PY) -c 'import magic' 2>/dev/null || { echo "Checking uploads needs libmagic (Debian: apt-get install libmagic1)"; exit 1; }
 	@mkdir -p var
 	@export SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" HTTPS="$${HTTPS:-false}" \
-	  EMAIL_URL="$${EMAIL_URL:-console://}" SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"; \
+	  EMAIL_URL="$${EMAIL_URL:-console://}" SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" \
+	  WEBHOOKS_ALLOW_LOOPBACK="$${WEBHOOKS_ALLOW_LOOPBACK:-true}"; \
 	if [ -z "$${CLAMD_ADDRESS:-}" ]; then export VIRUS_SCAN="$${VIRUS_SCAN:-off}"; fi; \
 	set -e; \
 	$(PY) manage.py migrate --no-input -v 0; \
