@@ -30,7 +30,7 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
-from frontdoor.api import webhooks
+from frontdoor.api import reading, webhooks
 from frontdoor.api.models import WebhookDelivery
 
 logger = logging.getLogger(__name__)
@@ -147,7 +147,7 @@ def queue(delivery: WebhookDelivery) -> None:
 @task()
 def send_delivery(delivery_id: int, ticket: int) -> None:
     delivery = (
-        WebhookDelivery.objects.select_related("endpoint")
+        WebhookDelivery.objects.select_related("endpoint__client")
         .filter(pk=delivery_id, ticket=ticket, status=Status.PENDING)
         .first()
     )
@@ -178,6 +178,13 @@ def attempt(delivery: WebhookDelivery) -> str:
     now = timezone.now()
     if not endpoint.is_enabled:
         why = f"Not sent: the endpoint is disabled ({endpoint.disabled_reason})"
+        _finish(delivery, Status.FAILED, None, why, now)
+        return delivery.status
+    readable = reading.cases_for(endpoint.client).filter(submission__reference=delivery.reference)
+    if endpoint.client.revoked_at is not None or not readable.exists():
+        # Restricted, transferred away or deleted since it was raised, or the client
+        # revoked: the system is not told of what it cannot read.
+        why = "Not sent: the referral is no longer this system's to read"
         _finish(delivery, Status.FAILED, None, why, now)
         return delivery.status
     body = json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False).encode()

@@ -100,6 +100,7 @@ def test_each_happening_raises_its_events(
         enquiries.send_answer(added, "Ava has moved school", professional)
         services.decide(case, "strategy-discussion", "We are meeting today.", manager)
         second = send(professional, "social-care-referral")
+        run_tasks()  # told before it moves: after, it is no longer social care's to read
         services.transfer(case_of(second), teams["early-help"], "Early Help fits", manager)
         run_tasks()
 
@@ -144,6 +145,23 @@ def test_none_for_a_restricted_case_or_another_teams_system(
         assert len(social_hook.requests) == 1  # restricted: to a system it does not exist
     assert hook.requests == []  # LADO's system never hears of a social care referral
     assert WebhookDelivery.objects.filter(endpoint__client=lado).count() == 0
+
+
+def test_one_raised_before_a_restriction_is_not_sent_after_it(
+    professional, manager, social_care, hook, run_tasks
+):
+    endpoint, _ = webhooks.register(social_care, hook.url, ALL)
+    hook.answers = [(500, {}, b"")]
+    sent = send(professional, "social-care-referral")
+    run_tasks()
+    services.restrict(case_of(sent), [], manager)
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    with time_machine.travel(delivery.next_attempt_at + datetime.timedelta(seconds=1)):
+        run_tasks()
+    delivery.refresh_from_db()
+    assert len(hook.requests) == 1  # the retry never went
+    assert delivery.status == WebhookDelivery.Status.FAILED
+    assert delivery.last_answer == "Not sent: the referral is no longer this system's to read"
 
 
 def test_a_disabled_endpoint_or_revoked_client_gets_none(
