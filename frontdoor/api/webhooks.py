@@ -260,12 +260,18 @@ def raise_events(case_id: int, team_id: int, events: list[str], at: datetime.dat
     change. None for a restricted case: to a system it does not exist. How many."""
     from frontdoor.api import sending
 
+    endpoints = [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(
+            disabled_at=None, client__revoked_at=None, client__teams=team_id
+        ).distinct()
+        if set(events) & set(endpoint.events)
+    ]
+    if not endpoints:
+        return 0  # most councils' teams: one query, and nothing more
     case = Case.objects.filter(pk=case_id).select_related("submission").first()
     if case is None or case.restricted_at is not None:
         return 0
-    endpoints = WebhookEndpoint.objects.filter(
-        disabled_at=None, client__revoked_at=None, client__teams=team_id
-    ).distinct()
     made = 0
     for endpoint in endpoints:
         for event in events:
