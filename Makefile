@@ -39,7 +39,8 @@ run: $(VENV)/.installed static/build/frontdoor.css .secret_key
 	@$(PY) -c 'import magic' 2>/dev/null || { echo "Checking uploads needs libmagic (Debian: apt-get install libmagic1)"; exit 1; }
 	@mkdir -p var
 	@export SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" HTTPS="$${HTTPS:-false}" \
-	  EMAIL_URL="$${EMAIL_URL:-console://}" SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"; \
+	  EMAIL_URL="$${EMAIL_URL:-console://}" SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" \
+	  WEBHOOKS_ALLOW_LOOPBACK="$${WEBHOOKS_ALLOW_LOOPBACK:-true}"; \
 	if [ -z "$${CLAMD_ADDRESS:-}" ]; then export VIRUS_SCAN="$${VIRUS_SCAN:-off}"; fi; \
 	set -e; \
 	$(PY) manage.py migrate --no-input -v 0; \
@@ -89,7 +90,8 @@ format: $(VENV)/.dev-installed
 # SMTP server: the console email backend is for a laptop only).
 check: lint static/build/frontdoor.css
 	@export SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
-	  EMAIL_URL="$${EMAIL_URL:-smtp://localhost:25}" CLAMD_ADDRESS="$${CLAMD_ADDRESS:-/run/clamav/clamd.ctl}"; set -ex; \
+	  EMAIL_URL="$${EMAIL_URL:-smtp://localhost:25}" CLAMD_ADDRESS="$${CLAMD_ADDRESS:-/run/clamav/clamd.ctl}" \
+	  WEBHOOK_SECRET_KEY="$${WEBHOOK_SECRET_KEY:-$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')}"; set -ex; \
 	$(PY) manage.py makemigrations --check --dry-run; \
 	$(PY) manage.py check --deploy --fail-level WARNING
 

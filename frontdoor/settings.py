@@ -539,6 +539,19 @@ STORAGES = {
 # Calls per API client per period ("600/min", "20/s", "10000/hour"), counted in the cache.
 API_RATE_LIMIT = env_str("API_RATE_LIMIT", "600/min")
 
+# --- The case-management API: webhooks (docs/api.md) -----------------------------------
+
+# The Fernet key(s) webhook signing secrets are encrypted with (comma-separated: the first
+# encrypts, every one decrypts, so a key can be replaced). Required with HTTPS=true (the
+# web server and the worker refuse to start without it); on a laptop (HTTPS=false) one is
+# derived from SECRET_KEY.
+WEBHOOK_SECRET_KEY = env_str("WEBHOOK_SECRET_KEY")
+# true allows http:// endpoints on loopback addresses (127.0.0.1, ::1), for development
+# and tests only: never private, link-local or other internal addresses.
+WEBHOOKS_ALLOW_LOOPBACK = env_bool("WEBHOOKS_ALLOW_LOOPBACK", False)
+# Seconds to connect to an endpoint, and again to wait for its answer.
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+
 # --- Locale -----------------------------------------------------------------------------
 
 LANGUAGE_CODE = "en-gb"

@@ -1,6 +1,8 @@
 """API clients in the administration site: the list (teams, last use, live tokens), and
 each client's tokens page, where a token is issued (shown once, on that page's answer,
-never kept or put in a message), revoked, or the whole client revoked."""
+never kept or put in a message), revoked, or the whole client revoked; and its webhooks
+page, where an endpoint is registered (its signing secret shown once, likewise), its
+secret rotated, disabled or enabled, and each endpoint's delivery log, with "Send again"."""
 
 from typing import Any
 
@@ -14,8 +16,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
-from frontdoor.api import clients, drops
-from frontdoor.api.models import ApiClient, ApiToken, Drop
+from frontdoor.api import clients, drops, webhooks
+from frontdoor.api.models import ApiClient, ApiToken, Drop, WebhookDelivery, WebhookEndpoint
 from frontdoor.audit.services import record
 from frontdoor.core.templatetags.govuk import govuk_datetime
 from frontdoor.core.text import PlainTextMixin
@@ -32,7 +34,7 @@ class ApiClientForm(PlainTextMixin, forms.ModelForm[ApiClient]):
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin[ApiClient]):
     form = ApiClientForm
-    list_display = ["name", "team_names", "last_used", "live_tokens", "status"]
+    list_display = ["name", "team_names", "last_used", "live_tokens", "webhook_links", "status"]
     fields = ["name", "teams"]
     filter_horizontal = ["teams"]
 
@@ -63,6 +65,12 @@ class ApiClientAdmin(admin.ModelAdmin[ApiClient]):
         url = reverse("admin:api_apiclient_tokens", args=[client.pk])
         return format_html('<a href="{}">{} (tokens)</a>', url, getattr(client, "live", 0))
 
+    @admin.display(description="Webhooks")
+    def webhook_links(self, client: ApiClient) -> Any:
+        url = reverse("admin:api_apiclient_webhooks", args=[client.pk])
+        return format_html('<a href="{}">Webhooks<span class="govuk-visually-hidden"> of {}'
+                           "</span></a>", url, client.name)  # fmt: skip
+
     @admin.display(description="Status")
     def status(self, client: ApiClient) -> str:
         return "Live" if client.is_live else f"Revoked {client.revoked_at:%d %b %Y %H:%M}"
@@ -84,7 +92,17 @@ class ApiClientAdmin(admin.ModelAdmin[ApiClient]):
             self.admin_site.admin_view(tokens_page),
             name="api_apiclient_tokens",
         )
-        return [tokens, *super().get_urls()]
+        hooks = path(
+            "<int:client_id>/webhooks/",
+            self.admin_site.admin_view(webhooks_page),
+            name="api_apiclient_webhooks",
+        )
+        log = path(
+            "<int:client_id>/webhooks/<int:endpoint_id>/",
+            self.admin_site.admin_view(deliveries_page),
+            name="api_apiclient_deliveries",
+        )
+        return [tokens, hooks, log, *super().get_urls()]
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -202,3 +220,104 @@ class DropAdmin(admin.ModelAdmin[Drop]):
             teams=sorted(team.slug for team in drop.teams.all()),
             paused=drop.paused_at is not None,
         )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def webhooks_page(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = get_object_or_404(ApiClient, pk=client_id)
+    secret, made, errors, done = "", None, {}, ""
+    url, chosen = "", list(webhooks.EVENTS)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "register":
+            url = request.POST.get("url", "").strip()
+            chosen = request.POST.getlist("events")
+            if not url:
+                errors["url"] = "Enter the URL of the system's webhook receiver"
+            if not set(chosen) & set(webhooks.EVENTS):
+                errors["events"] = "Choose at least one event"
+            if not errors:
+                try:
+                    made, secret = webhooks.register(client, url, chosen, by=request.user)
+                except webhooks.Refused as refused:
+                    errors["url"] = str(refused)
+                else:
+                    url, chosen = "", list(webhooks.EVENTS)
+        else:
+            try:
+                endpoint = get_object_or_404(
+                    WebhookEndpoint, client=client, pk=request.POST.get("endpoint")
+                )
+            except ValueError:
+                raise Http404 from None
+            if action == "rotate":
+                made, secret = endpoint, webhooks.rotate_secret(endpoint, by=request.user)
+            elif action == "drop_old":
+                webhooks.drop_old_secret(endpoint, by=request.user)
+                done = f"The old secret of {endpoint.url} no longer signs"
+            elif action == "disable":
+                webhooks.disable(endpoint, "Disabled by an administrator", by=request.user)
+                done = f"{endpoint.url} is disabled: nothing more is sent to it"
+            elif action == "enable":
+                webhooks.enable(endpoint, by=request.user)
+                done = f"{endpoint.url} is enabled again"
+            else:
+                raise Http404
+    events = [
+        {"value": value, "label": label, "checked": value in chosen}
+        for value, label in WebhookEndpoint.Event.choices
+    ]
+    response = render(
+        request,
+        "api/webhooks.html",
+        {
+            "client": client,
+            "endpoints": client.webhooks.all(),
+            "secret": secret,
+            "made": made,
+            "errors": errors,
+            "done": done,
+            "url": url,
+            "events": events,
+            "tokens_url": reverse("admin:api_apiclient_tokens", args=[client.pk]),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+LOG_SIZE = 100
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def deliveries_page(request: HttpRequest, client_id: int, endpoint_id: int) -> HttpResponse:
+    endpoint = get_object_or_404(
+        WebhookEndpoint.objects.select_related("client"), client_id=client_id, pk=endpoint_id
+    )
+    done = ""
+    if request.method == "POST":
+        if request.POST.get("action") != "send_again":
+            raise Http404
+        try:
+            delivery = get_object_or_404(
+                WebhookDelivery, endpoint=endpoint, pk=request.POST.get("delivery")
+            )
+        except ValueError:
+            raise Http404 from None
+        webhooks.send_again(delivery, by=request.user)
+        done = f"{delivery.event} of {delivery.reference} will be sent again in a moment"
+    deliveries = list(endpoint.deliveries.all()[: LOG_SIZE + 1])
+    response = render(
+        request,
+        "api/deliveries.html",
+        {
+            "client": endpoint.client,
+            "endpoint": endpoint,
+            "deliveries": deliveries[:LOG_SIZE],
+            "more": len(deliveries) > LOG_SIZE,
+            "done": done,
+            "webhooks_url": reverse("admin:api_apiclient_webhooks", args=[endpoint.client_id]),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -141,3 +141,80 @@ class DropDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} to {self.drop}"
+
+
+class WebhookEndpoint(models.Model):
+    """A URL of a client's system told (signed, Standard Webhooks) when one of its
+    referrals arrives, changes or is decided. Its signing secret is kept encrypted
+    (webhooks.py): it cannot be hashed, since every delivery is signed with it. While a
+    secret is rotated, the old one signs too, until `previous_secret_until`."""
+
+    class Event(models.TextChoices):
+        RECEIVED = "referral.received", "referral.received: a referral arrived"
+        UPDATED = (
+            "referral.updated",
+            "referral.updated: transferred, an answer or information from the referrer, or decided",
+        )
+        DECIDED = "referral.decided", "referral.decided: a decision was made"
+
+    client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="webhooks")
+    url = models.URLField(max_length=500)
+    events = models.JSONField(default=list)  # Event values
+    secret = models.TextField()  # Fernet token of the whsec_ secret
+    previous_secret = models.TextField(blank=True)
+    previous_secret_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    disabled_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "webhook endpoint"
+
+    def __str__(self) -> str:
+        return self.url
+
+    @property
+    def is_enabled(self) -> bool:
+        return self.disabled_at is None
+
+
+class WebhookDelivery(models.Model):
+    """One message to one endpoint, with its attempts: thin (event, reference, time),
+    never personal data. `ticket` is the number of the one task that may send it next (a
+    retry, or "send again", queues a new one); `tries` counts this round's attempts, which
+    set the wait before the next, and `attempts` every attempt."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(max_length=40)
+    reference = models.CharField(max_length=30)
+    message_id = models.CharField(max_length=40, unique=True)  # webhook-id: msg_…
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    tries = models.PositiveIntegerField(default=0)
+    ticket = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # The last answer: its HTTP status (None: no answer) and a short text (the start of
+    # the body, or why it was not sent).
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_answer = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "webhook delivery"
+        verbose_name_plural = "webhook deliveries"
+        indexes = [models.Index(fields=["endpoint", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} {self.event} {self.reference}"

@@ -54,6 +54,7 @@ def run(tmp_path: Path, *command: str, **extra: str) -> subprocess.CompletedProc
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "EMAIL_URL": "memory://",
         "VIRUS_SCAN": "off",
+        "WEBHOOK_SECRET_KEY": "kJ3p0nH1y2Q9Yw8Zr5mV7xT4bC6dE0fG1hI2jK3lM4o=",
         **extra,
     }
     return subprocess.run(

@@ -32,6 +32,7 @@ def gunicorn(tmp_path_factory) -> Iterator[int]:
         "ALLOWED_HOSTS": "127.0.0.1",
         "EMAIL_URL": "smtp://localhost:25",
         "VIRUS_SCAN": "off",
+        "WEBHOOK_SECRET_KEY": "kJ3p0nH1y2Q9Yw8Zr5mV7xT4bC6dE0fG1hI2jK3lM4o=",
         "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
     }
     process = subprocess.Popen(
