@@ -146,13 +146,22 @@ def csv_rows(found: QuerySet[AuditEvent]) -> Iterator[list[Any]]:
             event.at.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S"),
             event.action,
             event.actor_id,
-            event.actor_label,
+            event.actor_label or system_of(event),
             event.object_type,
             event.object_id,
             event.reference,
             event.client_ip,
             json.dumps(event.detail, sort_keys=True) if event.detail else "",
         ]
+
+
+def system_of(event: AuditEvent) -> str:
+    """ "API client: Liquidlogic LCS" for a call by an API client (it has no account: its
+    id and name are in the event's detail, api/views.py `_audit`); else ""."""
+    name = event.detail.get("client_name") if isinstance(event.detail, dict) else None
+    if event.actor_id is None and isinstance(name, str) and name:
+        return f"API client: {name}"
+    return ""
 
 
 def detail_text(detail: dict[str, Any]) -> str:

@@ -162,6 +162,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "about": audit_log_query.about(event, names),
             "detail": audit_log_query.detail_text(event.detail),
             "actor": _actor_name(accounts.get(event.actor_id), event.actor_id),
+            "system": audit_log_query.system_of(event),
             "actor_url": reverse("admin:accounts_user_change", args=[event.actor_id])
             if event.actor_id
             else "",

@@ -415,3 +415,23 @@ def test_a_reference_finds_an_answers_document_uploaded_then_removed(
     steps = shown_actions(admin_client.get(f"{LOG}?reference={sent.reference}"))
     assert "document.uploaded" in steps
     assert "document.removed" in steps
+
+
+def test_a_call_by_an_api_client_is_named_by_the_client_on_the_page_and_in_the_csv(
+    admin_client, teams
+):
+    from frontdoor.api.tests.conftest import System
+
+    system = System("Liquidlogic LCS", [teams["social-care"]])
+    assert system.get("/api/v1/referrals").status_code == 200
+    record("test.nobody")
+
+    html = admin_client.get(LOG, {"action": "api.referrals.listed"}).content.decode()
+    assert "API client: Liquidlogic LCS" in html
+    assert "Nobody signed in" not in html
+    assert "Nobody signed in" in admin_client.get(LOG, {"action": "test.nobody"}).content.decode()
+
+    response = admin_client.get(EXPORT, {"action": "api.referrals.listed"})
+    text = b"".join(response.streaming_content).decode()
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[1][3] == "API client: Liquidlogic LCS"
