@@ -20,6 +20,7 @@ from frontdoor.accounts.models import Team, User
 from frontdoor.accounts.passwords import remember_password
 from frontdoor.addresses.models import Address
 from tests.clamd import clamd  # noqa: F401 - a shared fixture (session, autouse)
+from tests.moto_s3 import s3_endpoint  # noqa: F401 - a shared fixture (module)
 from tests.smtp_server import smtp_server  # noqa: F401 - a shared fixture
 
 PASSWORD = "Kettle-Orbit-Lantern7"  # noqa: S105 - the personas' test password

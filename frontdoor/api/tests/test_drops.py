@@ -5,14 +5,12 @@ import datetime
 import hashlib
 import json
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from django.core.files.base import ContentFile
-from moto.server import ThreadedMotoServer
 
 from frontdoor.accounts.models import Membership
 from frontdoor.api import drops
@@ -176,25 +174,18 @@ def test_a_paused_drop_delivers_nothing_and_the_job_runs_every_live_drop(
     assert (tmp_path / f"{sent.reference}.json").exists()
 
 
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
-
-
-def test_a_drop_to_an_s3_prefix(
-    sent: Any, teams: Any, s3_endpoint: str, settings: Any, monkeypatch: Any
-) -> None:
+@pytest.fixture
+def drop_s3(s3_endpoint: str, settings: Any, monkeypatch: Any) -> str:
+    """Drops to S3 pointed at moto's server, with credentials where boto3 finds them."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "frontdoor-test")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "frontdoor-test")
     settings.DROP_S3_ENDPOINT_URL = s3_endpoint
     settings.DROP_S3_REGION = REGION
-    s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name=REGION)
+    return s3_endpoint
+
+
+def test_a_drop_to_an_s3_prefix(sent: Any, teams: Any, drop_s3: str) -> None:
+    s3 = boto3.client("s3", endpoint_url=drop_s3, region_name=REGION)
     bucket = f"drop-{uuid.uuid4().hex[:12]}"
     s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
     drop = Drop.objects.create(
@@ -221,13 +212,7 @@ def test_a_drop_to_an_s3_prefix(
         assert hashlib.sha256(data).hexdigest() == document["sha256"]
 
 
-def test_a_drop_to_a_missing_bucket_is_tried_again(
-    sent: Any, teams: Any, s3_endpoint: str, settings: Any, monkeypatch: Any
-) -> None:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "frontdoor-test")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "frontdoor-test")
-    settings.DROP_S3_ENDPOINT_URL = s3_endpoint
-    settings.DROP_S3_REGION = REGION
+def test_a_drop_to_a_missing_bucket_is_tried_again(sent: Any, teams: Any, drop_s3: str) -> None:
     drop = Drop.objects.create(
         name="Eclipse",
         destination="s3://no-such-bucket-here/x",

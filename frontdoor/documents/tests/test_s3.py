@@ -10,7 +10,6 @@ import runpy
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,6 @@ from typing import Any
 import boto3
 import pytest
 from django.test import Client
-from moto.server import ThreadedMotoServer
 
 from conftest import sign_in
 from frontdoor.documents.models import Document
@@ -36,18 +34,6 @@ PREFIX = "documents"
 # moto takes any credentials; the storage finds them where boto3 does (the environment).
 ACCESS_KEY = "frontdoor-test-access-key"
 SECRET_KEY = "frontdoor-test-secret-key"
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    """moto's S3 server on a free port of 127.0.0.1, for this module's tests."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
 
 
 @dataclass(frozen=True)
