@@ -1,7 +1,10 @@
+from collections.abc import Iterator
+
 import pytest
 from django.test import Client
 
 from frontdoor.api import clients
+from frontdoor.api.tests.receiver import Receiver, receiver
 
 
 class System:
@@ -35,3 +38,16 @@ def assert_problem(response, status: int) -> dict:
     assert body["title"]
     assert len(body["detail"]) > 20, body
     return body
+
+
+@pytest.fixture
+def loopback_allowed(settings):
+    """Webhooks may go to http://127.0.0.1 (WEBHOOKS_ALLOW_LOOPBACK), as in development."""
+    settings.WEBHOOKS_ALLOW_LOOPBACK = True
+
+
+@pytest.fixture
+def hook() -> Iterator[Receiver]:
+    """A webhook receiver on loopback that verifies what it gets (receiver.py)."""
+    with receiver() as got:
+        yield got

@@ -8,7 +8,6 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,28 +20,17 @@ from frontdoor.accounts.models import Membership
 from frontdoor.api import clients, sending, webhooks
 from frontdoor.api.checks import webhook_secret_key_is_set
 from frontdoor.api.models import WebhookDelivery, WebhookEndpoint
-from frontdoor.api.tests.receiver import Receiver, receiver
+from frontdoor.api.tests.receiver import receiver
 from frontdoor.audit.models import AuditEvent
 from frontdoor.cases import services
 from frontdoor.cases.models import Case
 from frontdoor.enquiries import services as enquiries
 from tests.sending import send
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback_allowed")]
 
 ALL = webhooks.EVENTS
 ROOT = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture(autouse=True)
-def _loopback_allowed(settings):
-    settings.WEBHOOKS_ALLOW_LOOPBACK = True
-
-
-@pytest.fixture
-def hook() -> Iterator[Receiver]:
-    with receiver() as got:
-        yield got
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ disabling and enabling, the delivery log with "Send again", every action audited
 
 import io
 import re
-from collections.abc import Iterator
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -13,23 +12,11 @@ from django.test import Client
 from conftest import signed_in
 from frontdoor.api import clients, webhooks
 from frontdoor.api.models import ApiClient, WebhookDelivery, WebhookEndpoint
-from frontdoor.api.tests.receiver import Receiver, receiver
 from frontdoor.audit.models import AuditEvent
 from tests.sending import send
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback_allowed")]
 SECRET = re.compile(r"whsec_[A-Za-z0-9+/]{43}=")
-
-
-@pytest.fixture(autouse=True)
-def _loopback_allowed(settings):
-    settings.WEBHOOKS_ALLOW_LOOPBACK = True
-
-
-@pytest.fixture
-def hook() -> Iterator[Receiver]:
-    with receiver() as got:
-        yield got
 
 
 @pytest.fixture
