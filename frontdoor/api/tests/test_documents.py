@@ -21,7 +21,6 @@ from frontdoor.documents.storage import documents_storage
 from frontdoor.documents.tests import files
 from frontdoor.documents.tests.test_s3 import Bucket
 from frontdoor.documents.tests.test_s3 import bucket as bucket  # a fixture
-from frontdoor.documents.tests.test_s3 import s3_endpoint as s3_endpoint  # a fixture
 from frontdoor.enquiries import services as enquiries
 from frontdoor.referrals.models import PdfCopy, Submission
 from frontdoor.referrals.submissions import submit
