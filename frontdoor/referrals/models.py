@@ -303,7 +303,7 @@ class Tombstone(models.Model):
     council's copy: its reference, form, team, dates and outcome, for statistics, the audit
     trail and the API's 410; and, in TombstoneKey rows, keyed hashes of its children's
     normalised identifiers (referrals/tombstones.py) so a re-referral of the same child
-    within 12 months is still found. No names, no dates of birth, no answers."""
+    within 12 months of the removal is still found. No names, no dates of birth, no answers."""
 
     reference = models.CharField(max_length=20, unique=True)
     form_slug = models.SlugField(max_length=60)
@@ -334,7 +334,7 @@ class Tombstone(models.Model):
 
 class TombstoneKey(models.Model):
     """One keyed hash (HMAC-SHA256, hex) of a removed referral's child's identifiers, as
-    referrals/tombstones.py makes them. Deleted 12 months after the referral arrived."""
+    referrals/tombstones.py makes them. Deleted 12 months after the referral's removal."""
 
     tombstone = models.ForeignKey(Tombstone, on_delete=models.CASCADE, related_name="keys")
     digest = models.CharField(max_length=64, db_index=True)

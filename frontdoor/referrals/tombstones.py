@@ -17,7 +17,10 @@ looked up: an equal digest is the same child, by the same rules:
 The key is derived from SECRET_KEY with a fixed salt (django.utils.crypto.salted_hmac): a
 digest cannot be reversed, or tried against guessed names and dates, without it. A lookup
 also tries SECRET_KEY_FALLBACKS, so rotating the key does not lose the matches before it.
-A tombstone's keys are deleted REPEATS_WINDOW after its referral arrived (retention).
+A tombstone's keys are kept REPEATS_WINDOW (12 months) after its referral was removed,
+then deleted (retention): a re-referral in that time is still found, however long the
+team kept the referral before removing it (a year after closure, for a team without an
+API, would otherwise leave no window at all).
 """
 
 import datetime
@@ -30,8 +33,7 @@ from frontdoor.referrals.models import Person, Submission, Tombstone, TombstoneK
 from frontdoor.referrals.people import CHILDREN, DUE_DATE_WINDOW, _first_names
 
 SALT = "frontdoor.referrals.tombstones.identifiers"
-# A re-referral is one within 12 months of the earlier referral's arrival (as the
-# children in need census counts them).
+# How long after a referral's removal a re-referral of its child is still found.
 REPEATS_WINDOW = datetime.timedelta(days=365)
 
 
@@ -95,7 +97,7 @@ def keep_keys(tombstone: Tombstone, children: Iterable[Person]) -> list[Tombston
 
 def removed_repeats(submission: Submission) -> set[int]:
     """The ids of the tombstones naming one of this submission's children, of referrals
-    that arrived within REPEATS_WINDOW before it. One query (two without `people`
+    removed within REPEATS_WINDOW before it was sent. One query (two without `people`
     prefetched)."""
     digests = lookup_digests(p for p in submission.people.all() if p.role in CHILDREN)
     if not digests:
@@ -103,6 +105,6 @@ def removed_repeats(submission: Submission) -> set[int]:
     return set(
         TombstoneKey.objects.filter(
             digest__in=digests,
-            tombstone__received_at__gte=submission.sent_at - REPEATS_WINDOW,
+            tombstone__deleted_at__gte=submission.sent_at - REPEATS_WINDOW,
         ).values_list("tombstone_id", flat=True)
     )
