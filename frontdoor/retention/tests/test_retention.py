@@ -481,3 +481,36 @@ def test_every_other_delete_of_the_audit_log_is_still_refused(professional):
     with pytest.raises(DatabaseError, match="append-only"):
         _execute(delete_new)
     assert AuditEvent.objects.filter(pk=new.pk).exists()
+
+
+# --- The referrer's view -------------------------------------------------------------------
+
+
+def test_a_period_shorter_than_the_referrers_view_is_warned_of(settings):
+    from django.core.checks import run_checks
+
+    assert not [m for m in run_checks() if m.id == "retention.W001"]
+    settings.SUBMISSION_VISIBLE_DAYS = 30
+    settings.RETENTION_DAYS_AFTER_IMPORT = 7
+    warned = [m for m in run_checks() if m.id == "retention.W001"]
+    assert len(warned) == 1
+    assert "RETENTION_DAYS_AFTER_IMPORT (7)" in warned[0].msg
+
+
+def test_the_referrer_sees_it_until_removed_and_then_never(
+    professional, manager, social_care_system, run_tasks
+):
+    from conftest import signed_in
+
+    sent = send_at(professional, SENT)
+    close_at(sent, manager, CLOSED)
+    import_at(Case.objects.get(pk=sent.pk), social_care_system, IMPORTED)
+    with time_machine.travel(CLOSED + 29 * DAY):
+        referrer = signed_in(professional, run_tasks)
+        assert sent.reference in referrer.get("/forms/sent/").content.decode()
+        assert referrer.get(f"/forms/sent/{sent.reference}/").status_code == 200
+    apply_retention(now=IMPORTED + 30 * DAY)
+    with time_machine.travel(IMPORTED + 30 * DAY):
+        referrer = signed_in(professional, run_tasks)
+        assert sent.reference not in referrer.get("/forms/sent/").content.decode()
+        assert referrer.get(f"/forms/sent/{sent.reference}/").status_code == 404
