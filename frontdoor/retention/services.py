@@ -165,8 +165,9 @@ def _remove(pks: list[int], now: datetime.datetime) -> Counter[str]:
     )
 
     references = [case.submission.reference for case in cases]
-    # Documents first (a submission's are PROTECTed); their files go after the commit.
-    _documents(pks).delete()
+    # The documents sent with it first (they PROTECT their submission); those sent with
+    # answers go with their enquiries (enquiries/signals.py). Files go after the commit.
+    Document.objects.filter(submission_id__in=pks).delete()
     WebhookDelivery.objects.filter(reference__in=references).delete()
     # The case takes its events, notes, partner checks, enquiries, imports and drop
     # deliveries; the submission its answers, status changes, people and PDF copy.

@@ -168,13 +168,22 @@ def test_everything_of_the_referral_goes_and_a_tombstone_stays(
     run_pdf_tasks,
     loopback_allowed,
     django_capture_on_commit_callbacks,
+    teams,
+    tmp_path: Path,
 ):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     from frontdoor.api import webhooks
     from frontdoor.api.models import WebhookEndpoint
+    from frontdoor.cases import partner_checks
+    from frontdoor.cases.models import Chase, PartnerCheck
     from frontdoor.documents.tests import files
+    from frontdoor.enquiries.models import EnquiryDocument
 
     webhooks.register(social_care_system.client_row, "http://127.0.0.1:9/hook", webhooks.EVENTS)
     assert WebhookEndpoint.objects.exists()
+    drop = Drop.objects.create(name="Mosaic", destination=str(tmp_path), since=SENT - DAY)
+    drop.teams.add(teams["social-care"])
     sent = send_at(
         professional,
         SENT,
@@ -189,13 +198,25 @@ def test_everything_of_the_referral_goes_and_a_tombstone_stays(
             Case.objects.get(pk=sent.pk), "Is the child at school?", manager
         )
     assert question is not None
+    with time_machine.travel(SENT + DAY + datetime.timedelta(hours=1), tick=False):
+        later = files.pdf("A safety plan", pages=1)
+        attached = enquiries.attach(question, professional, SimpleUploadedFile("plan.pdf", later))
+        assert isinstance(attached, Document)
+        enquiries.send_answer(question, "Here it is.", professional)
+        check = partner_checks.ask_partner(
+            Case.objects.get(pk=sent.pk), "police", "PPU duty desk", manager
+        )
+        partner_checks.chase(check, manager)
+    drops.run_all()
+    assert DropDelivery.objects.filter(case_id=sent.pk).exists()
     close_at(sent, manager, CLOSED)
     import_at(case, social_care_system, IMPORTED)
     other = send_at(professional, SENT, child={**_child("Ben", "Other")})
 
     stored = [d.stored_as for d in Document.objects.filter(submission=sent)]
+    stored.append(attached.stored_as)  # with the answer to the team's question
     copy = PdfCopy.objects.get(submission=sent)
-    assert len(stored) == 2
+    assert len(stored) == 3
     assert copy.ready
     storage = documents_storage()
     assert all(storage.exists(name) for name in [*stored, copy.stored_as])
@@ -210,10 +231,10 @@ def test_everything_of_the_referral_goes_and_a_tombstone_stays(
         counts = apply_retention()
         # The files are not deleted until the rows' deletion has committed.
         assert all(storage.exists(name) for name in [*stored, copy.stored_as])
-    assert len(after_commit) == 3
+    assert len(after_commit) == 4
 
     assert counts["referrals"] == 1
-    assert counts["documents"] == 2
+    assert counts["documents"] == 3
     assert counts["pdf_copies"] == 1
     assert counts["enquiries"] == 1
     assert counts["people"] == people
@@ -222,6 +243,11 @@ def test_everything_of_the_referral_goes_and_a_tombstone_stays(
         assert not model.objects.filter(**{field: sent.pk}).exists(), model
     assert not CaseEvent.objects.filter(case_id=sent.pk).exists()
     assert not ApiImport.objects.filter(case_id=sent.pk).exists()
+    assert not DropDelivery.objects.filter(case_id=sent.pk).exists()
+    assert not PartnerCheck.objects.filter(case_id=sent.pk).exists()
+    assert not Chase.objects.exists()
+    assert not EnquiryDocument.objects.exists()
+    assert not Document.objects.filter(pk=attached.pk).exists()
     assert not WebhookDelivery.objects.filter(reference=sent.reference).exists()
     # Its files: gone from storage (after the commit).
     assert not any(storage.exists(name) for name in [*stored, copy.stored_as])
