@@ -189,6 +189,7 @@ INSTALLED_APPS = [
     "frontdoor.backoffice",
     "frontdoor.administration",
     "frontdoor.api",
+    "frontdoor.retention",
     "frontdoor.pages",
 ]
 
@@ -349,7 +350,16 @@ FORMS_OFF = env_list("FORMS_OFF")
 # before; sent forms can be seen by their referrer this many days after sending.
 DRAFT_DAYS = 30
 DRAFT_REMINDER_DAYS = 7
-SUBMISSION_VISIBLE_DAYS = 30
+SUBMISSION_VISIBLE_DAYS = env_int("SUBMISSION_VISIBLE_DAYS", 30)
+# Retention (frontdoor/retention, docs/security.md): the council's copy of a referral is
+# removed this many days after the later of its closure and its import by the team's
+# system (a team with an API client), or after its closure (a team without one); the
+# audit log keeps an event AUDIT_RETENTION_DAYS.
+RETENTION_DAYS_AFTER_IMPORT = env_int("RETENTION_DAYS_AFTER_IMPORT", 30)
+RETENTION_DAYS_AFTER_CLOSURE = env_int("RETENTION_DAYS_AFTER_CLOSURE", 365)
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 2557)
+if min(RETENTION_DAYS_AFTER_IMPORT, RETENTION_DAYS_AFTER_CLOSURE, AUDIT_RETENTION_DAYS) < 1:
+    raise ImproperlyConfigured("Retention periods (…_DAYS) must be 1 day or more")
 # A team's question to a referrer is overdue this many working days after it was asked.
 ENQUIRY_ANSWER_WORKING_DAYS = env_int("ENQUIRY_ANSWER_WORKING_DAYS", 3)
 

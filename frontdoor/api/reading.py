@@ -18,7 +18,7 @@ from frontdoor.cases.workflows import Outcome, Workflow, workflow_for, workflows
 from frontdoor.documents.models import Document
 from frontdoor.enquiries.models import EnquiryDocument
 from frontdoor.referrals.definitions import Definition
-from frontdoor.referrals.models import Submission
+from frontdoor.referrals.models import Submission, Tombstone
 from frontdoor.referrals.services import definition_of
 
 PAGE_SIZE = 100
@@ -174,6 +174,42 @@ def case_of(client: ApiClient, reference: str) -> Case | None:
         .filter(submission__reference=reference)
         .first()
     )
+
+
+def tombstone_of(client: ApiClient, reference: str) -> dict[str, Any] | None:
+    """What is left of a referral retention removed from one of the client's teams (not
+    one that was restricted: to a system that never existed), as the API gives it."""
+    teams = ApiClient.teams.through.objects.filter(apiclient_id=client.pk).values("team_id")
+    found = (
+        Tombstone.objects.filter(reference=reference, team_id__in=teams, restricted=False)
+        .select_related("team")
+        .first()
+    )
+    if found is None:
+        return None
+
+    def at(when: datetime.datetime | None) -> str | None:
+        return when.isoformat() if when is not None else None
+
+    return {
+        "reference": found.reference,
+        "form": {"slug": found.form_slug, "version": found.form_version},
+        "team": found.team.slug,
+        "received": at(found.received_at),
+        "decided": at(found.decided_at),
+        "closed": at(found.closed_at),
+        "outcome": (
+            {
+                "slug": found.outcome,
+                "name": found.outcome_name,
+                "national_code": found.national_code,
+            }
+            if found.outcome
+            else None
+        ),
+        "imported": found.imported,
+        "removed": at(found.deleted_at),
+    }
 
 
 def _anonymous(submission: Submission) -> bool:

@@ -286,6 +286,26 @@ class FormOut(Schema):
 ERRORS: dict[int, Any] = {401: Problem, 404: Problem, 422: Problem, 429: Problem}
 
 
+class TombstoneOut(Schema):
+    reference: str
+    form: FormVersionOut
+    team: str = Field(description="The team it was in when it was removed (its slug).")
+    received: datetime.datetime
+    decided: datetime.datetime | None
+    closed: datetime.datetime
+    outcome: OutcomeOut | None
+    imported: bool = Field(description="Whether the team's system had imported it.")
+    removed: datetime.datetime
+
+
+class RemovedProblem(Problem):
+    tombstone: TombstoneOut
+
+
+# A referral's own addresses: gone under retention, 410 with its tombstone.
+ONE_ERRORS: dict[int, Any] = {**ERRORS, 410: RemovedProblem}
+
+
 def _binary(description: str, *types: str) -> dict[str, Any]:
     """The OpenAPI of a streamed file's 200 answer, with its headers."""
     return {
@@ -335,11 +355,34 @@ def list_referrals(request: HttpRequest, filters: Query[ReferralFilters]) -> Any
 NOT_FOUND = "There is no referral with this reference that this API client may read."
 
 
+class Removed(Exception):
+    """The referral was removed under retention: 410 with its tombstone."""
+
+    def __init__(self, tombstone: dict[str, Any]) -> None:
+        self.tombstone = tombstone
+
+
+@api.exception_handler(Removed)
+def removed(request: HttpRequest, exc: Removed) -> HttpResponse:
+    return problem(
+        410,
+        "This referral was removed under the council's retention period: only its "
+        "tombstone is kept.",
+        tombstone=exc.tombstone,
+    )
+
+
 def _case(request: HttpRequest, reference: str, asked: str = "api.referral.not_found") -> Case:
     """The client's referral, or a 404 exactly as for one that does not exist (audited,
-    with the reference asked when it is one)."""
-    case = reading.case_of(_client(request), reference)
+    with the reference asked when it is one); a 410 with its tombstone if retention
+    removed it from a team of the client's (a 404 for any other client)."""
+    client = _client(request)
+    case = reading.case_of(client, reference)
     if case is None:
+        tombstone = reading.tombstone_of(client, reference)
+        if tombstone is not None:
+            _audit(asked.replace(".not_found", ".removed"), request, reference=reference)
+            raise Removed(tombstone)
         known = reference if REFERENCE.match(reference) else ""
         _audit(asked, request, reference=known)
         raise Http404(NOT_FOUND)
@@ -359,7 +402,7 @@ def _unchanged(request: HttpRequest, etag: str) -> bool:
 
 @api.get(
     "/referrals/{reference}",
-    response={200: ReferralDetail, 304: None, **ERRORS},
+    response={200: ReferralDetail, 304: None, **ONE_ERRORS},
     url_name="referral",
 )
 def get_referral(request: HttpRequest, reference: str, response: HttpResponse) -> Any:
@@ -388,7 +431,7 @@ def get_referral(request: HttpRequest, reference: str, response: HttpResponse) -
 
 @api.get(
     "/referrals/{reference}/documents/{document_id}",
-    response=ERRORS,
+    response=ONE_ERRORS,
     url_name="document",
     openapi_extra=_binary(
         "The document's bytes, as an attachment.",
@@ -423,7 +466,7 @@ def get_document(request: HttpRequest, reference: str, document_id: uuid.UUID) -
 
 @api.get(
     "/referrals/{reference}/pdf",
-    response={202: Preparing, **ERRORS},
+    response={202: Preparing, **ONE_ERRORS},
     url_name="referral_pdf",
     openapi_extra=_binary("The PDF copy of the referral as it was sent.", "application/pdf"),
 )

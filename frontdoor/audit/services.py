@@ -7,7 +7,7 @@ reasons and status names only.
 import datetime
 from typing import Any
 
-from django.db import models
+from django.db import connection, models, transaction
 from django.http import HttpRequest
 
 from frontdoor.audit.models import AuditEvent
@@ -60,3 +60,23 @@ def times_of(action: str, actor: Any, since: datetime.datetime) -> list[datetime
     outlives what it names, so deleting a draft does not give back the start it counted."""
     events = AuditEvent.objects.filter(action=action, actor_id=actor.pk, at__gte=since)
     return list(events.order_by("at").values_list("at", flat=True))
+
+
+def prune(before: datetime.datetime) -> int:
+    """Delete the events older than `before`: the one sanctioned delete of the log, for
+    its retention period (frontdoor/retention). On PostgreSQL the append-only trigger
+    lets these deletes through only because this sets, for this transaction alone, the
+    time before which it may (audit/migrations/0004_pruning.py). Returns how many."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('frontdoor.audit_prune_before', %s, true)",
+                    [before.isoformat()],
+                )
+        # One DELETE statement (the model's own delete() refuses: it is for one event).
+        deleted, _ = AuditEvent.objects.filter(at__lt=before).delete()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('frontdoor.audit_prune_before', '', true)")
+    return deleted

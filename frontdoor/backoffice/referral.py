@@ -18,6 +18,7 @@ from frontdoor.audit.models import AuditEvent
 from frontdoor.cases import services, timescales
 from frontdoor.cases.models import Case, CaseEvent, PartnerCheck, Rating
 from frontdoor.cases.workflows import Workflow, workflow_for
+from frontdoor.referrals import registry
 from frontdoor.referrals.annotations import annotated, withheld_answers
 from frontdoor.referrals.definitions import Definition, Question
 from frontdoor.referrals.models import Submission
@@ -296,6 +297,43 @@ def repeats(case: Case, user: User) -> list[Repeat]:
                 received=other.received_at,
                 may_open=mine,
                 outcome=_outcome(workflow_for(other.team.slug), other.outcome),
+            )
+        )
+    return found
+
+
+@dataclass
+class RemovedRepeat:
+    """An earlier referral naming the same child that retention has removed: its
+    tombstone's reference, form, outcome and closure."""
+
+    reference: str
+    form: str
+    outcome: str
+    closed: datetime.datetime
+
+
+def removed_repeats(case: Case, user: User) -> list[RemovedRepeat]:
+    """The removed referrals naming the same child that this person may know of, by the
+    same rule as `repeats` (their team is one of theirs, or shares repeats with theirs
+    holding the case). A referral restricted when it was removed is never listed."""
+    own = {membership.team_id for membership in user.team_memberships}
+    holding = {case.team.slug} if case.team_id in own else set()
+    holding |= set(case.former_teams.filter(pk__in=own).values_list("slug", flat=True))
+    shared = {slug for team in holding for slug in workflow_for(team).shares_repeats_with}
+    found = []
+    for tombstone in (
+        case.removed_repeats.filter(restricted=False).select_related("team").order_by("-closed_at")
+    ):
+        if tombstone.team_id not in own and tombstone.team.slug not in shared:
+            continue
+        definition = registry.get(tombstone.form_slug)
+        found.append(
+            RemovedRepeat(
+                reference=tombstone.reference,
+                form=definition.title if definition else tombstone.form_slug,
+                outcome=tombstone.outcome_name,
+                closed=tombstone.closed_at,
             )
         )
     return found

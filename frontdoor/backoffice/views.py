@@ -148,6 +148,7 @@ def submission(request: HttpRequest, reference: str) -> HttpResponse:
     if allowed.act and case.is_open and not cannot_ask:
         forms_shown["ask_form"] = AskForm(case, prefix="ask")
     checks = referral.partner_checks(case)
+    repeats, removed_repeats = referral.repeats(case, user), referral.removed_repeats(case, user)
     return render(
         request,
         "backoffice/submission.html",
@@ -157,7 +158,9 @@ def submission(request: HttpRequest, reference: str) -> HttpResponse:
             **forms_shown,
             # What the referrer has been told, with each email's delivery.
             "history": list(found.history.select_related("email")),
-            "repeats": referral.repeats(case, user),
+            "repeats": repeats,
+            "removed_repeats": removed_repeats,
+            "repeat_count": len(repeats) + len(removed_repeats),
             "events": referral.history(case, found),
             "notes": list(case.notes.select_related("author", "team")),
             "partner_checks": checks,

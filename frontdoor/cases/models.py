@@ -81,6 +81,11 @@ class Case(models.Model):
     )
     # Other referrals naming the same child (found when this one arrived).
     repeats = models.ManyToManyField("self", blank=True, symmetrical=True)
+    # Earlier referrals naming the same child that retention has removed (their
+    # tombstones): found when this one arrived, or when the other was removed.
+    removed_repeats = models.ManyToManyField(
+        "referrals.Tombstone", blank=True, related_name="repeated_by"
+    )
     # For the inbox, kept by frontdoor.enquiries' services from the case's enquiries (a
     # column a row, not a subquery): an answer or information from the referrer not yet
     # marked read; when the earliest question still waiting for an answer is due.

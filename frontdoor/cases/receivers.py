@@ -8,6 +8,7 @@ from frontdoor.referrals.annotations import urgent_flags
 from frontdoor.referrals.definitions import Definition
 from frontdoor.referrals.models import Submission
 from frontdoor.referrals.people import repeat_submissions
+from frontdoor.referrals.tombstones import removed_repeats
 
 
 def on_submission_sent(
@@ -17,4 +18,5 @@ def on_submission_sent(
         submission, definition, flags=urgent_flags(definition, submission.answers)
     )
     services.link_repeats(case, list(repeat_submissions(submission)))
+    services.link_removed_repeats(case, removed_repeats(submission))
     notices.tell_team_of_arrival(case, definition)

@@ -168,6 +168,12 @@ def link_repeats(case: Case, others: list[int]) -> None:
         case.repeats.add(*Case.objects.filter(pk__in=others))
 
 
+def link_removed_repeats(case: Case, tombstones: set[int]) -> None:
+    """Link the case to removed referrals naming the same child (by tombstone id)."""
+    if tombstones:
+        case.removed_repeats.add(*tombstones)
+
+
 # --- Acting on a case ---------------------------------------------------------------------
 
 

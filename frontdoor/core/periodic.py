@@ -23,6 +23,8 @@ JOBS: dict[str, tuple[str, int]] = {
     "remind-before-draft-deletion": ("frontdoor.referrals.drafts.remind_before_deletion", 60),
     # New referrals to the drops of systems without an API (api/drops.py).
     "drop-referrals": ("frontdoor.api.drops.run_all", 5),
+    # Removes referrals past retention, leaving tombstones, and old audit events.
+    "apply-retention": ("frontdoor.retention.services.apply_retention", 24 * 60),
 }
 
 

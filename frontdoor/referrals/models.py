@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from frontdoor.accounts.models import Team
 from frontdoor.notifications.models import Email
 
 
@@ -295,3 +296,48 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.position + 1} of {self.submission_id}"
+
+
+class Tombstone(models.Model):
+    """What is left of a referral once retention (frontdoor/retention) has removed the
+    council's copy: its reference, form, team, dates and outcome, for statistics, the audit
+    trail and the API's 410; and, in TombstoneKey rows, keyed hashes of its children's
+    normalised identifiers (referrals/tombstones.py) so a re-referral of the same child
+    within 12 months of the removal is still found. No names, no dates of birth, no answers."""
+
+    reference = models.CharField(max_length=20, unique=True)
+    form_slug = models.SlugField(max_length=60)
+    form_version = models.PositiveIntegerField()
+    # The team the case was in when it was removed (a team is never deleted: PROTECT).
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    received_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField()
+    outcome = models.CharField(max_length=40, blank=True)  # the outcome's slug
+    outcome_name = models.CharField(max_length=200, blank=True)
+    # Its codes in published vocabularies, by vocabulary (as the API gives them).
+    national_code = models.JSONField(null=True, blank=True)
+    # Imported by the case's team's system (ApiImport), and when last.
+    imported = models.BooleanField(default=False)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    # Restricted to named staff when removed: still hidden from everyone (no repeat line,
+    # a 404 in the API).
+    restricted = models.BooleanField(default=False)
+    deleted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-deleted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} (removed)"
+
+
+class TombstoneKey(models.Model):
+    """One keyed hash (HMAC-SHA256, hex) of a removed referral's child's identifiers, as
+    referrals/tombstones.py makes them. Deleted 12 months after the referral's removal."""
+
+    tombstone = models.ForeignKey(Tombstone, on_delete=models.CASCADE, related_name="keys")
+    digest = models.CharField(max_length=64, db_index=True)
+
+    def __str__(self) -> str:
+        return f"Key of {self.tombstone_id}"

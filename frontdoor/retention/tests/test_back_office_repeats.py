@@ -1,0 +1,72 @@
+"""A referral whose child was named in a referral retention has removed says so on its
+staff page: "Referred before: <ref>, <form>, <outcome>, closed <date> (record removed
+under retention)", to the staff who could have seen that referral as a repeat."""
+
+import pytest
+
+from conftest import make_user, signed_in
+from frontdoor.cases import services
+from frontdoor.cases.models import Case
+from frontdoor.referrals.models import Tombstone
+from frontdoor.retention.services import apply_retention
+from frontdoor.retention.tests.conftest import DAY, SENT, close_at, send_at
+
+pytestmark = pytest.mark.django_db
+
+CLOSED = SENT + 2 * DAY
+REMOVED = CLOSED + 365 * DAY
+
+
+def removed_then_again(professional, second_professional, manager):
+    first = send_at(professional, SENT)
+    close_at(first, manager, CLOSED)
+    apply_retention(now=REMOVED)
+    return first.reference, send_at(second_professional, REMOVED + 30 * DAY)
+
+
+def test_the_page_says_the_child_was_referred_before(
+    professional, second_professional, manager, run_tasks
+):
+    reference, again = removed_then_again(professional, second_professional, manager)
+    page = signed_in(manager, run_tasks).get(f"/team/{again.reference}/").content.decode()
+
+    removed = page.split('data-testid="removed-repeats"')[1].split("</ul>")[0]
+    outcome = Tombstone.objects.get(reference=reference).outcome_name
+    assert (
+        f"Referred before: {reference}, Children&#x27;s Social Care referral, {outcome}, "
+        "closed 4 March 2026 (record removed under retention)"
+    ) in removed
+    assert f'href="/team/{reference}/"' not in page  # nothing left to open
+    assert "No other referral you can see names the same child" not in page
+    assert "Repeat referrals (1)" in page
+
+
+def test_staff_of_a_team_that_could_not_see_it_are_not_told(
+    professional, second_professional, manager, teams, run_tasks
+):
+    reference, again = removed_then_again(professional, second_professional, manager)
+    # The new referral goes to LADO, which does not share Social Care's repeats.
+    services.transfer(Case.objects.get(pk=again.pk), teams["lado"], "For LADO", manager)
+    lado_officer = make_user("lado.officer@council.example.gov.uk", "Lee", "Ado")
+    lado_officer.teams.add(teams["lado"])
+
+    page = signed_in(lado_officer, run_tasks).get(f"/team/{again.reference}/").content.decode()
+    assert "Repeat referrals" in page
+    assert reference not in page
+    # Social Care, which transferred it, still reads it with its own sharing.
+    page = signed_in(manager, run_tasks).get(f"/team/{again.reference}/").content.decode()
+    assert f"Referred before: {reference}" in page
+
+
+def test_a_referral_restricted_when_removed_is_never_listed(
+    professional, second_professional, manager, run_tasks
+):
+    first = send_at(professional, SENT)
+    services.restrict(Case.objects.get(pk=first.pk), [manager], manager)
+    close_at(first, manager, CLOSED)
+    apply_retention(now=REMOVED)
+    again = send_at(second_professional, REMOVED + DAY)
+    assert Case.objects.get(pk=again.pk).removed_repeats.exists()
+
+    page = signed_in(manager, run_tasks).get(f"/team/{again.reference}/").content.decode()
+    assert first.reference not in page

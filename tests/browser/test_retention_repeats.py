@@ -1,0 +1,63 @@
+"""The staff page of a referral whose child was named in a referral retention removed:
+the "Referred before" line, checked by axe-core, with and without JavaScript, reflowing
+at 320 px; screenshots kept (SCREENSHOTS, default /tmp/shots)."""
+
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import expect
+
+from frontdoor.accounts.models import User
+from frontdoor.retention.services import apply_retention
+from frontdoor.retention.tests.conftest import DAY, SENT, close_at, send_at
+from frontdoor.retention.tests.conftest import manager as manager  # a fixture
+from tests.browser.conftest import CheckedPage
+from tests.browser.test_referral_forms import heading, sign_in
+from tests.browser.test_referral_page import SHOTS, shot
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("java_script", [True, False], ids=["js", "no-js"])
+def test_the_referral_page_says_the_child_was_referred_before(
+    open_page: Callable[..., CheckedPage],
+    professional: User,
+    second_professional: User,
+    manager: User,
+    run_tasks: Callable[[], None],
+    java_script: bool,
+):
+    first = send_at(professional, SENT)
+    close_at(first, manager, SENT + 2 * DAY)
+    apply_retention(now=SENT + 367 * DAY)
+    again = send_at(second_professional, SENT + 400 * DAY)
+
+    web = open_page(java_script_enabled=java_script)
+    web.goto("/")
+    sign_in(web, manager.email, run_tasks)
+    web.goto(f"/team/{again.reference}/")
+    heading(web, "Children's Social Care referral")
+    line = web.page.get_by_test_id("removed-repeats")
+    expect(line).to_have_text(
+        f"Referred before: {first.reference}, Children's Social Care referral, "
+        "No further action, closed 4 March 2026 (record removed under retention)"
+    )
+    web.follow("Repeat referrals (1)")
+    if java_script:
+        shot(web, "referred-before-removed")
+        # The section itself, for a person to look at without the whole long page.
+        scrolled = web.page.evaluate("window.scrollY")
+        top = web.page.locator("#repeats").bounding_box()
+        bottom = line.bounding_box()
+        assert top is not None
+        assert bottom is not None
+        web.page.screenshot(
+            path=str(SHOTS / "referred-before-removed-section.png"),
+            full_page=True,
+            clip={
+                "x": 0,
+                "y": scrolled + top["y"] - 200,
+                "width": 1024,
+                "height": bottom["y"] + bottom["height"] - top["y"] + 300,
+            },
+        )
