@@ -23,6 +23,7 @@ from frontdoor.audit.services import record
 from frontdoor.cases import notices, timescales
 from frontdoor.cases.models import Case, CaseEvent, Note, Rating
 from frontdoor.cases.workflows import Outcome, Workflow, workflow_for
+from frontdoor.core.actors import System
 from frontdoor.referrals.annotations import annotated
 from frontdoor.referrals.definitions import Definition
 from frontdoor.referrals.models import Submission
@@ -468,6 +469,21 @@ def transfer(
         notices.tell_team_of_transfer(locked, before)
         record("case.transferred", actor=by, obj=locked.submission, to=to.slug, before=before.slug)
         return locked
+
+
+def record_import(case: Case, by: System, external_reference: str, at: datetime.datetime) -> None:
+    """The history's line for a case-management system taking the case in as its own case
+    `external_reference` (frontdoor.api records the import itself, and calls this inside
+    its transaction, the case row locked). Not a change to the referral: neither its
+    version nor its updated time moves, and no webhook is raised (docs/api.md)."""
+    CaseEvent.objects.create(
+        case=case,
+        action=CaseEvent.Action.IMPORTED,
+        system=by.name,
+        at=at,
+        team_id=case.team_id,
+        detail={"external_reference": external_reference},
+    )
 
 
 # --- Restricting who can see a case ---------------------------------------------------------

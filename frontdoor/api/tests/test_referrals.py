@@ -261,7 +261,12 @@ def test_the_schema_is_openapi_3_1_and_needs_no_token():
     schemes = schema["components"]["securitySchemes"]
     assert [s["scheme"] for s in schemes.values()] == ["bearer"]
     listing = schema["paths"]["/api/v1/referrals"]["get"]
-    assert {p["name"] for p in listing["parameters"]} == {"updated_since", "stage", "cursor"}
+    assert {p["name"] for p in listing["parameters"]} == {
+        "updated_since",
+        "stage",
+        "imported",
+        "cursor",
+    }
     assert {"200", "401", "422"} <= set(listing["responses"])
     assert Client().get("/api/v1/").json()["openapi"] == "http://testserver/api/v1/openapi.json"
 
