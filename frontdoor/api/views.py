@@ -13,6 +13,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.http import parse_etags
@@ -28,9 +29,12 @@ from frontdoor.api.models import ApiClient
 from frontdoor.api.problems import CONTENT_TYPE as PROBLEM
 from frontdoor.api.problems import problem
 from frontdoor.audit.services import record
+from frontdoor.cases import services
 from frontdoor.cases.models import Case
+from frontdoor.cases.workflows import workflows
 from frontdoor.core import text
 from frontdoor.referrals import pdf
+from frontdoor.referrals.presenting import expects_reply
 
 REFERENCE = re.compile(r"^FD-\d{4}-\d{6}$")
 
@@ -327,6 +331,47 @@ class ImportOut(Schema):
     imported_at: datetime.datetime
 
 
+def _outcome_slugs() -> list[str]:
+    """Every outcome's slug in the council's workflows, for the schema's examples (a
+    Children's Social Care one first: what the API is mostly for)."""
+    every = workflows()
+    teams = sorted(every.teams.items(), key=lambda item: item[0] != "social-care")
+    slugs = [o.slug for _, w in teams for o in w.outcomes] + [
+        o.slug for o in every.default.outcomes
+    ]
+    return list(dict.fromkeys(slugs))
+
+
+class DecisionIn(Schema):
+    outcome: str = Field(
+        min_length=1,
+        max_length=40,
+        description="The slug of one of the outcomes the referral's team offers at its stage "
+        "(the team's workflow, docs/configuring.md); a 422 lists those offered.",
+        examples=_outcome_slugs(),
+    )
+    response: str = Field(
+        "",
+        max_length=services.RESPONSE_MAX_LENGTH,
+        description="For the referrer: they read it in the portal (the email only says there "
+        "is a response). Needed, as on the staff page, unless nobody can read one (sent "
+        "without an account, or no reply wanted): then it is not kept. Never anything the "
+        "referrer should not see.",
+        examples=[
+            "Thank you for your referral. We are taking action with our partners to keep the "
+            "child safe."
+        ],
+    )
+
+    @field_validator("response")
+    @classmethod
+    def plain(cls, value: str) -> str:
+        hidden = text.first_hidden(value, multi_line=True)
+        if hidden is not None:
+            raise ValueError(text.message("The response", hidden))
+        return value.strip()
+
+
 ERRORS: dict[int, Any] = {401: Problem, 404: Problem, 422: Problem, 429: Problem}
 
 
@@ -533,6 +578,52 @@ def mark_imported(
         "team": made.team.slug,
         "imported_at": made.imported_at,
     }
+
+
+@api.post(
+    "/referrals/{reference}/decision",
+    response={200: ReferralSummary, 409: Problem, **ERRORS},
+    url_name="referral_decision",
+)
+def post_decision(request: HttpRequest, reference: str, body: DecisionIn) -> Any:
+    """Decide the referral as its team's system: one of the outcomes the team offers at
+    its stage, with a response for the referrer. The same as a manager's decision on the
+    staff page (cases.services.decide): the referrer is emailed and reads the response,
+    the history and the audit name this client, and referral.decided is raised. Made at
+    once (no proposal waits for a manager). A closed referral is a 409."""
+    case = _case(request, reference)
+    known = case.submission.reference
+    offered = services.offered_outcomes(case)
+
+    def refused(status: int, why: str, detail: str) -> HttpResponse:
+        _audit("api.referral.decision_refused", request, reference=known, why=why)
+        return problem(status, detail, **({"errors": []} if status == 422 else {}))
+
+    if case.closed_at is not None:
+        return refused(409, "closed", "This referral has already been decided and closed.")
+    if body.outcome not in {o.slug for o in offered}:
+        slugs = ", ".join(o.slug for o in offered)
+        return refused(
+            422,
+            "outcome",
+            f"The outcome is not one this referral's team offers at its stage "
+            f"({case.stage}). Send one of: {slugs}.",
+        )
+    reply = expects_reply(case.submission)
+    if reply and not body.response:
+        return refused(422, "response", "Enter the response for the referrer (body.response).")
+    try:
+        services.decide(
+            case, body.outcome, body.response if reply else "", writing.system_of(_client(request))
+        )
+    except PermissionDenied:  # moved out of the client's teams, or restricted, meanwhile
+        _audit("api.referral.not_found", request, reference=known)
+        raise Http404(NOT_FOUND) from None
+    except services.NotAllowed as exc:  # decided meanwhile
+        return refused(409, "changed", f"{exc}.")
+    decided = reading.case_of(_client(request), known)
+    assert decided is not None
+    return reading.summary(decided)
 
 
 @api.get(
