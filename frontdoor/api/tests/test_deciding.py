@@ -181,6 +181,9 @@ def test_another_teams_restricted_or_no_referral_is_404_and_a_bad_token_401(
     clients.revoke_token(ApiToken.objects.get(client=social_care_system.client_row))
     assert_problem(decide(social_care_system, sent.reference, "no-further-action"), 401)
     assert not Case.objects.exclude(outcome="").exists()
+    # The very request refused to the LADO's system, by its team's (the URL walk's pair).
+    live = System("Live social care system", [teams["social-care"]])
+    assert decide(live, sent.reference, "no-further-action").status_code == 200
 
 
 def test_a_system_never_acts_outside_its_teams_even_when_called_directly(

@@ -177,6 +177,8 @@ def test_another_teams_a_restricted_or_no_referral_is_404_and_a_bad_token_401(
     live = System("Live social care system", [Case.objects.get(submission=sent).team])
     assert_problem(imported(live, restricted.reference, "LCS-1"), 404)
     assert not ApiImport.objects.exists()
+    # The very request refused to the LADO's system, by its team's (the URL walk's pair).
+    assert imported(live, sent.reference, "LADO-1").status_code == 200
 
 
 def test_after_a_transfer_the_new_teams_system_imports_it(
