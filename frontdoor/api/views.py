@@ -226,6 +226,18 @@ class ReferralFilters(Schema):
     )
     cursor: str | None = Field(None, max_length=200, description="From the previous page.")
 
+    @field_validator("updated_since")
+    @classmethod
+    def in_utc(cls, value: datetime.datetime | None) -> datetime.datetime | None:
+        """In UTC: PostgreSQL refuses an offset beyond ±15:59, which ISO 8601 allows
+        (schemathesis sent +20:56); one that leaves the calendar is refused here."""
+        if value is None:
+            return None
+        try:
+            return value.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValueError("Give a time between the years 1 and 9999") from None
+
 
 class Referrer(Schema):
     name: str
