@@ -544,7 +544,7 @@ KEY_REUSED = (
 
 @api.put(
     "/referrals/{reference}/import",
-    response={200: ImportOut, 409: Problem, **ERRORS},
+    response={200: ImportOut, 409: Problem, **ONE_ERRORS},
     url_name="referral_import",
 )
 def mark_imported(
@@ -594,7 +594,7 @@ def mark_imported(
 
 @api.post(
     "/referrals/{reference}/decision",
-    response={200: ReferralSummary, 409: Problem, **ERRORS},
+    response={200: ReferralSummary, 409: Problem, **ONE_ERRORS},
     url_name="referral_decision",
 )
 def post_decision(request: HttpRequest, reference: str, body: DecisionIn) -> Any:
