@@ -105,6 +105,8 @@ NOT_PAGES = {
     "api:referral_pdf": DOWNLOAD,
     "api:forms": API,
     "api:form_schema": API,
+    "api:referral_import": API,
+    "api:referral_decision": API,
 }
 
 # The error pages: not URL patterns, but pages people read. Each must be checked with axe
@@ -219,6 +221,8 @@ ARGUMENTS: dict[str, dict[str, Kind | str]] = {
     "api:referral": {"reference": SUBMISSION},
     "api:document": {"reference": SUBMISSION, "document_id": DOCUMENT},
     "api:referral_pdf": {"reference": SUBMISSION},
+    "api:referral_import": {"reference": SUBMISSION},
+    "api:referral_decision": {"reference": SUBMISSION},
     "api:form_schema": {
         "slug": "public: a form's slug (another team's form is a 404: api/tests/test_forms)",
         "version": "public: a version number of that form",

@@ -170,6 +170,19 @@ def _sent(name: str, **extra: Any) -> Get:
     return lambda reach, client: reach.url(name, reference=reach.submission.reference, **extra)
 
 
+def _another_sent(name: str) -> Get:
+    """A new sent form of the owner's (feedback, the API client's team): for the API's
+    decision, which closes it, so that the pages after find theirs open."""
+
+    def get(reach: Reach, client: Client) -> str:
+        from tests.test_access import make_sent_form
+
+        sent = make_sent_form(reach.submission.owner)
+        return reach.url(name, reference=sent.reference)
+
+    return get
+
+
 def _file(name: str, place: str) -> Get:
     def get(reach: Reach, client: Client) -> str:
         document = reach.files[place].pk
@@ -199,7 +212,7 @@ def _answer_file(name: str) -> Get:
 
 ANYONE, OWNER, TEAM = "signed out", "the owner", "the team's staff"
 SYSTEM = "the team's API client (its case-management system)"
-REACH: dict[str, tuple[str, Get] | tuple[str, Get, str, str]] = {
+REACH: dict[str, tuple[str, Get] | tuple[str, Get, str, str | dict[str, str]]] = {
     "pages:home": (ANYONE, _fixed("/")),
     "pages:help": (ANYONE, _fixed("/help/")),
     "pages:accessibility": (ANYONE, _fixed("/accessibility/")),
@@ -256,6 +269,19 @@ REACH: dict[str, tuple[str, Get] | tuple[str, Get, str, str]] = {
     "api:document": (SYSTEM, _file("api:document", "sent")),
     "api:forms": (SYSTEM, _fixed("/api/v1/forms")),
     "api:form_schema": (SYSTEM, _fixed("/api/v1/forms/feedback/versions/3/schema")),
+    # The API's writes: a JSON body in, a JSON answer (200) out.
+    "api:referral_import": (
+        SYSTEM,
+        _sent("api:referral_import"),
+        "put",
+        {"external_reference": "CS-1"},
+    ),
+    "api:referral_decision": (
+        SYSTEM,
+        _another_sent("api:referral_decision"),
+        "post",
+        {"outcome": "acknowledged", "response": "Thank you for telling us."},
+    ),
     "backoffice:inbox": (TEAM, _fixed("/team/")),
     "backoffice:team_inbox": (TEAM, _fixed("/team/in/feedback/")),
     "backoffice:inbox_search": (
@@ -383,7 +409,11 @@ def test_every_page_sends_the_security_headers_to_the_person_it_is_for(reach):
         client = Client() if who == ANYONE else reach.people[who]
         path = get(reach, client)
         method, to = answer or ("get", None)
-        response = getattr(client, method)(path)
+        if isinstance(to, dict):  # an API write: its JSON body, answered 200
+            response = getattr(client, method)(path, to, content_type="application/json")
+            to = None
+        else:
+            response = getattr(client, method)(path)
         if to is None:
             # A PDF copy not made yet is its waiting page (202), HTML like any page.
             wanted = 202 if name in PDF_COPIES else 200

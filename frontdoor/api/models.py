@@ -74,7 +74,7 @@ class ApiImport(models.Model):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
     external_reference = models.CharField(max_length=100)
     # The Idempotency-Key header of the call that made it, when one was sent.
-    idempotency_key = models.CharField(max_length=200, blank=True)
+    idempotency_key = models.CharField(max_length=255, blank=True)
     imported_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -85,7 +85,10 @@ class ApiImport(models.Model):
                 fields=["client", "case", "team"], name="api_import_once_per_client_and_team"
             )
         ]
-        indexes = [models.Index(fields=["case", "team", "imported_at"])]
+        indexes = [
+            models.Index(fields=["case", "team", "imported_at"]),
+            models.Index(fields=["client", "idempotency_key"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.external_reference} ({self.client})"

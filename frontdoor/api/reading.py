@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from frontdoor.api.models import ApiClient, ApiImport
 from frontdoor.cases.models import Case, CaseEvent
@@ -24,7 +24,7 @@ from frontdoor.referrals.services import definition_of
 PAGE_SIZE = 100
 # Raised when what the API says about a referral changes shape (a new field): every ETag
 # changes with it, so no system keeps a copy made by the older code.
-REPRESENTATION = "2"
+REPRESENTATION = "3"
 # The history's events (CaseEvent actions), as the API names them: what happened to the
 # referral's status only. Never notes, assignments, ratings (their reasons), proposed
 # decisions, partner checks, questions to the referrer, restrictions, or who did it.
@@ -48,11 +48,16 @@ def cases_for(client: ApiClient) -> QuerySet[Case]:
     return Case.objects.filter(team_id__in=teams, restricted_at=None)
 
 
-def _with_last_import(cases: QuerySet[Case]) -> QuerySet[Case]:
+def _with_last_import(cases: QuerySet[Case], client: ApiClient) -> QuerySet[Case]:
     """With the id of the case's latest import (by any client): an import is in the
-    history, so it is in the ETag, without a query a row."""
+    history, so it is in the ETag; and the external reference the client's own system
+    gave it for the team it is in now (`imported_as`, None: not imported by it for this
+    team). Subqueries: no query a row."""
     latest = ApiImport.objects.filter(case_id=OuterRef("pk")).order_by("-id").values("id")[:1]
-    return cases.annotate(last_import=Subquery(latest))
+    mine = ApiImport.objects.filter(
+        case_id=OuterRef("pk"), client_id=client.pk, team_id=OuterRef("team_id")
+    ).values("external_reference")[:1]
+    return cases.annotate(last_import=Subquery(latest), imported_as=Subquery(mine))
 
 
 def encode_cursor(case: Case) -> str:
@@ -77,6 +82,7 @@ def page(
     *,
     updated_since: datetime.datetime | None = None,
     stage: str | None = None,
+    imported: bool | None = None,
     cursor: str | None = None,
 ) -> tuple[list[Case], str | None, bool]:
     """One page of the client's referrals, least recently updated first; the cursor to ask
@@ -92,8 +98,13 @@ def page(
     if cursor:
         at, pk = decode_cursor(cursor)
         cases = cases.filter(Q(updated_at__gt=at) | Q(updated_at=at, pk__gt=pk))
+    if imported is not None:
+        mine = ApiImport.objects.filter(
+            case_id=OuterRef("pk"), client_id=client.pk, team_id=OuterRef("team_id")
+        )
+        cases = cases.filter(Exists(mine) if imported else ~Exists(mine))
     rows = list(
-        _with_last_import(cases)
+        _with_last_import(cases, client)
         .select_related("submission__form_version", "team")
         .only(
             "pk",
@@ -155,6 +166,9 @@ def _outcome_in(workflow: Workflow, slug: str) -> Outcome | None:
 
 def summary(case: Case) -> dict[str, Any]:
     submission = case.submission
+    mine: dict[str, Any] = {}
+    if hasattr(case, "imported_as"):  # for the API client reading (page(), case_of())
+        mine = {"imported": case.imported_as is not None, "external_reference": case.imported_as}
     return {
         "reference": submission.reference,
         "form": {"slug": submission.form_version.slug, "version": submission.form_version.version},
@@ -164,12 +178,13 @@ def summary(case: Case) -> dict[str, Any]:
         "outcome": outcome(case.team.slug, case.outcome),
         "updated": case.updated_at,
         "etag": etag(case),
+        **mine,  # not in a drop's JSON: a drop is not an API client
     }
 
 
 def case_of(client: ApiClient, reference: str) -> Case | None:
     return (
-        _with_last_import(cases_for(client))
+        _with_last_import(cases_for(client), client)
         .select_related("submission__form_version", "submission__owner", "team")
         .filter(submission__reference=reference)
         .first()

@@ -13,22 +13,28 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.http import parse_etags
-from ninja import NinjaAPI, Query, Schema
+from ninja import NinjaAPI, P, Query, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
+from ninja.params import HeaderEx
 from ninja.security import HttpBearer
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, field_validator
 
-from frontdoor.api import clients, downloads, forms, reading, throttling
+from frontdoor.api import clients, downloads, forms, reading, throttling, writing
 from frontdoor.api.models import ApiClient
 from frontdoor.api.problems import CONTENT_TYPE as PROBLEM
 from frontdoor.api.problems import problem
 from frontdoor.audit.services import record
+from frontdoor.cases import services
 from frontdoor.cases.models import Case
+from frontdoor.cases.workflows import workflows
+from frontdoor.core import text
 from frontdoor.referrals import pdf
+from frontdoor.referrals.presenting import expects_reply
 
 REFERENCE = re.compile(r"^FD-\d{4}-\d{6}$")
 
@@ -187,6 +193,15 @@ class ReferralSummary(Schema):
         "If-None-Match to be told 304 when nothing changed.",
         examples=['"3f1c0e2a9b7d4c6e8a0b1c2d3e4f5a6b"'],
     )
+    imported: bool = Field(
+        description="Marked imported by this API client for the team the referral is in "
+        "now (after a transfer, false until the new team's system imports it)."
+    )
+    external_reference: str | None = Field(
+        description="This client's own case reference for it, as marked imported; null "
+        "while not imported.",
+        examples=["LCS-12345"],
+    )
 
 
 class ReferralPage(Schema):
@@ -204,7 +219,24 @@ class ReferralFilters(Schema):
         None, description="Only referrals updated after this time (ISO 8601 with a time zone)."
     )
     stage: str | None = Field(None, max_length=40, description="Only referrals at this stage.")
+    imported: bool | None = Field(
+        None,
+        description="true: only those this client marked imported (for the team each is "
+        "in now); false: only those it has not.",
+    )
     cursor: str | None = Field(None, max_length=200, description="From the previous page.")
+
+    @field_validator("updated_since")
+    @classmethod
+    def in_utc(cls, value: datetime.datetime | None) -> datetime.datetime | None:
+        """In UTC: PostgreSQL refuses an offset beyond ±15:59, which ISO 8601 allows
+        (schemathesis sent +20:56); one that leaves the calendar is refused here."""
+        if value is None:
+            return None
+        try:
+            return value.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValueError("Give a time between the years 1 and 9999") from None
 
 
 class Referrer(Schema):
@@ -283,6 +315,75 @@ class FormOut(Schema):
     versions: list[int] = Field(description="Every version referrals can have been sent on.")
 
 
+class ImportIn(Schema):
+    external_reference: str = Field(
+        min_length=1,
+        max_length=100,
+        description="The referral's case reference in the client's own system: 1 to 100 "
+        "characters, no control or invisible formatting characters.",
+        examples=["LCS-12345"],
+    )
+
+    @field_validator("external_reference")
+    @classmethod
+    def plain(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("Enter the case reference in your system")
+        hidden = text.first_hidden(value, multi_line=False)
+        if hidden is not None:
+            raise ValueError(text.message("The external reference", hidden))
+        return value
+
+
+class ImportOut(Schema):
+    reference: str = Field(examples=["FD-2026-000123"])
+    external_reference: str = Field(examples=["LCS-12345"])
+    team: str = Field(description="The team it was imported for (its slug): the one it is in.")
+    imported_at: datetime.datetime
+
+
+def _outcome_slugs() -> list[str]:
+    """Every outcome's slug in the council's workflows, for the schema's examples (a
+    Children's Social Care one first: what the API is mostly for)."""
+    every = workflows()
+    teams = sorted(every.teams.items(), key=lambda item: item[0] != "social-care")
+    slugs = [o.slug for _, w in teams for o in w.outcomes] + [
+        o.slug for o in every.default.outcomes
+    ]
+    return list(dict.fromkeys(slugs))
+
+
+class DecisionIn(Schema):
+    outcome: str = Field(
+        min_length=1,
+        max_length=40,
+        description="The slug of one of the outcomes the referral's team offers at its stage "
+        "(the team's workflow, docs/configuring.md); a 422 lists those offered.",
+        examples=_outcome_slugs(),
+    )
+    response: str = Field(
+        "",
+        max_length=services.RESPONSE_MAX_LENGTH,
+        description="For the referrer: they read it in the portal (the email only says there "
+        "is a response). Needed, as on the staff page, unless nobody can read one (sent "
+        "without an account, or no reply wanted): then it is not kept. Never anything the "
+        "referrer should not see.",
+        examples=[
+            "Thank you for your referral. We are taking action with our partners to keep the "
+            "child safe."
+        ],
+    )
+
+    @field_validator("response")
+    @classmethod
+    def plain(cls, value: str) -> str:
+        hidden = text.first_hidden(value, multi_line=True)
+        if hidden is not None:
+            raise ValueError(text.message("The response", hidden))
+        return value.strip()
+
+
 ERRORS: dict[int, Any] = {401: Problem, 404: Problem, 422: Problem, 429: Problem}
 
 
@@ -338,6 +439,7 @@ def list_referrals(request: HttpRequest, filters: Query[ReferralFilters]) -> Any
             client,
             updated_since=filters.updated_since,
             stage=filters.stage,
+            imported=filters.imported,
             cursor=filters.cursor,
         )
     except reading.BadCursor:
@@ -427,6 +529,113 @@ def get_referral(request: HttpRequest, reference: str, response: HttpResponse) -
         )
 
     return reading.detail(case, link)
+
+
+ALREADY_IMPORTED = (
+    "This referral is already marked imported by this API client, for the team it is in "
+    "now, with another external reference. The first one stands (the referral's "
+    "external_reference says it): a referral is imported once per team."
+)
+KEY_REUSED = (
+    "This Idempotency-Key was sent before with a different request (another referral or "
+    "another external reference). Send a new key with a new request."
+)
+
+
+@api.put(
+    "/referrals/{reference}/import",
+    response={200: ImportOut, 409: Problem, **ONE_ERRORS},
+    url_name="referral_import",
+)
+def mark_imported(
+    request: HttpRequest,
+    reference: str,
+    body: ImportIn,
+    idempotency_key: HeaderEx[
+        str | None,
+        P(
+            alias="Idempotency-Key",
+            max_length=255,
+            description="Optional: a key of the client's choosing (a UUID, say). The same "
+            "key again gives the first call's answer; with a different request, a 422.",
+        ),
+    ] = None,
+) -> Any:
+    """Mark the referral imported into the client's system as its case
+    `external_reference`, for the team the referral is in now. Safe to repeat: the same
+    external reference again gives the same answer (imported_at unchanged); a different
+    one, once imported for this team, is a 409. After a transfer, the new team's system
+    imports it again. Importing does not change the referral's `updated` time and raises
+    no webhook; its ETag changes (its `imported` and its history do)."""
+    case = _case(request, reference)
+    known = case.submission.reference
+    client = _client(request)
+    try:
+        marked = writing.mark_imported(client, case, body.external_reference, idempotency_key or "")
+    except writing.KeyReused:
+        _audit("api.referral.import_refused", request, reference=known, why="key_reused")
+        return problem(422, KEY_REUSED, errors=[])
+    except writing.AlreadyImported:
+        _audit("api.referral.import_refused", request, reference=known, why="already_imported")
+        return problem(409, ALREADY_IMPORTED)
+    except writing.Gone:
+        _audit("api.referral.not_found", request, reference=known)
+        raise Http404(NOT_FOUND) from None
+    made = marked.made
+    action = "api.referral.imported" if marked.new else "api.referral.import_repeated"
+    _audit(action, request, reference=known, imported=made.pk)
+    return {
+        "reference": known,
+        "external_reference": made.external_reference,
+        "team": made.team.slug,
+        "imported_at": made.imported_at,
+    }
+
+
+@api.post(
+    "/referrals/{reference}/decision",
+    response={200: ReferralSummary, 409: Problem, **ONE_ERRORS},
+    url_name="referral_decision",
+)
+def post_decision(request: HttpRequest, reference: str, body: DecisionIn) -> Any:
+    """Decide the referral as its team's system: one of the outcomes the team offers at
+    its stage, with a response for the referrer. The same as a manager's decision on the
+    staff page (cases.services.decide): the referrer is emailed and reads the response,
+    the history and the audit name this client, and referral.decided is raised. Made at
+    once (no proposal waits for a manager). A closed referral is a 409."""
+    case = _case(request, reference)
+    known = case.submission.reference
+    offered = services.offered_outcomes(case)
+
+    def refused(status: int, why: str, detail: str) -> HttpResponse:
+        _audit("api.referral.decision_refused", request, reference=known, why=why)
+        return problem(status, detail, **({"errors": []} if status == 422 else {}))
+
+    if case.closed_at is not None:
+        return refused(409, "closed", "This referral has already been decided and closed.")
+    if body.outcome not in {o.slug for o in offered}:
+        slugs = ", ".join(o.slug for o in offered)
+        return refused(
+            422,
+            "outcome",
+            f"The outcome is not one this referral's team offers at its stage "
+            f"({case.stage}). Send one of: {slugs}.",
+        )
+    reply = expects_reply(case.submission)
+    if reply and not body.response:
+        return refused(422, "response", "Enter the response for the referrer (body.response).")
+    try:
+        services.decide(
+            case, body.outcome, body.response if reply else "", writing.system_of(_client(request))
+        )
+    except PermissionDenied:  # moved out of the client's teams, or restricted, meanwhile
+        _audit("api.referral.not_found", request, reference=known)
+        raise Http404(NOT_FOUND) from None
+    except services.NotAllowed as exc:  # decided meanwhile
+        return refused(409, "changed", f"{exc}.")
+    decided = reading.case_of(_client(request), known)
+    assert decided is not None
+    return reading.summary(decided)
 
 
 @api.get(

@@ -166,7 +166,7 @@ def history(case: Case, submission: Submission) -> list[Entry]:
     entries = []
     for event in events:
         workflow = workflow_for(event.team.slug)
-        who = event.actor.get_full_name() if event.actor else ""
+        who = event.actor.get_full_name() if event.actor else event.system
         detail = event.detail
         what, reason = event.get_action_display(), ""
         if event.action == CaseEvent.Action.RECEIVED:
@@ -209,6 +209,9 @@ def history(case: Case, submission: Submission) -> list[Entry]:
             if detail.get("due"):
                 due = datetime.date.fromisoformat(detail["due"])
                 what += f" (now due {due:%-d %B %Y})"
+        elif event.action == CaseEvent.Action.IMPORTED:
+            who = ""  # the system is named in the line itself
+            what = f"Imported into {event.system} as {detail.get('external_reference', '')}"
         elif event.action == CaseEvent.Action.RESTRICTED:
             what = f"Restricted to {named('people', detail)}"
         elif event.action == CaseEvent.Action.RESTRICTION_CHANGED:

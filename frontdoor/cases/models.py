@@ -143,6 +143,8 @@ class CaseEvent(models.Model):
         RESTRICTED = "restricted", "Restricted"
         RESTRICTION_CHANGED = "restriction_changed", "Restriction changed"
         UNRESTRICTED = "unrestricted", "Restriction lifted"
+        # A council's case-management system took it in (frontdoor.api, mark imported).
+        IMPORTED = "imported", "Imported"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=20, choices=Action.choices)
@@ -150,6 +152,8 @@ class CaseEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # When a case-management system acted (an API client: no user account), its name.
+    system = models.CharField(max_length=100, blank=True)
     # The team the case was in when it happened (history survives a transfer).
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
     # What changed, for the history: names, slugs and reasons; never copied to the audit.

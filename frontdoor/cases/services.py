@@ -23,6 +23,7 @@ from frontdoor.audit.services import record
 from frontdoor.cases import notices, timescales
 from frontdoor.cases.models import Case, CaseEvent, Note, Rating
 from frontdoor.cases.workflows import Outcome, Workflow, workflow_for
+from frontdoor.core.actors import System
 from frontdoor.referrals.annotations import annotated
 from frontdoor.referrals.definitions import Definition
 from frontdoor.referrals.models import Submission
@@ -177,20 +178,36 @@ def link_removed_repeats(case: Case, tombstones: set[int]) -> None:
 # --- Acting on a case ---------------------------------------------------------------------
 
 
-def _locked(case: Case, by: User, expected_version: int | None) -> tuple[Case, Workflow]:
+def _locked(case: Case, by: User | System, expected_version: int | None) -> tuple[Case, Workflow]:
     locked = Case.objects.select_for_update().select_related("team").get(pk=case.pk)
-    if not may_act(by, locked):
-        raise PermissionDenied("Only the team the referral is in can act on it")
-    if not may_see_restricted(by, locked):
-        # The pages never get here (to them the case is not there): the API would.
-        raise PermissionDenied("Only the people named can see this referral")
+    if isinstance(by, System):
+        # A team's system (an API client): the teams it is a client for; never a
+        # restricted case (to a system, one is as if it did not exist).
+        if locked.team_id not in by.team_ids or locked.is_restricted:
+            raise PermissionDenied("Only the team the referral is in can act on it")
+    else:
+        if not may_act(by, locked):
+            raise PermissionDenied("Only the team the referral is in can act on it")
+        if not may_see_restricted(by, locked):
+            # The pages never get here (to them the case is not there).
+            raise PermissionDenied("Only the people named can see this referral")
     if expected_version is not None and locked.version != expected_version:
         raise CaseChanged
     return locked, workflow_for(locked.team.slug)
 
 
-def _allowed(by: User, case: Case, workflow: Workflow, action: str) -> bool:
+def _allowed(by: User | System, case: Case, workflow: Workflow, action: str) -> bool:
+    """A team's system acts as the team: its decision is made, never proposed."""
+    if isinstance(by, System):
+        return True
     return not workflow.manager_only(action) or is_manager(by, case.team)
+
+
+def _audit_as(by: User | System) -> dict[str, Any]:
+    """record()'s actor, or for a system no actor and its id and name in the detail."""
+    if isinstance(by, System):
+        return by.audit_detail()
+    return {"actor": by}
 
 
 def _changed(case: Case, fields: list[str], at: datetime.datetime) -> None:
@@ -199,7 +216,14 @@ def _changed(case: Case, fields: list[str], at: datetime.datetime) -> None:
     case.save(update_fields=[*fields, "version", "updated_at"])
 
 
-def _event(case: Case, action: str, by: User | None, at: datetime.datetime, **detail: Any) -> None:
+def _event(
+    case: Case, action: str, by: User | System | None, at: datetime.datetime, **detail: Any
+) -> None:
+    if isinstance(by, System):
+        CaseEvent.objects.create(
+            case=case, action=action, system=by.name, at=at, team_id=case.team_id, detail=detail
+        )
+        return
     CaseEvent.objects.create(
         case=case, action=action, actor=by, at=at, team_id=case.team_id, detail=detail
     )
@@ -335,22 +359,25 @@ def decide(
     case: Case,
     outcome: str,
     response: str,
-    by: User,
+    by: User | System,
     *,
     expected_version: int | None = None,
 ) -> Case:
     """Decide the case: an outcome its team's workflow offers at the case's stage, and a
     response for the referrer. Where the workflow keeps confirming decisions for managers,
     a worker's decision is proposed and waits for a manager (`confirm`); a manager's is
-    made at once. An outcome that does not close the case (LADO: threshold met) moves it
-    to the stage of its next decision. Two decisions at once never both happen: the case
-    row is locked, and the second finds the case moved on (or `expected_version` stale)."""
+    made at once, and so is a team's system's (`by` a System: an API client, recorded by
+    its name, never as a user). An outcome that does not close the case (LADO: threshold
+    met) moves it to the stage of its next decision. Two decisions at once never both
+    happen: the case row is locked, and the second finds the case moved on (or
+    `expected_version` stale)."""
     response = response.strip()
     with transaction.atomic():
         locked, workflow = _locked(case, by, expected_version)
         chosen = _offered(locked, workflow, outcome)
         at = timezone.now()
-        if not _allowed(by, locked, workflow, CONFIRM_DECISION):
+        if not isinstance(by, System) and not _allowed(by, locked, workflow, CONFIRM_DECISION):
+            # A worker proposes (a system never does: _allowed).
             locked.proposed_outcome, locked.proposed_response = chosen.slug, response
             locked.proposed_by = by
             locked.stage = workflow.decision_stage.slug
@@ -400,10 +427,16 @@ def _offered(case: Case, workflow: Workflow, slug: str) -> Outcome:
 
 
 def _decide(
-    case: Case, workflow: Workflow, chosen: Outcome, response: str, by: User, at: datetime.datetime
+    case: Case,
+    workflow: Workflow,
+    chosen: Outcome,
+    response: str,
+    by: User | System,
+    at: datetime.datetime,
 ) -> None:
     # decided_at is the first decision's time: what the timescale measures.
-    case.outcome, case.decided_by = chosen.slug, by
+    case.outcome = chosen.slug
+    case.decided_by = None if isinstance(by, System) else by
     case.decided_at = case.decided_at or at
     case.proposed_outcome, case.proposed_response, case.proposed_by = "", "", None
     if chosen.closes:
@@ -417,7 +450,7 @@ def _decide(
     record_outcome(
         case.submission, chosen.slug, response, by, label=chosen.name, final=chosen.closes
     )
-    record("case.decided", actor=by, obj=case.submission, outcome=chosen.slug)
+    record("case.decided", obj=case.submission, outcome=chosen.slug, **_audit_as(by))
 
 
 def transfer(
@@ -468,6 +501,21 @@ def transfer(
         notices.tell_team_of_transfer(locked, before)
         record("case.transferred", actor=by, obj=locked.submission, to=to.slug, before=before.slug)
         return locked
+
+
+def record_import(case: Case, by: System, external_reference: str, at: datetime.datetime) -> None:
+    """The history's line for a case-management system taking the case in as its own case
+    `external_reference` (frontdoor.api records the import itself, and calls this inside
+    its transaction, the case row locked). Not a change to the referral: neither its
+    version nor its updated time moves, and no webhook is raised (docs/api.md)."""
+    CaseEvent.objects.create(
+        case=case,
+        action=CaseEvent.Action.IMPORTED,
+        system=by.name,
+        at=at,
+        team_id=case.team_id,
+        detail={"external_reference": external_reference},
+    )
 
 
 # --- Restricting who can see a case ---------------------------------------------------------

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from frontdoor.accounts.models import User
 from frontdoor.audit.services import record
+from frontdoor.core.actors import System
 from frontdoor.documents.services import hand_over
 from frontdoor.notifications.services import send
 from frontdoor.referrals.definitions import Definition, Section
@@ -188,7 +189,7 @@ def record_outcome(
     submission: Submission,
     status: str,
     response: str,
-    by: User | None,
+    by: User | System | None,
     *,
     label: str = "",
     final: bool | None = None,
@@ -197,7 +198,9 @@ def record_outcome(
     """A step the referrer sees (a decision, say) with a response, and the referrer is
     emailed (reference only). `label` names the step (an outcome's name); without one,
     `status` must be one of StatusChange.Status; `tell=False` records it without an email.
-    The case work (frontdoor.cases) calls this."""
+    The case work (frontdoor.cases) calls this. `by` a System (an API client): no user,
+    the client named in the audit."""
+    user, system = (None, by) if isinstance(by, System) else (by, None)
     if not label and status not in StatusChange.Status.values:
         raise ValueError(f"Unknown status {status!r}")
     if final is None:
@@ -219,10 +222,11 @@ def record_outcome(
             label=label,
             final=final,
             response=response.strip(),
-            by=by,
+            by=user,
             email=email,  # staff see whether it went: notifications.services.delivery_label
         )
-        record("submission.outcome_recorded", actor=by, obj=submission, status=status)
+        named = system.audit_detail() if system is not None else {}
+        record("submission.outcome_recorded", actor=user, obj=submission, status=status, **named)
     return change
 
 

@@ -17,6 +17,12 @@ class System:
     def get(self, path: str, data: dict | None = None):
         return self.http.get(path, data or {})
 
+    def put(self, path: str, body: dict, headers: dict | None = None):
+        return self.http.put(path, body, content_type="application/json", headers=headers)
+
+    def post(self, path: str, body: dict, headers: dict | None = None):
+        return self.http.post(path, body, content_type="application/json", headers=headers)
+
 
 @pytest.fixture
 def social_care_system(teams) -> System:

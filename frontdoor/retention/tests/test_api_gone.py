@@ -113,3 +113,15 @@ def test_the_schema_says_410_for_a_referrals_own_addresses(social_care_system):
     ):
         assert "410" in paths[path]["get"]["responses"], path
     assert "410" not in paths["/api/v1/referrals"]["get"]["responses"]
+
+
+def test_marking_it_imported_or_deciding_it_answers_410_too(removed, social_care_system):
+    reference, _ = removed
+    for response in (
+        social_care_system.put(f"{LIST}/{reference}/import", {"external_reference": "LCS-1"}),
+        social_care_system.post(
+            f"{LIST}/{reference}/decision", {"outcome": "early-help", "response": "Passed on."}
+        ),
+    ):
+        body = assert_problem(response, 410)
+        assert body["tombstone"]["reference"] == reference
