@@ -8,18 +8,38 @@ is at upload, not here), then copied with bulk_create.
 
 Uses BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/frontdoor_bench): a
 throwaway database "test_<name>" is made on that server, migrated, filled and dropped at
-the end. Without a PostgreSQL server it says so and stops. BENCH_PROFILE=list (or
+the end. Without a PostgreSQL server it says so and stops. The cache (which counts each
+call for the rate limit) is Redis at BENCH_CACHE_URL (default redis://127.0.0.1:6379/15),
+as in production, where one answers; else the database cache. BENCH_PROFILE=list (or
 =detail) prints a CPU profile of 20 requests instead, to see where the time goes.
 """
 
 import os
+import socket
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ["VIRUS_SCAN"] = "off"
 from bench.common import BARE_URL, cpu_ms, referrer, setup
+
+
+def redis_if_any() -> str:
+    """The rate limit counts every call in the cache: Redis, as in production
+    (configuring.md), where one answers; else "" (the database cache: ten queries a call)."""
+    url = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/15")
+    parts = urlsplit(url)
+    try:
+        socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), 1).close()
+    except OSError:
+        return ""
+    os.environ["CACHE_URL"] = url
+    return url
+
+
+REDIS = redis_if_any()
 
 setup(
     "bench-api",
@@ -130,6 +150,7 @@ def main() -> None:
         settings.DEBUG = False
         load = " ".join(f"{n:.2f}" for n in os.getloadavg())
         print(f"(load average {load} on {os.cpu_count()} CPUs: other work inflates CPU time)")
+        print(f"cache: {'Redis' if REDIS else 'the database (no Redis at BENCH_CACHE_URL)'}")
         print(f"{'what':42} {'median ms CPU':>14} {'worst':>8} {'wall ms':>8}")
         for what, median, worst, wall in rows:
             print(f"{what:42} {median:14.1f} {worst:8.1f} {wall:8.1f}")
