@@ -99,6 +99,7 @@ bench: $(VENV)/.dev-installed
 	$(PY) bench/run.py
 	$(PY) bench/upload_memory.py
 	$(PY) bench/inbox.py
+	$(PY) bench/api.py
 
 clean:
 	rm -rf $(VENV) node_modules static/build staticfiles

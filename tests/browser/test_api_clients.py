@@ -13,7 +13,9 @@ from playwright.sync_api import expect
 
 from frontdoor.accounts.models import Team, User
 from frontdoor.api import clients
-from tests.browser.conftest import CheckedPage, screenshots
+from frontdoor.api.models import ApiClient, Drop
+from tests.browser.conftest import CheckedPage, assert_reflows, screenshots
+from tests.browser.test_administration import assert_admin_contrast
 from tests.browser.test_referral_forms import heading, sign_in
 from tests.browser.test_referral_page import press_by_keyboard
 
@@ -80,3 +82,57 @@ def test_revoking_a_client_asks_first(
     press_by_keyboard(web, "Yes, revoke this API client")
     expect(web.main).to_contain_text("Status: revoked")
     assert not works(token)
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_an_administrator_adds_a_client_and_a_drop_by_keyboard(
+    open_page: Callable[..., CheckedPage],
+    administrator: User,
+    run_tasks: Callable[[], None],
+    tmp_path: Path,
+    javascript: bool,
+):
+    """The add pages of a client and of a drop, with JavaScript and without: Django's
+    two-list team picker had a select with no name without it, and the theme toggle a
+    button with none (axe); the teams are boxes to tick, by keyboard."""
+
+    def shots(name: str) -> None:  # screenshots(), with the admin's contrast rule
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        web.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        assert_admin_contrast(web)
+        assert_reflows(web.page, 320)
+        web.page.screenshot(path=str(SHOTS / f"{name}-320.png"), full_page=True)
+        web.page.set_viewport_size({"width": 1024, "height": 800})
+
+    def save() -> None:  # the admin's Save is an <input>: focused, then Enter
+        web.page.get_by_role("button", name="Save", exact=True).focus()
+        web._navigate_by(lambda: web.page.keyboard.press("Enter"))
+
+    web = open_page(java_script_enabled=javascript)
+    web.goto("/")
+    sign_in(web, administrator.email, run_tasks)
+    web.goto("/admin/api/apiclient/add/")
+    assert_admin_contrast(web)
+    web.page.get_by_label("Name:").fill(f"Liquidlogic LCS {javascript}")
+    web.page.get_by_label("Children's Social Care (MASH)").focus()
+    web.page.keyboard.press("Space")
+    shots(f"client-add-{javascript}")
+    save()
+    heading(web, f"Tokens of Liquidlogic LCS {javascript}")
+    added = ApiClient.objects.get(name=f"Liquidlogic LCS {javascript}")
+    assert list(added.teams.values_list("slug", flat=True)) == ["social-care"]
+
+    web.goto("/admin/api/drop/add/")
+    assert_admin_contrast(web)
+    web.page.get_by_label("Name:").fill("Mosaic")
+    web.page.get_by_label("Early Help").focus()
+    web.page.keyboard.press("Space")
+    web.page.get_by_label("Destination:").fill(str(tmp_path))
+    web.page.get_by_label("Date:").fill("2026-12-01")
+    web.page.get_by_label("Time:").fill("09:00:00")
+    shots(f"drop-add-{javascript}")
+    save()
+    expect(web.main).to_contain_text("Mosaic")  # the list of drops
+    shots(f"drops-{javascript}")
+    drop = Drop.objects.get()
+    assert list(drop.teams.values_list("slug", flat=True)) == ["early-help"]
