@@ -8,10 +8,11 @@ is at upload, not here), then copied with bulk_create.
 
 Uses BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/frontdoor_bench): a
 throwaway database "test_<name>" is made on that server, migrated, filled and dropped at
-the end. Without a PostgreSQL server it says so and stops. The cache (which counts each
-call for the rate limit) is Redis at BENCH_CACHE_URL (default redis://127.0.0.1:6379/15),
+the end. Without a PostgreSQL server it says so and stops. It also prints the Python
+calls a request (cProfile's count), which the machine's load does not move. The cache
+(which counts each call for the rate limit) is Redis at BENCH_CACHE_URL (default redis://127.0.0.1:6379/15),
 as in production, where one answers; else the database cache. BENCH_PROFILE=list (or
-=detail) prints a CPU profile of 20 requests instead, to see where the time goes.
+=detail, or =304) prints a CPU profile of 20 requests instead, to see where the time goes.
 """
 
 import os
@@ -121,11 +122,13 @@ def main() -> None:
             import cProfile
             import pstats
 
-            path = detail if os.environ["BENCH_PROFILE"] == "detail" else listing
+            which = os.environ["BENCH_PROFILE"]
+            path = detail if which in ("detail", "304") else listing
+            headers = {"if_none_match": etag} if which == "304" else {}
             profile = cProfile.Profile(time.process_time)
             profile.enable()
             for _ in range(20):
-                get(path)
+                get(path, 304 if headers else 200, **headers)
             profile.disable()
             pstats.Stats(profile).sort_stats("cumulative").print_stats(80)
             pstats.Stats(profile).sort_stats("tottime").print_stats(30)
@@ -141,6 +144,22 @@ def main() -> None:
                 *cpu_ms(lambda: get(detail, 304, if_none_match=etag), REPEAT),
             ),
         ]
+        import cProfile
+        import pstats
+
+        def calls(run) -> int:  # Python calls a request: load does not move it
+            profile = cProfile.Profile()
+            profile.enable()
+            for _ in range(5):
+                run()
+            profile.disable()
+            return round(pstats.Stats(profile).total_calls / 5)
+
+        called = [
+            calls(lambda: get(listing)),
+            calls(lambda: get(detail)),
+            calls(lambda: get(detail, 304, if_none_match=etag)),
+        ]
         counts = []
         settings.DEBUG = True  # to count the queries of one request
         for path in (listing, detail):
@@ -155,6 +174,9 @@ def main() -> None:
         for what, median, worst, wall in rows:
             print(f"{what:42} {median:14.1f} {worst:8.1f} {wall:8.1f}")
         print(f"queries: a page of 100 {counts[0]}, one referral {counts[1]}")
+        print(
+            f"Python calls a request: a page {called[0]}, one referral {called[1]}, 304 {called[2]}"
+        )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
