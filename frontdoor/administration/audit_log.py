@@ -156,11 +156,21 @@ def csv_rows(found: QuerySet[AuditEvent]) -> Iterator[list[Any]]:
 
 
 def system_of(event: AuditEvent) -> str:
-    """ "API client: Liquidlogic LCS" for a call by an API client (it has no account: its
-    id and name are in the event's detail, api/views.py `_audit`); else ""."""
-    name = event.detail.get("client_name") if isinstance(event.detail, dict) else None
-    if event.actor_id is None and isinstance(name, str) and name:
-        return f"API client: {name}"
+    """Who acted when no account did: "API client: Liquidlogic LCS" for a call by an API
+    client (its id and name are in the event's detail, api/views.py `_audit`), "Drop:
+    Mosaic" for a drop's delivery (api/drops.py), "Scheduled job: apply-retention" for a
+    job's work (retention); else "" (nobody signed in)."""
+    detail = event.detail if isinstance(event.detail, dict) else {}
+    if event.actor_id is not None:
+        return ""
+    for key, said in (
+        ("client_name", "API client"),
+        ("drop_name", "Drop"),
+        ("job", "Scheduled job"),
+    ):
+        name = detail.get(key)
+        if isinstance(name, str) and name:
+            return f"{said}: {name}"
     return ""
 
 

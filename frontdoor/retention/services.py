@@ -41,6 +41,7 @@ from frontdoor.referrals.tombstones import REPEATS_WINDOW, keep_keys
 logger = logging.getLogger(__name__)
 
 BATCH = 50
+JOB = "apply-retention"  # its name in core/periodic.py, and the actor the audit log shows
 
 
 def _teams_with_a_live_client() -> QuerySet[Any]:
@@ -101,7 +102,7 @@ def apply_retention(now: datetime.datetime | None = None, dry_run: bool = False)
     told = ", ".join(f"{key} {value}" for key, value in result.items())
     logger.info("Retention%s: %s", " (dry run, nothing removed)" if dry_run else "", told)
     if not dry_run:
-        record("retention.applied", counts=result)
+        record("retention.applied", counts=result, job=JOB)
     return result
 
 
@@ -174,7 +175,7 @@ def _remove(pks: list[int], now: datetime.datetime) -> Counter[str]:
     Case.objects.filter(pk__in=pks).delete()
     Submission.objects.filter(pk__in=pks).delete()
     for reference in references:
-        record("retention.referral_removed", reference=reference)
+        record("retention.referral_removed", reference=reference, job=JOB)
     return counts
 
 

@@ -435,3 +435,21 @@ def test_a_call_by_an_api_client_is_named_by_the_client_on_the_page_and_in_the_c
     text = b"".join(response.streaming_content).decode()
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[1][3] == "API client: Liquidlogic LCS"
+
+
+def test_a_drops_and_a_scheduled_jobs_work_are_named_not_nobody(admin_client):
+    record("drop.delivered", drop=1, drop_name="Mosaic", team="social-care", files=3)
+    record("retention.applied", counts={"referrals": 0}, job="apply-retention")
+    record("test.nobody")
+
+    for action, who in (
+        ("drop.delivered", "Drop: Mosaic"),
+        ("retention.applied", "Scheduled job: apply-retention"),
+    ):
+        html = admin_client.get(LOG, {"action": action}).content.decode()
+        assert who in html
+        assert "Nobody signed in" not in html
+    assert "Nobody signed in" in admin_client.get(LOG, {"action": "test.nobody"}).content.decode()
+    response = admin_client.get(EXPORT)
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert {row[3] for row in rows[1:]} >= {"Drop: Mosaic", "Scheduled job: apply-retention"}

@@ -394,7 +394,7 @@ def test_counts_are_audited_and_logged_without_references(professional, manager,
         counts = apply_retention(now=CLOSED + 365 * DAY)
 
     applied = AuditEvent.objects.get(action="retention.applied")
-    assert applied.detail == {"counts": counts}
+    assert applied.detail == {"counts": counts, "job": "apply-retention"}
     removed = AuditEvent.objects.get(action="retention.referral_removed")
     assert removed.reference == sent.reference
     assert "referrals 1" in caplog.text
