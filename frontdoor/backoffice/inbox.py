@@ -46,6 +46,7 @@ from frontdoor.cases.models import Case, Rating
 from frontdoor.cases.partner_checks import has_overdue_check
 from frontdoor.cases.services import not_restricted_from
 from frontdoor.cases.workflows import workflow_for
+from frontdoor.core import prepared
 from frontdoor.core.forms import GovukForm
 from frontdoor.referrals import registry
 from frontdoor.referrals.answers import DateWidget
@@ -478,15 +479,33 @@ def children_of(pks: list[int]) -> dict[int, list[tuple[Any, ...]]]:
     """The children (and unborn babies) each case names, in the form's order, in one
     query: (role, first name, last name, date of birth, due date), by the case's key."""
     children: dict[int, list[tuple[Any, ...]]] = {pk: [] for pk in pks}
-    for person in (
+    for person in prepared.run("inbox.children", _children_query, pks):
+        children[person[0]].append(person[1:])
+    return children
+
+
+def _children_query(pks: list[int]) -> QuerySet[Person, tuple[Any, ...]]:
+    return (
         Person.objects.filter(KeysIn(F("submission_id"), pks), role__in=CHILDREN)
         .order_by("submission_id", "section", "position")
         .values_list(
             "submission_id", "role", "first_name", "last_name", "date_of_birth", "due_date"
         )
-    ):
-        children[person[0]].append(person[1:])
-    return children
+    )
+
+
+def _rows_query(pks: list[int]) -> QuerySet[Case, tuple[Any, ...]]:
+    """What a page's rows show of their cases, by their keys (`page_rows`)."""
+    return (
+        Case.objects.filter(KeysIn(F("pk"), pks))
+        .annotate(
+            organisation=json_text(ORGANISATION),
+            job_title=json_text(JOB_TITLE),
+            completing_as=json_text(COMPLETING_AS),
+        )
+        .order_by()
+        .values_list(*ROW_FIELDS)
+    )
 
 
 def page_rows(
@@ -502,15 +521,8 @@ def page_rows(
         return []
     today = timezone.localdate(now)
     cases = {
-        values["pk"]: values
-        for values in Case.objects.filter(KeysIn(F("pk"), pks))
-        .annotate(
-            organisation=json_text(ORGANISATION),
-            job_title=json_text(JOB_TITLE),
-            completing_as=json_text(COMPLETING_AS),
-        )
-        .order_by()
-        .values(*ROW_FIELDS)
+        values[0]: dict(zip(ROW_FIELDS, values, strict=True))
+        for values in prepared.run("inbox.rows", _rows_query, pks)
     }
     children = children_of(pks)
     repeats = repeats_of(pks, team, teams, user)
@@ -580,6 +592,16 @@ def page_rows(
     return rows
 
 
+def _links_query(pks: list[int]) -> QuerySet[Any, tuple[Any, ...]]:
+    return Case.repeats.through.objects.filter(KeysIn(F("from_case_id"), pks)).values_list(
+        "from_case_id",
+        "to_case_id",
+        "to_case__team_id",
+        "to_case__team__slug",
+        "to_case__restricted_at",
+    )
+
+
 def repeats_of(pks: list[int], team: Team, teams: list[Team], user: User) -> dict[int, int]:
     """How many other referrals each case is linked to as a repeat that `user` may know
     of: those in the user's teams, transferred from one of them, or in a team the inbox's
@@ -591,15 +613,7 @@ def repeats_of(pks: list[int], team: Team, teams: list[Team], user: User) -> dic
     repeats = dict.fromkeys(pks, 0)
     team_ids = {t.pk for t in teams}
     shared = set(workflow_for(team.slug).shares_repeats_with)
-    links = list(
-        Case.repeats.through.objects.filter(KeysIn(F("from_case_id"), pks)).values_list(
-            "from_case_id",
-            "to_case_id",
-            "to_case__team_id",
-            "to_case__team__slug",
-            "to_case__restricted_at",
-        )
-    )
+    links = prepared.run("inbox.repeats", _links_query, pks)
     elsewhere = {link[1] for link in links if link[2] not in team_ids and link[3] not in shared}
     transferred: set[int] = set()
     if elsewhere:

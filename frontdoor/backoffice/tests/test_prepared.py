@@ -1,0 +1,94 @@
+"""The inbox's queries compiled once and run again with other keys (core/prepared.py):
+the same rows as the ORM gives, on a first run and on every later one."""
+
+import datetime
+
+import pytest
+
+from frontdoor.accounts.models import Membership
+from frontdoor.backoffice import inbox
+from frontdoor.cases import services
+from frontdoor.cases.models import Case
+from frontdoor.core import prepared
+from tests.sending import CHILD, send
+
+pytestmark = pytest.mark.django_db
+
+ZOE = {**CHILD, "first_name": "Zoë", "last_name": "Smith-Jones"}
+UNBORN = {
+    "first_name": "Baby",
+    "last_name": "Example",
+    "is_unborn": "yes",
+    "due_date": datetime.date(2027, 2, 3),
+    "address": CHILD["address"],
+}
+
+
+@pytest.fixture
+def cases(professional, second_professional, mash_staff, run_tasks):
+    """Cases with what the rows show: flags, an unborn child, a repeat, an assignee, a
+    restriction."""
+    first = send(
+        professional,
+        "social-care-referral",
+        children=[ZOE, UNBORN],
+        immediate_risk={"at_risk_now": "yes"},
+        your_work={"organisation": "Riverside Primary School", "job_title": "DSL"},
+    )
+    second = send(second_professional, "social-care-referral", children=[ZOE])
+    third = send(professional, "social-care-referral", children=[CHILD])
+    Membership.objects.filter(user=mash_staff).update(role=Membership.Role.MANAGER)
+    case = Case.objects.get(submission=second)
+    services.assign(case, mash_staff, mash_staff)
+    services.restrict(Case.objects.get(submission=third), [mash_staff], mash_staff)
+    return [Case.objects.get(submission=s).pk for s in (first, second, third)]
+
+
+@pytest.mark.parametrize(
+    ("key", "build"),
+    [
+        ("inbox.rows", inbox._rows_query),
+        ("inbox.children", inbox._children_query),
+        ("inbox.repeats", inbox._links_query),
+    ],
+)
+def test_a_kept_query_gives_what_the_orm_gives(cases, key, build):
+    prepared._statements.clear()
+    for pks in (cases, cases[1:], [cases[2], cases[0]], cases, [cases[0]]):
+        assert prepared.run(key, build, pks) == list(build(pks))
+    # Kept (with a statement for each length of list), not built each time.
+    assert any(k[0] == key and s is not None for k, s in prepared._statements.items())
+    assert sum(s is not None for k, s in prepared._statements.items() if k[0] == key) == 3
+
+
+def test_the_rows_show_what_they_did(cases):
+    """What is read back is of the same types: the flags a list, the times datetimes."""
+    prepared._statements.clear()
+    rows = {
+        row[0]: dict(zip(inbox.ROW_FIELDS, row, strict=True))
+        for row in prepared.run("inbox.rows", inbox._rows_query, cases)
+    }
+    assert rows[cases[0]]["flags"]
+    assert isinstance(rows[cases[0]]["flags"], list)
+    assert isinstance(rows[cases[0]]["received_at"], datetime.datetime)
+    assert rows[cases[0]]["organisation"] == "Riverside Primary School"
+    assert rows[cases[2]]["restricted_at"] is not None
+    assert rows[cases[1]]["assignee_id"] is not None
+
+
+def test_a_value_that_is_not_a_parameter_as_given_is_not_kept(cases):
+    """`icontains` wraps the word in % signs: its mark is not among the parameters, so the
+    query is built by the ORM each time, and still right."""
+    prepared._statements.clear()
+
+    def build(word: str):
+        return Case.objects.filter(stage__icontains=word).values_list("pk")
+
+    for word in ("new", "screening", "zzz"):
+        assert prepared.run("test.word", build, word) == list(build(word))
+    assert prepared._statements[("test.word", ("str",))] is None
+
+
+def test_no_keys_is_no_rows():
+    prepared._statements.clear()
+    assert prepared.run("inbox.rows", inbox._rows_query, []) == []
