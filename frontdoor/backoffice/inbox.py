@@ -21,7 +21,7 @@ import dataclasses
 import datetime
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, cast
 from urllib.parse import urlencode
 
@@ -820,26 +820,44 @@ def inbox_cases(team: Team, stage: str = OPEN, *, user: User) -> QuerySet[Case]:
 MAX_PAGE = 1_000_000  # 50 million referrals: far more than any team will have
 
 
-def page_of(cases: QuerySet[Case], asked: Any) -> Page[int]:
+def counted(cases: QuerySet[Case]) -> QuerySet[Case, tuple[Any, ...]]:
+    """Each case's key and how many there are in all (a window over the same query)."""
+    return cases.annotate(total=Window(Count("pk"))).values_list("pk", "total")
+
+
+def page_of(
+    cases: QuerySet[Case] | None,
+    asked: Any,
+    fetch: Callable[[int], list[tuple[Any, ...]]] | None = None,
+) -> Page[int]:
     """The keys of one page of `cases` (50 a page) and how many there are in all, in one
     query (the count is a window over the same query: a search's is not built twice). A
     page past the end is the last; one that is not a number, the first. A number too big
-    for the database's OFFSET (page=99999999999999999999) is past the end too."""
+    for the database's OFFSET (page=99999999999999999999) is past the end too. `fetch`,
+    if given instead of `cases`, reads a page's (key, count) from its first row's number
+    as `counted(cases)` would (`_kept_page`)."""
     try:
         number = min(max(1, int(str(asked))), MAX_PAGE)
     except ValueError:
         number = 1
 
-    def keys(number: int) -> list[tuple[int, int]]:
+    def keys(number: int) -> list[tuple[Any, ...]]:
         start = (number - 1) * ROWS_PER_PAGE
-        counted = cases.annotate(total=Window(Count("pk"))).values_list("pk", "total")
-        return list(counted[start : start + ROWS_PER_PAGE])
+        if fetch is not None:
+            return fetch(start)
+        assert cases is not None
+        return list(counted(cases)[start : start + ROWS_PER_PAGE])
 
     found = keys(number)
     if found:
         total = found[0][1]
     else:
-        total = cases.count()
+        if fetch is not None:  # how many: from the first page (none if page 1 was empty)
+            first = fetch(0) if number > 1 else []
+            total = first[0][1] if first else 0
+        else:
+            assert cases is not None
+            total = cases.count()
         if total and number > 1:
             number = -(-total // ROWS_PER_PAGE)
             found = keys(number)
@@ -847,6 +865,37 @@ def page_of(cases: QuerySet[Case], asked: Any) -> Page[int]:
             number = 1
     counts = Paginator(range(total), ROWS_PER_PAGE)  # the page numbers: no query
     return Page([pk for pk, _ in found], number, counts)
+
+
+def _kept_page(
+    team: Team, stage: str, filters: dict[str, Any], user: User, now: datetime.datetime
+) -> Callable[[int], list[tuple[Any, ...]]] | None:
+    """The page's query (`counted(filtered(inbox_cases(...)))`, not searching) with its SQL
+    kept (core/prepared.py) for each kind of filter chosen: the filters' values are few
+    and part of its key (a stage, a form, a rating); the team, the user, the teams they
+    manage and the time are its parameters. None for a filter by dates received or by
+    partner checks (their dates are worked out from the values): the ORM builds those."""
+    if {"received_from", "received_to", "checks_overdue"} & filters.keys():
+        return None
+    managed = [m.team_id for m in user.team_memberships if m.role == Membership.Role.MANAGER]
+    overdue = bool(filters.get("overdue"))
+    key = ("inbox.page", stage, tuple(sorted(filters.items())))
+    values: list[Any] = [team.pk, user.pk, managed, *([now] if overdue else [])]
+
+    def build(team_id: int, user_id: int, managed: list[int], *moment: Any) -> QuerySet[Any]:
+        # Stand-ins holding the marks: these queries read no more of them than their keys
+        # (and, of the user, the teams they manage).
+        someone = User(pk=user_id)
+        someone.__dict__["team_memberships"] = [
+            Membership(team_id=pk, user_id=user_id, role=Membership.Role.MANAGER) for pk in managed
+        ]
+        cases = inbox_cases(Team(pk=team_id), stage, user=someone)
+        return counted(filtered(cases, filters, someone, *(moment or [now]), searching=False))
+
+    def fetch(start: int) -> list[tuple[Any, ...]]:
+        return prepared.run(key, build, *values, limit=ROWS_PER_PAGE, offset=start)
+
+    return fetch
 
 
 def filtered(
@@ -1051,10 +1100,15 @@ def _inbox(
     filters = filter_form.valid_filters() if data else {}
     term = (request.session.get(SEARCH_KEY) or {}).get(team.slug, "")
     stage = filters.get("stage", OPEN)
-    cases = filtered(inbox_cases(team, stage, user=user), filters, user, now, searching=bool(term))
-    if term:
-        cases = searched(cases, term)
-    page = page_of(cases, data.get("page"))
+    fetch = None if term else _kept_page(team, stage, filters, user, now)
+    cases = None
+    if fetch is None:
+        cases = filtered(
+            inbox_cases(team, stage, user=user), filters, user, now, searching=bool(term)
+        )
+        if term:
+            cases = searched(cases, term)
+    page = page_of(cases, data.get("page"), fetch)
     base = reverse("backoffice:team_inbox", args=[team.slug])
     query = _query_without_page(data)
     record(

@@ -111,9 +111,11 @@ def _compile(build: Callable[..., QuerySet[Any]], values: Sequence[Any]) -> _Sta
             source = None
         if source is not None:
             slots.append((n, *source))
-    # Every value must be somewhere: an item by item or the list whole.
+    # Every value must be somewhere (an empty list may be nowhere): item by item or the
+    # list whole.
     placed = {value for _, value, _ in slots}
-    if placed != set(range(len(values))):
+    needed = {n for n, v in enumerate(values) if not (isinstance(v, list | tuple) and not v)}
+    if not needed <= placed:
         return None
     for _, value, item in slots:
         if item is not None and any(v == value and i is None for _, v, i in slots):
@@ -123,10 +125,18 @@ def _compile(build: Callable[..., QuerySet[Any]], values: Sequence[Any]) -> _Sta
     return _Statement(query.db, sql, params, slots, converters, compiler.col_count)
 
 
-def run(key: Hashable, build: Callable[..., QuerySet[Any]], *values: Any) -> list[tuple[Any, ...]]:
-    """`list(build(*values))`, the query's SQL kept for `key` (see the module's words).
-    `build` must return a `values_list()` query (not flat, not named) whose shape depends
-    on `key` alone; each value an int, a str, a date or datetime, or a list of them."""
+def run(
+    key: Hashable,
+    build: Callable[..., QuerySet[Any]],
+    *values: Any,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[tuple[Any, ...]]:
+    """`list(build(*values))`, the query's SQL kept for `key` (see the module's words);
+    with `limit`, `list(build(*values)[offset : offset + limit])`, the two numbers sent
+    as parameters (the ORM writes them into the SQL). `build` must return an unsliced
+    `values_list()` query (not flat, not named) whose shape depends on `key` alone; each
+    value an int, a str, a date or datetime, or a list of them."""
     cache_key = (key, _shape(values))
     try:
         statement = _statements[cache_key]
@@ -135,13 +145,18 @@ def run(key: Hashable, build: Callable[..., QuerySet[Any]], *values: Any) -> lis
         with _lock:
             _statements[cache_key] = statement
     if statement is None:
-        return list(build(*values))
+        query = build(*values)
+        return list(query if limit is None else query[offset : offset + limit])
     connection = connections[statement.alias]
     params = list(statement.params)
     for n, value, item in statement.slots:
         params[n] = values[value] if item is None else values[value][item]
+    sql = statement.sql
+    if limit is not None:
+        sql += " LIMIT %s OFFSET %s"
+        params += [limit, offset]
     with connection.cursor() as cursor:
-        cursor.execute(statement.sql, params)
+        cursor.execute(sql, params)
         rows: Any = cursor.fetchall()
     if statement.col_count < (len(rows[0]) if rows else 0):
         rows = [row[: statement.col_count] for row in rows]
