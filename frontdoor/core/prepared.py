@@ -51,6 +51,9 @@ class _Statement:
         self.col_count = col_count
 
 
+# A bound on what is kept (a statement is a few kilobytes): the inbox keeps one for each
+# kind of filter used, a few dozen in a day; past this, the ORM builds every query.
+MAX_KEPT = 2000
 _statements: dict[tuple[Hashable, tuple[Any, ...]], _Statement | None] = {}
 _lock = threading.Lock()
 
@@ -101,6 +104,9 @@ def _compile(build: Callable[..., QuerySet[Any]], values: Sequence[Any]) -> _Sta
         sql, params = compiler.as_sql()
     except (EmptyResultSet, FullResultSet):
         return None
+    # A mark written into the SQL itself (as LIMIT is) would be sent as it is: not kept.
+    if any(str(mark) in sql for mark in where if not isinstance(mark, tuple)):
+        return None
     params = list(params)
     slots: list[tuple[int, int, int | None]] = []
     for n, param in enumerate(params):
@@ -142,8 +148,9 @@ def run(
         statement = _statements[cache_key]
     except KeyError:
         statement = _compile(build, values)
-        with _lock:
-            _statements[cache_key] = statement
+        if len(_statements) < MAX_KEPT:
+            with _lock:
+                _statements[cache_key] = statement
     if statement is None:
         query = build(*values)
         return list(query if limit is None else query[offset : offset + limit])

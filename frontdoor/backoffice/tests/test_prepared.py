@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from frontdoor.accounts.models import Membership
@@ -144,3 +145,19 @@ def test_a_filter_by_dates_is_built_by_the_orm(mash_staff, teams):
         inbox._kept_page(teams["social-care"], inbox.OPEN, filters, mash_staff, timezone.now())
         is None
     )
+
+
+def test_a_value_written_into_the_sql_is_not_kept(cases):
+    """A value the ORM writes into the SQL's text, not its parameters, would be sent as the
+    first one was: such a query is built by the ORM each time."""
+    prepared._statements.clear()
+
+    def build(n: int):
+        # n as a parameter (found) and written in (which the kept SQL would send again).
+        written = RawSQL(f"%s * 0 + {int(n)}", (n,))  # noqa: S611 - a number
+        return Case.objects.annotate(n=written).values_list("pk", "n")
+
+    for n in (7, 8):
+        assert prepared.run("test.raw", build, n) == list(build(n))
+        assert {row[1] for row in prepared.run("test.raw", build, n)} == {n}
+    assert prepared._statements[("test.raw", ("int",))] is None
