@@ -10,11 +10,14 @@ a child's name or date of birth, so it never is: it is POSTed (with CSRF) to the
 route, kept in the session for that team, and the inbox is shown again at a URL without
 it. Every showing of the inbox and every search is audited (filter names, never a term).
 
-A page costs the same number of queries whatever its rows (and about 18 ms of CPU with
+A page costs the same number of queries whatever its rows (and under 10 ms of CPU with
 10,000 referrals in the team: bench/inbox.py). The team's cases are sorted, counted and
 cut to a page by key alone; then the page's rows are read as plain values in three
 queries (`page_rows`): the cases with the form's short name and the referrer taken out
-of the JSON (never the whole answers), their children, their repeats.
+of the JSON (never the whole answers), their children, their repeats. These queries,
+and the page's own when not searching (`_kept_page`), are built and compiled by the ORM
+once and their SQL sent again with each page's values (core/prepared.py): building
+them took longer than the database took to answer.
 """
 
 import dataclasses

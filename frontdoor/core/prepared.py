@@ -11,8 +11,9 @@ marks were and sends the same SQL. `key` names everything about the query but `v
 list's length is part of the key (a list may be as many parameters as it has items).
 
 When a mark is not found as it was given (the database's adapter turned a date into
-text, or the ORM folded a value into the SQL), the query is not kept: it is built by
-the ORM every time, as if this module were not there.
+text, a lookup wrapped a text in % signs or escaped it) or is written into the SQL's
+text, the query is not kept: it is built by the ORM every time, as if this module were
+not there. So a value must reach the database as given, never changed on the way.
 """
 
 import datetime
@@ -72,7 +73,10 @@ def _marks(values: Sequence[Any]) -> tuple[list[Any], dict[Any, tuple[int, int |
         if isinstance(value, int):
             made: Any = n
         elif isinstance(value, str):
-            made = f"\x1fmark{n}\x1f"
+            # With what a LIKE pattern escapes and both cases: a lookup that changes its
+            # value on the way (contains, iexact on SQLite) changes the mark, which is then
+            # not found, and the query not kept.
+            made = f"\x1f%_\\Mark{n}\x1f"
         elif isinstance(value, datetime.datetime):
             made = _MOMENT + datetime.timedelta(seconds=-n)
         elif isinstance(value, datetime.date):

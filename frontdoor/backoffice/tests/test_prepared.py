@@ -161,3 +161,18 @@ def test_a_value_written_into_the_sql_is_not_kept(cases):
         assert prepared.run("test.raw", build, n) == list(build(n))
         assert {row[1] for row in prepared.run("test.raw", build, n)} == {n}
     assert prepared._statements[("test.raw", ("int",))] is None
+
+
+def test_a_value_a_lookup_escapes_is_not_kept(cases):
+    """`iexact` is a LIKE with the value escaped on SQLite (on PostgreSQL, = UPPER(...)):
+    either way the value sent is right."""
+    prepared._statements.clear()
+
+    def build(word: str):
+        return Case.objects.filter(stage__iexact=word).values_list("pk")
+
+    for word in ("RECEIVED", "rec%", "re_eived"):
+        assert prepared.run("test.iexact", build, word) == list(build(word))
+    assert list(build("rec%")) == []
+    if connection.vendor == "sqlite":
+        assert prepared._statements[("test.iexact", ("str",))] is None
