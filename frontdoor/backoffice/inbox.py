@@ -10,18 +10,21 @@ a child's name or date of birth, so it never is: it is POSTed (with CSRF) to the
 route, kept in the session for that team, and the inbox is shown again at a URL without
 it. Every showing of the inbox and every search is audited (filter names, never a term).
 
-A page costs the same number of queries whatever its rows (and about 18 ms of CPU with
+A page costs the same number of queries whatever its rows (and under 10 ms of CPU with
 10,000 referrals in the team: bench/inbox.py). The team's cases are sorted, counted and
 cut to a page by key alone; then the page's rows are read as plain values in three
 queries (`page_rows`): the cases with the form's short name and the referrer taken out
-of the JSON (never the whole answers), their children, their repeats.
+of the JSON (never the whole answers), their children, their repeats. These queries,
+and the page's own when not searching (`_kept_page`), are built and compiled by the ORM
+once and their SQL sent again with each page's values (core/prepared.py): building
+them took longer than the database took to answer.
 """
 
 import dataclasses
 import datetime
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, cast
 from urllib.parse import urlencode
 
@@ -46,6 +49,7 @@ from frontdoor.cases.models import Case, Rating
 from frontdoor.cases.partner_checks import has_overdue_check
 from frontdoor.cases.services import not_restricted_from
 from frontdoor.cases.workflows import workflow_for
+from frontdoor.core import prepared
 from frontdoor.core.forms import GovukForm
 from frontdoor.referrals import registry
 from frontdoor.referrals.answers import DateWidget
@@ -478,15 +482,33 @@ def children_of(pks: list[int]) -> dict[int, list[tuple[Any, ...]]]:
     """The children (and unborn babies) each case names, in the form's order, in one
     query: (role, first name, last name, date of birth, due date), by the case's key."""
     children: dict[int, list[tuple[Any, ...]]] = {pk: [] for pk in pks}
-    for person in (
+    for person in prepared.run("inbox.children", _children_query, pks):
+        children[person[0]].append(person[1:])
+    return children
+
+
+def _children_query(pks: list[int]) -> QuerySet[Person, tuple[Any, ...]]:
+    return (
         Person.objects.filter(KeysIn(F("submission_id"), pks), role__in=CHILDREN)
         .order_by("submission_id", "section", "position")
         .values_list(
             "submission_id", "role", "first_name", "last_name", "date_of_birth", "due_date"
         )
-    ):
-        children[person[0]].append(person[1:])
-    return children
+    )
+
+
+def _rows_query(pks: list[int]) -> QuerySet[Case, tuple[Any, ...]]:
+    """What a page's rows show of their cases, by their keys (`page_rows`)."""
+    return (
+        Case.objects.filter(KeysIn(F("pk"), pks))
+        .annotate(
+            organisation=json_text(ORGANISATION),
+            job_title=json_text(JOB_TITLE),
+            completing_as=json_text(COMPLETING_AS),
+        )
+        .order_by()
+        .values_list(*ROW_FIELDS)
+    )
 
 
 def page_rows(
@@ -502,15 +524,8 @@ def page_rows(
         return []
     today = timezone.localdate(now)
     cases = {
-        values["pk"]: values
-        for values in Case.objects.filter(KeysIn(F("pk"), pks))
-        .annotate(
-            organisation=json_text(ORGANISATION),
-            job_title=json_text(JOB_TITLE),
-            completing_as=json_text(COMPLETING_AS),
-        )
-        .order_by()
-        .values(*ROW_FIELDS)
+        values[0]: dict(zip(ROW_FIELDS, values, strict=True))
+        for values in prepared.run("inbox.rows", _rows_query, pks)
     }
     children = children_of(pks)
     repeats = repeats_of(pks, team, teams, user)
@@ -580,6 +595,16 @@ def page_rows(
     return rows
 
 
+def _links_query(pks: list[int]) -> QuerySet[Any, tuple[Any, ...]]:
+    return Case.repeats.through.objects.filter(KeysIn(F("from_case_id"), pks)).values_list(
+        "from_case_id",
+        "to_case_id",
+        "to_case__team_id",
+        "to_case__team__slug",
+        "to_case__restricted_at",
+    )
+
+
 def repeats_of(pks: list[int], team: Team, teams: list[Team], user: User) -> dict[int, int]:
     """How many other referrals each case is linked to as a repeat that `user` may know
     of: those in the user's teams, transferred from one of them, or in a team the inbox's
@@ -591,15 +616,7 @@ def repeats_of(pks: list[int], team: Team, teams: list[Team], user: User) -> dic
     repeats = dict.fromkeys(pks, 0)
     team_ids = {t.pk for t in teams}
     shared = set(workflow_for(team.slug).shares_repeats_with)
-    links = list(
-        Case.repeats.through.objects.filter(KeysIn(F("from_case_id"), pks)).values_list(
-            "from_case_id",
-            "to_case_id",
-            "to_case__team_id",
-            "to_case__team__slug",
-            "to_case__restricted_at",
-        )
-    )
+    links = prepared.run("inbox.repeats", _links_query, pks)
     elsewhere = {link[1] for link in links if link[2] not in team_ids and link[3] not in shared}
     transferred: set[int] = set()
     if elsewhere:
@@ -806,26 +823,44 @@ def inbox_cases(team: Team, stage: str = OPEN, *, user: User) -> QuerySet[Case]:
 MAX_PAGE = 1_000_000  # 50 million referrals: far more than any team will have
 
 
-def page_of(cases: QuerySet[Case], asked: Any) -> Page[int]:
+def counted(cases: QuerySet[Case]) -> QuerySet[Case, tuple[Any, ...]]:
+    """Each case's key and how many there are in all (a window over the same query)."""
+    return cases.annotate(total=Window(Count("pk"))).values_list("pk", "total")
+
+
+def page_of(
+    cases: QuerySet[Case] | None,
+    asked: Any,
+    fetch: Callable[[int], list[tuple[Any, ...]]] | None = None,
+) -> Page[int]:
     """The keys of one page of `cases` (50 a page) and how many there are in all, in one
     query (the count is a window over the same query: a search's is not built twice). A
     page past the end is the last; one that is not a number, the first. A number too big
-    for the database's OFFSET (page=99999999999999999999) is past the end too."""
+    for the database's OFFSET (page=99999999999999999999) is past the end too. `fetch`,
+    if given instead of `cases`, reads a page's (key, count) from its first row's number
+    as `counted(cases)` would (`_kept_page`)."""
     try:
         number = min(max(1, int(str(asked))), MAX_PAGE)
     except ValueError:
         number = 1
 
-    def keys(number: int) -> list[tuple[int, int]]:
+    def keys(number: int) -> list[tuple[Any, ...]]:
         start = (number - 1) * ROWS_PER_PAGE
-        counted = cases.annotate(total=Window(Count("pk"))).values_list("pk", "total")
-        return list(counted[start : start + ROWS_PER_PAGE])
+        if fetch is not None:
+            return fetch(start)
+        assert cases is not None
+        return list(counted(cases)[start : start + ROWS_PER_PAGE])
 
     found = keys(number)
     if found:
         total = found[0][1]
     else:
-        total = cases.count()
+        if fetch is not None:  # how many: from the first page (none if page 1 was empty)
+            first = fetch(0) if number > 1 else []
+            total = first[0][1] if first else 0
+        else:
+            assert cases is not None
+            total = cases.count()
         if total and number > 1:
             number = -(-total // ROWS_PER_PAGE)
             found = keys(number)
@@ -833,6 +868,37 @@ def page_of(cases: QuerySet[Case], asked: Any) -> Page[int]:
             number = 1
     counts = Paginator(range(total), ROWS_PER_PAGE)  # the page numbers: no query
     return Page([pk for pk, _ in found], number, counts)
+
+
+def _kept_page(
+    team: Team, stage: str, filters: dict[str, Any], user: User, now: datetime.datetime
+) -> Callable[[int], list[tuple[Any, ...]]] | None:
+    """The page's query (`counted(filtered(inbox_cases(...)))`, not searching) with its SQL
+    kept (core/prepared.py) for each kind of filter chosen: the filters' values are few
+    and part of its key (a stage, a form, a rating); the team, the user, the teams they
+    manage and the time are its parameters. None for a filter by dates received or by
+    partner checks (their dates are worked out from the values): the ORM builds those."""
+    if {"received_from", "received_to", "checks_overdue"} & filters.keys():
+        return None
+    managed = [m.team_id for m in user.team_memberships if m.role == Membership.Role.MANAGER]
+    overdue = bool(filters.get("overdue"))
+    key = ("inbox.page", stage, tuple(sorted(filters.items())))
+    values: list[Any] = [team.pk, user.pk, managed, *([now] if overdue else [])]
+
+    def build(team_id: int, user_id: int, managed: list[int], *moment: Any) -> QuerySet[Any]:
+        # Stand-ins holding the marks: these queries read no more of them than their keys
+        # (and, of the user, the teams they manage).
+        someone = User(pk=user_id)
+        someone.__dict__["team_memberships"] = [
+            Membership(team_id=pk, user_id=user_id, role=Membership.Role.MANAGER) for pk in managed
+        ]
+        cases = inbox_cases(Team(pk=team_id), stage, user=someone)
+        return counted(filtered(cases, filters, someone, *(moment or [now]), searching=False))
+
+    def fetch(start: int) -> list[tuple[Any, ...]]:
+        return prepared.run(key, build, *values, limit=ROWS_PER_PAGE, offset=start)
+
+    return fetch
 
 
 def filtered(
@@ -1037,10 +1103,15 @@ def _inbox(
     filters = filter_form.valid_filters() if data else {}
     term = (request.session.get(SEARCH_KEY) or {}).get(team.slug, "")
     stage = filters.get("stage", OPEN)
-    cases = filtered(inbox_cases(team, stage, user=user), filters, user, now, searching=bool(term))
-    if term:
-        cases = searched(cases, term)
-    page = page_of(cases, data.get("page"))
+    fetch = None if term else _kept_page(team, stage, filters, user, now)
+    cases = None
+    if fetch is None:
+        cases = filtered(
+            inbox_cases(team, stage, user=user), filters, user, now, searching=bool(term)
+        )
+        if term:
+            cases = searched(cases, term)
+    page = page_of(cases, data.get("page"), fetch)
     base = reverse("backoffice:team_inbox", args=[team.slug])
     query = _query_without_page(data)
     record(
