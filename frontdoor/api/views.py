@@ -33,6 +33,7 @@ from frontdoor.cases import services
 from frontdoor.cases.models import Case
 from frontdoor.cases.workflows import workflows
 from frontdoor.core import text
+from frontdoor.core.client import client_ip
 from frontdoor.referrals import pdf
 from frontdoor.referrals.presenting import expects_reply
 
@@ -115,18 +116,54 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return problem(404, str(exc) or "There is nothing at this address for this API client.")
 
 
+def _where(loc: Any) -> str:
+    """An error's place: `body.response`, not ninja's `body.body.response` (the parameter
+    is called body too)."""
+    parts = [str(part) for part in loc]
+    if parts[:2] == ["body", "body"]:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+# A call refused before its endpoint ran is audited as its endpoint's refusal.
+REFUSED = {
+    "referral_decision": "api.referral.decision_refused",
+    "referral_import": "api.referral.import_refused",
+}
+
+
+def _refused_early(request: HttpRequest, why: str, fields: list[str]) -> None:
+    """Audit a client's call refused before its endpoint ran (a body or query that is not
+    valid, or not JSON): with where, never what, it sent (it can name people)."""
+    if not isinstance(getattr(request, "auth", None), ApiClient):
+        return  # refused before the token was checked: a 401 first, not audited
+    match = request.resolver_match
+    operation = match.url_name if match is not None else ""
+    asked = str(match.kwargs.get("reference", "")) if match is not None else ""
+    _audit(
+        REFUSED.get(operation or "", "api.request.invalid"),
+        request,
+        reference=asked if REFERENCE.match(asked) else "",
+        why=why,
+        operation=operation,
+        fields=fields,
+    )
+
+
 @api.exception_handler(ValidationError)
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
-        {"where": ".".join(str(part) for part in error.get("loc", ())), "message": error["msg"]}
-        for error in exc.errors
+        {"where": _where(error.get("loc", ())), "message": error["msg"]} for error in exc.errors
     ]
+    _refused_early(request, "invalid", [error["where"] for error in errors])
     said = "; ".join(f"{e['where']}: {e['message']}" for e in errors)
     return problem(422, f"The request is not valid: {said}.", errors=errors)
 
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:  # ninja: the body is not JSON
+        _refused_early(request, "unparsable", ["body"])
     return problem(exc.status_code, str(exc))
 
 
@@ -137,11 +174,13 @@ def _client(request: HttpRequest) -> ApiClient:
 
 
 def _audit(action: str, request: HttpRequest, reference: str = "", **detail: Any) -> None:
+    """The client's call, with the client as its object and no actor: never the person
+    whose session cookie came with it (record would take request.user)."""
     client = _client(request)
     record(
         action,
         obj=client,
-        request=request,
+        ip=client_ip(request),
         reference=reference,
         client=client.pk,
         client_name=client.name,

@@ -1,0 +1,123 @@
+"""The API as an outside tester attacks it: what a session cookie does to it, bodies
+refused before the endpoint runs (each still audited, never with what was sent), and the
+problems' titles."""
+
+import pytest
+from django.test import Client
+
+from conftest import signed_in
+from frontdoor.api.models import ApiImport
+from frontdoor.api.tests.conftest import assert_problem
+from frontdoor.audit.models import AuditEvent
+from frontdoor.cases.models import Case
+from frontdoor.cases.services import RESPONSE_MAX_LENGTH
+from tests.sending import send
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/api/v1/referrals"
+
+
+def test_a_staff_session_is_not_an_api_client(mash_staff, run_tasks, professional):
+    """Signed in to the portal, a browser (or a page that makes it post) is refused: only
+    a token authenticates, so there is nothing for a forged cross-site request to use."""
+    sent = send(professional, "social-care-referral")
+    browser = signed_in(mash_staff, run_tasks)
+    assert_problem(browser.get(LIST), 401)
+    posted = browser.post(
+        f"{LIST}/{sent.reference}/decision",
+        {"outcome": "no-further-action", "response": "Nothing more."},
+        content_type="application/json",
+    )
+    assert_problem(posted, 401)
+    assert Case.objects.get(submission=sent).outcome == ""
+
+
+def test_a_call_with_a_token_and_a_session_is_the_clients_alone(
+    mash_staff, run_tasks, professional, social_care_system
+):
+    """The audit names the client, never the person whose session cookie came along."""
+    sent = send(professional, "social-care-referral")
+    both = signed_in(mash_staff, run_tasks)
+    response = both.get(
+        f"{LIST}/{sent.reference}",
+        headers={"Authorization": f"Bearer {social_care_system.token}"},
+    )
+    assert response.status_code == 200
+    viewed = AuditEvent.objects.get(action="api.referral.viewed")
+    assert viewed.actor_id is None
+    assert viewed.actor_label == ""
+    assert viewed.detail["client"] == social_care_system.client_row.pk
+
+
+SECRET = "Ava Example lives at 3 Example Lane"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "action", "why", "fields"),
+    [
+        (
+            "decision",
+            {"outcome": "early-help", "response": SECRET + "x" * RESPONSE_MAX_LENGTH},
+            "api.referral.decision_refused",
+            "invalid",
+            ["body.response"],
+        ),
+        (
+            "decision",
+            {"outcome": None, "response": SECRET},
+            "api.referral.decision_refused",
+            "invalid",
+            ["body.outcome"],
+        ),
+        (
+            "import",
+            {"external_reference": SECRET + "\u202e"},
+            "api.referral.import_refused",
+            "invalid",
+            ["body.external_reference"],
+        ),
+    ],
+)
+def test_a_body_refused_before_the_endpoint_is_audited_without_it(
+    professional, social_care_system, path, body, action, why, fields
+):
+    sent = send(professional, "social-care-referral")
+    url = f"{LIST}/{sent.reference}/{path}"
+    call = social_care_system.post if path == "decision" else social_care_system.put
+    problem = assert_problem(call(url, body), 422)
+    assert [error["where"] for error in problem["errors"]] == fields
+    event = AuditEvent.objects.get(action=action)
+    assert event.reference == sent.reference
+    assert event.detail["why"] == why
+    assert event.detail["fields"] == fields
+    assert event.detail["client"] == social_care_system.client_row.pk
+    assert "Ava" not in str(event.detail)
+    assert Case.objects.get(submission=sent).outcome == ""
+    assert not ApiImport.objects.exists()
+
+
+def test_a_body_that_is_not_json_is_audited(professional, social_care_system):
+    sent = send(professional, "social-care-referral")
+    response = social_care_system.http.put(
+        f"{LIST}/{sent.reference}/import", "[" * 100_000, content_type="application/json"
+    )
+    assert_problem(response, 400)
+    event = AuditEvent.objects.get(action="api.referral.import_refused")
+    assert (event.reference, event.detail["why"]) == (sent.reference, "unparsable")
+
+
+def test_a_query_refused_is_audited(social_care_system):
+    problem = assert_problem(social_care_system.get(LIST, {"updated_since": "2026-12-01"}), 422)
+    assert problem["errors"][0]["where"] == "query.updated_since"
+    event = AuditEvent.objects.get(action="api.request.invalid")
+    assert event.detail["operation"] == "referrals"
+    assert event.detail["fields"] == ["query.updated_since"]
+
+
+def test_a_bad_token_is_still_refused_before_anything_and_not_audited():
+    response = Client(headers={"Authorization": "Bearer fdk_000000000000_" + "a" * 43}).put(
+        f"{LIST}/FD-2026-000001/import", "not json", content_type="application/json"
+    )
+    assert_problem(response, 401)
+    assert not AuditEvent.objects.exists()
