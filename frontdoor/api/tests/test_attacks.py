@@ -121,3 +121,11 @@ def test_a_bad_token_is_still_refused_before_anything_and_not_audited():
     )
     assert_problem(response, 401)
     assert not AuditEvent.objects.exists()
+
+
+def test_problem_titles_are_rfc_9110s_whatever_the_python(professional, social_care_system):
+    """Python 3.12 calls 422 "Unprocessable Entity", 3.13 "Unprocessable Content" (RFC
+    9110's): the API says RFC 9110's, as docs/api.md shows, on either."""
+    sent = send(professional, "social-care-referral")
+    refused = social_care_system.put(f"{LIST}/{sent.reference}/import", {})
+    assert assert_problem(refused, 422)["title"] == "Unprocessable Content"
