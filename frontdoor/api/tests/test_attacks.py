@@ -2,6 +2,9 @@
 refused before the endpoint runs (each still audited, never with what was sent), and the
 problems' titles."""
 
+import base64
+import json
+
 import pytest
 from django.test import Client
 
@@ -129,3 +132,32 @@ def test_problem_titles_are_rfc_9110s_whatever_the_python(professional, social_c
     sent = send(professional, "social-care-referral")
     refused = social_care_system.put(f"{LIST}/{sent.reference}/import", {})
     assert assert_problem(refused, 422)["title"] == "Unprocessable Content"
+
+
+def cursor_of(raw: object) -> str:
+    return base64.urlsafe_b64encode(json.dumps(raw).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        ["2026-01-01T00:00:00+00:00", 10**23],  # beyond a 64-bit id: was a 500
+        ["2026-01-01T00:00:00+00:00", -1],
+        ["2026-01-01T00:00:00+00:00", True],
+        ["0001-01-01T00:00:00+23:59", 1],  # before the year 1 in UTC
+        ["9999-12-31T23:59:59-23:59", 1],  # after 9999 in UTC
+    ],
+)
+def test_a_forged_cursor_is_a_422_never_a_500(social_care_system, raw):
+    body = assert_problem(social_care_system.get(LIST, {"cursor": cursor_of(raw)}), 422)
+    assert "cursor" in body["detail"]
+
+
+def test_a_cursor_with_an_offset_postgresql_refuses_is_taken_in_utc(
+    professional, social_care_system
+):
+    """PostgreSQL refuses an offset beyond ±15:59, which fromisoformat takes (a 500)."""
+    sent = send(professional, "social-care-referral")
+    page = social_care_system.get(LIST, {"cursor": cursor_of(["2000-01-01T00:00:00-23:59", 0])})
+    assert page.status_code == 200, page.content
+    assert [item["reference"] for item in page.json()["items"]] == [sent.reference]
