@@ -37,7 +37,9 @@ from frontdoor.core.client import client_ip
 from frontdoor.referrals import pdf
 from frontdoor.referrals.presenting import expects_reply
 
-REFERENCE = re.compile(r"^FD-\d{4}-\d{6}$")
+# A reference's shape (referrals.submissions: FD-2026-000123, more digits past a million
+# a year). Anything else is not looked up: PostgreSQL would refuse a NUL in it (a 500).
+REFERENCE = re.compile(r"FD-[0-9]{4}-[0-9]{6,12}")
 
 
 class BearerToken(HttpBearer):
@@ -143,7 +145,7 @@ def _refused_early(request: HttpRequest, why: str, fields: list[str]) -> None:
     _audit(
         REFUSED.get(operation or "", "api.request.invalid"),
         request,
-        reference=asked if REFERENCE.match(asked) else "",
+        reference=asked if REFERENCE.fullmatch(asked) else "",
         why=why,
         operation=operation,
         fields=fields,
@@ -257,7 +259,12 @@ class ReferralFilters(Schema):
     updated_since: AwareDatetime | None = Field(
         None, description="Only referrals updated after this time (ISO 8601 with a time zone)."
     )
-    stage: str | None = Field(None, max_length=40, description="Only referrals at this stage.")
+    stage: str | None = Field(
+        None,
+        max_length=40,
+        pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
+        description="Only referrals at this stage (its slug in the team's workflow).",
+    )
     imported: bool | None = Field(
         None,
         description="true: only those this client marked imported (for the team each is "
@@ -527,14 +534,15 @@ def _case(request: HttpRequest, reference: str, asked: str = "api.referral.not_f
     with the reference asked when it is one); a 410 with its tombstone if retention
     removed it from a team of the client's (a 404 for any other client)."""
     client = _client(request)
-    case = reading.case_of(client, reference)
-    if case is None:
+    shaped = REFERENCE.fullmatch(reference) is not None
+    case = reading.case_of(client, reference) if shaped else None
+    if case is None and shaped:
         tombstone = reading.tombstone_of(client, reference)
         if tombstone is not None:
             _audit(asked.replace(".not_found", ".removed"), request, reference=reference)
             raise Removed(tombstone)
-        known = reference if REFERENCE.match(reference) else ""
-        _audit(asked, request, reference=known)
+    if case is None:
+        _audit(asked, request, reference=reference if shaped else "")
         raise Http404(NOT_FOUND)
     return case
 

@@ -161,3 +161,37 @@ def test_a_cursor_with_an_offset_postgresql_refuses_is_taken_in_utc(
     page = social_care_system.get(LIST, {"cursor": cursor_of(["2000-01-01T00:00:00-23:59", 0])})
     assert page.status_code == 200, page.content
     assert [item["reference"] for item in page.json()["items"]] == [sent.reference]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"{LIST}/FD-2026-000001%00",
+        f"{LIST}/%00/pdf",
+        f"{LIST}/FD-2026-000001%0A",
+        f"{LIST}/%00/documents/3b9c1538-acf2-4b72-bcb4-24cfad27ad7e",
+    ],
+)
+def test_a_reference_with_a_nul_is_a_404_not_a_500(social_care_system, path):
+    """PostgreSQL refuses NUL in a text parameter (a DataError: a 500)."""
+    assert_problem(social_care_system.get(path), 404)
+    assert AuditEvent.objects.get(action__endswith=".not_found").reference == ""
+
+
+def test_a_write_to_a_reference_with_a_nul_is_a_404(social_care_system):
+    refused = social_care_system.put(f"{LIST}/%00/import", {"external_reference": "LCS-1"})
+    assert_problem(refused, 404)
+    refused = social_care_system.post(f"{LIST}/%00/decision", {"outcome": "early-help"})
+    assert_problem(refused, 404)
+
+
+@pytest.mark.parametrize("stage", ["\x00", "a\x00b", "Closed", "closed "])
+def test_a_stage_that_is_not_a_slug_is_a_422(social_care_system, stage):
+    problem = assert_problem(social_care_system.get(LIST, {"stage": stage}), 422)
+    assert problem["errors"][0]["where"] == "query.stage"
+
+
+def test_a_reference_past_a_million_a_year_is_still_found(professional, social_care_system):
+    sent = send(professional, "social-care-referral")
+    type(sent).objects.filter(pk=sent.pk).update(reference="FD-2026-1000000")
+    assert social_care_system.get(f"{LIST}/FD-2026-1000000").status_code == 200
