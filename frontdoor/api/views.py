@@ -612,8 +612,12 @@ def mark_imported(
         P(
             alias="Idempotency-Key",
             max_length=255,
-            description="Optional: a key of the client's choosing (a UUID, say). The same "
-            "key again gives the first call's answer; with a different request, a 422.",
+            # Printable ASCII (the draft's sf-string): a NUL would be a 500 on PostgreSQL
+            # behind a server that passes it on (gunicorn refuses it).
+            pattern=r"^[\x20-\x7e]+$",
+            description="Optional: a key of the client's choosing (a UUID, say), printable "
+            "ASCII. The same key again gives the first call's answer; with a different "
+            "request, a 422.",
         ),
     ] = None,
 ) -> Any:

@@ -195,3 +195,15 @@ def test_a_reference_past_a_million_a_year_is_still_found(professional, social_c
     sent = send(professional, "social-care-referral")
     type(sent).objects.filter(pk=sent.pk).update(reference="FD-2026-1000000")
     assert social_care_system.get(f"{LIST}/FD-2026-1000000").status_code == 200
+
+
+@pytest.mark.parametrize("key", ["a\x00b", "\x1b[2J", "caf\u00e9"])
+def test_an_idempotency_key_is_printable_ascii(professional, social_care_system, key):
+    """gunicorn refuses a NUL in a header; a server that passed it on made a 500."""
+    sent = send(professional, "social-care-referral")
+    body = {"external_reference": "LCS-1"}
+    refused = social_care_system.put(
+        f"{LIST}/{sent.reference}/import", body, {"Idempotency-Key": key}
+    )
+    assert assert_problem(refused, 422)["errors"][0]["where"] == "header.Idempotency-Key"
+    assert not ApiImport.objects.exists()
