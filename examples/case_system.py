@@ -24,7 +24,8 @@ It takes new referrals in, as a council's system would:
 Only the standard library, and `standardwebhooks` for `receive` (pip install
 standardwebhooks). The token is sent only to the portal's own API (`FRONTDOOR_URL` and
 /api/v1/): a link that points anywhere else is refused. A 429 or 503 is asked again after
-its Retry-After. It prints references and case numbers only: never a name or an answer.
+its Retry-After; a decision whose answer was lost is not sent again. It prints
+references and case numbers only: never a name or an answer.
 """
 
 import argparse
@@ -94,7 +95,9 @@ class Portal:
         """An absolute address in the portal's API. The token goes nowhere else: a
         document's download link that named another host would be refused here."""
         url = path_or_url if "://" in path_or_url else self.base + API + path_or_url
-        if not url.startswith(self.base + API):
+        path = urllib.parse.urlsplit(url).path
+        dots = any(urllib.parse.unquote(part) in (".", "..") for part in path.split("/"))
+        if not url.startswith(self.base + API) or dots:  # /api/v1/../ leaves it
             raise ApiError(0, f"Refused to send the token outside the portal's API: {url}")
         return url
 
@@ -123,6 +126,14 @@ class Portal:
             except urllib.error.HTTPError as error:
                 answer = Answer(error.code, error.headers, error.read())
             except (urllib.error.URLError, OSError) as error:
+                refused = isinstance(getattr(error, "reason", error), ConnectionRefusedError)
+                if method == "POST" and not refused:
+                    # It may have reached the portal and been acted on, its answer lost: a
+                    # decision is not idempotent (one that does not close could be made
+                    # twice). Look at the referral before deciding again.
+                    raise ApiError(
+                        0, f"No answer to {method} {url}: not sent again ({error})"
+                    ) from error
                 if attempt == RETRIES:
                     raise ApiError(0, f"The portal could not be reached: {error}") from error
                 self.sleep(min(2**attempt, MAX_WAIT))

@@ -178,3 +178,67 @@ def test_a_token_is_never_sent_outside_the_portals_api(example):
     ):
         with pytest.raises(case_system.ApiError, match="Refused to send the token"):
             portal.call("GET", elsewhere)
+
+
+def _example_module() -> Any:
+    sys.path.insert(0, str(EXAMPLE.parent))
+    try:
+        import case_system
+    finally:
+        sys.path.remove(str(EXAMPLE.parent))
+    return case_system
+
+
+class Dropping:
+    """A server that reads each request whole, then closes the connection unanswered: the
+    portal acted, say, and the answer was lost on the way."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.requests: list[bytes] = []
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                return
+            with connection:
+                connection.settimeout(5)
+                self.requests.append(connection.recv(65536).split(b"\r\n", 1)[0])
+
+
+def test_the_example_never_sends_a_decision_twice():
+    """A POST whose answer was lost is not sent again (a decision that does not close, as
+    the LADO's, would be made twice); a GET, which changes nothing, is asked again."""
+    case_system = _example_module()
+    server = Dropping()
+    try:
+        portal = case_system.Portal(server.url, "fdk_x", sleep=lambda seconds: None)
+        with pytest.raises(case_system.ApiError, match="not sent again"):
+            case_system.decide(portal, "FD-2026-000001", "early-help", "Passed to Early Help.")
+        assert server.requests == [b"POST /api/v1/referrals/FD-2026-000001/decision HTTP/1.1"]
+        with pytest.raises(case_system.ApiError, match="could not be reached"):
+            portal.call("GET", "referrals")
+        assert len(server.requests) == 1 + case_system.RETRIES + 1
+    finally:
+        server.socket.close()
+
+
+def test_the_token_never_follows_dot_segments_out_of_the_api():
+    """/api/v1/../../accounts/ starts like the API; a proxy that resolves the dots would
+    send the token to the portal's pages."""
+    case_system = _example_module()
+    portal = case_system.Portal("http://127.0.0.1:9", "fdk_x")
+    for elsewhere in (
+        "http://127.0.0.1:9/api/v1/../../accounts/",
+        "http://127.0.0.1:9/api/v1/%2e%2e/%2E%2E/accounts/",
+        "http://127.0.0.1:9/api/v1/referrals/./../../admin/",
+    ):
+        with pytest.raises(case_system.ApiError, match="Refused to send the token"):
+            portal.call("GET", elsewhere)

@@ -17,13 +17,20 @@ DETAILS = {
     405: "This address does not take that method.",
     500: "Something went wrong on the portal's side. Try again later.",
 }
+# RFC 9110's names where Python's differ (3.12's "Unprocessable Entity" became
+# "Unprocessable Content" in 3.13): the same title on every Python.
+TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
+
+
+def title(status: int) -> str:
+    return TITLES.get(status, HTTPStatus(status).phrase)
 
 
 def problem(status: int, detail: str, **extra: Any) -> HttpResponse:
     """A problem response. `type` is about:blank (RFC 9457 §4.2.1): the status says it."""
     body = {
         "type": "about:blank",
-        "title": HTTPStatus(status).phrase,
+        "title": title(status),
         "status": status,
         "detail": detail,
         **extra,

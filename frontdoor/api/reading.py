@@ -70,10 +70,13 @@ def decode_cursor(cursor: str) -> tuple[datetime.datetime, int]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         at, pk = json.loads(raw)
         when = datetime.datetime.fromisoformat(at)
-        if when.tzinfo is None or not isinstance(pk, int):
+        # A forged one: an id no row can have (beyond 64 bits the database errs), or a
+        # time without a zone, or outside the calendar in UTC, the zone it is asked in
+        # (PostgreSQL refuses an offset beyond ±15:59, which fromisoformat takes).
+        if when.tzinfo is None or type(pk) is not int or not 0 <= pk < 2**63:
             raise BadCursor
-        return when, pk
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        return when.astimezone(datetime.UTC), pk
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, OverflowError):
         raise BadCursor from None
 
 

@@ -33,10 +33,13 @@ from frontdoor.cases import services
 from frontdoor.cases.models import Case
 from frontdoor.cases.workflows import workflows
 from frontdoor.core import text
+from frontdoor.core.client import client_ip
 from frontdoor.referrals import pdf
 from frontdoor.referrals.presenting import expects_reply
 
-REFERENCE = re.compile(r"^FD-\d{4}-\d{6}$")
+# A reference's shape (referrals.submissions: FD-2026-000123, more digits past a million
+# a year). Anything else is not looked up: PostgreSQL would refuse a NUL in it (a 500).
+REFERENCE = re.compile(r"FD-[0-9]{4}-[0-9]{6,12}")
 
 
 class BearerToken(HttpBearer):
@@ -115,18 +118,54 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return problem(404, str(exc) or "There is nothing at this address for this API client.")
 
 
+def _where(loc: Any) -> str:
+    """An error's place: `body.response`, not ninja's `body.body.response` (the parameter
+    is called body too)."""
+    parts = [str(part) for part in loc]
+    if parts[:2] == ["body", "body"]:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+# A call refused before its endpoint ran is audited as its endpoint's refusal.
+REFUSED = {
+    "referral_decision": "api.referral.decision_refused",
+    "referral_import": "api.referral.import_refused",
+}
+
+
+def _refused_early(request: HttpRequest, why: str, fields: list[str]) -> None:
+    """Audit a client's call refused before its endpoint ran (a body or query that is not
+    valid, or not JSON): with where, never what, it sent (it can name people)."""
+    if not isinstance(getattr(request, "auth", None), ApiClient):
+        return  # refused before the token was checked: a 401 first, not audited
+    match = request.resolver_match
+    operation = match.url_name if match is not None else ""
+    asked = str(match.kwargs.get("reference", "")) if match is not None else ""
+    _audit(
+        REFUSED.get(operation or "", "api.request.invalid"),
+        request,
+        reference=asked if REFERENCE.fullmatch(asked) else "",
+        why=why,
+        operation=operation,
+        fields=fields,
+    )
+
+
 @api.exception_handler(ValidationError)
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
-        {"where": ".".join(str(part) for part in error.get("loc", ())), "message": error["msg"]}
-        for error in exc.errors
+        {"where": _where(error.get("loc", ())), "message": error["msg"]} for error in exc.errors
     ]
+    _refused_early(request, "invalid", [error["where"] for error in errors])
     said = "; ".join(f"{e['where']}: {e['message']}" for e in errors)
     return problem(422, f"The request is not valid: {said}.", errors=errors)
 
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:  # ninja: the body is not JSON
+        _refused_early(request, "unparsable", ["body"])
     return problem(exc.status_code, str(exc))
 
 
@@ -137,11 +176,13 @@ def _client(request: HttpRequest) -> ApiClient:
 
 
 def _audit(action: str, request: HttpRequest, reference: str = "", **detail: Any) -> None:
+    """The client's call, with the client as its object and no actor: never the person
+    whose session cookie came with it (record would take request.user)."""
     client = _client(request)
     record(
         action,
         obj=client,
-        request=request,
+        ip=client_ip(request),
         reference=reference,
         client=client.pk,
         client_name=client.name,
@@ -218,7 +259,12 @@ class ReferralFilters(Schema):
     updated_since: AwareDatetime | None = Field(
         None, description="Only referrals updated after this time (ISO 8601 with a time zone)."
     )
-    stage: str | None = Field(None, max_length=40, description="Only referrals at this stage.")
+    stage: str | None = Field(
+        None,
+        max_length=40,
+        pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
+        description="Only referrals at this stage (its slug in the team's workflow).",
+    )
     imported: bool | None = Field(
         None,
         description="true: only those this client marked imported (for the team each is "
@@ -488,14 +534,15 @@ def _case(request: HttpRequest, reference: str, asked: str = "api.referral.not_f
     with the reference asked when it is one); a 410 with its tombstone if retention
     removed it from a team of the client's (a 404 for any other client)."""
     client = _client(request)
-    case = reading.case_of(client, reference)
-    if case is None:
+    shaped = REFERENCE.fullmatch(reference) is not None
+    case = reading.case_of(client, reference) if shaped else None
+    if case is None and shaped:
         tombstone = reading.tombstone_of(client, reference)
         if tombstone is not None:
             _audit(asked.replace(".not_found", ".removed"), request, reference=reference)
             raise Removed(tombstone)
-        known = reference if REFERENCE.match(reference) else ""
-        _audit(asked, request, reference=known)
+    if case is None:
+        _audit(asked, request, reference=reference if shaped else "")
         raise Http404(NOT_FOUND)
     return case
 
@@ -565,8 +612,12 @@ def mark_imported(
         P(
             alias="Idempotency-Key",
             max_length=255,
-            description="Optional: a key of the client's choosing (a UUID, say). The same "
-            "key again gives the first call's answer; with a different request, a 422.",
+            # Printable ASCII (the draft's sf-string): a NUL would be a 500 on PostgreSQL
+            # behind a server that passes it on (gunicorn refuses it).
+            pattern=r"^[\x20-\x7e]+$",
+            description="Optional: a key of the client's choosing (a UUID, say), printable "
+            "ASCII. The same key again gives the first call's answer; with a different "
+            "request, a 422.",
         ),
     ] = None,
 ) -> Any:

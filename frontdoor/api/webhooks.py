@@ -106,10 +106,21 @@ def signing_secrets(endpoint: WebhookEndpoint, now: datetime.datetime) -> list[s
 # --- Where a delivery may go (SSRF) --------------------------------------------------------
 
 
+# IETF protocol assignments: not global (RFC 6890), though Python before 3.12.4 says so.
+NOT_GLOBAL = (ipaddress.ip_network("192.0.0.0/24"),)
+
+
 def _refused_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     """Why a delivery may not go to this address, or ""."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address) and address.sixtofour is not None:
+        # 6to4: a relay passes it on to the IPv4 address it carries.
+        carried = address.sixtofour
+        why = _refused_address(carried)
+        return f"a 6to4 address: it carries {carried}, {why}" if why else ""
+    if any(address in network for network in NOT_GLOBAL):
+        return "not a public address"
     if address.is_loopback:
         return "" if settings.WEBHOOKS_ALLOW_LOOPBACK else "a loopback address"
     for kind, yes in (

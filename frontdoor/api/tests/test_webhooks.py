@@ -387,6 +387,27 @@ def test_registering_refuses_what_production_never_sends_to(social_care, setting
     assert not WebhookEndpoint.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        # 6to4 (2002::/16) carries an IPv4 address a relay sends it on to; Python 3.12.1
+        # calls each of these global, as it does 192.0.0.0/24 (IETF protocol assignments).
+        ("https://[2002:a00:1::]/hooks", "it carries 10.0.0.1, a private address"),
+        ("https://[2002:a9fe:a9fe::1]/hooks", "it carries 169.254.169.254, a link-local"),
+        ("https://[2002:7f00:1::]/hooks", "it carries 127.0.0.1, a loopback address"),
+        ("https://192.0.0.8/hooks", "not a public address"),
+        # NAT64, IPv4-compatible and -translated addresses are in ::/8, reserved.
+        ("https://[64:ff9b::a00:1]/hooks", "a reserved address"),
+        ("https://[::127.0.0.1]/hooks", "a reserved address"),
+    ],
+)
+def test_an_address_carrying_an_internal_ipv4_one_is_refused(social_care, settings, url, why):
+    settings.WEBHOOKS_ALLOW_LOOPBACK = False
+    with pytest.raises(webhooks.Refused, match=re.escape(why)):
+        webhooks.register(social_care, url, ALL)
+    assert not WebhookEndpoint.objects.exists()
+
+
 def test_loopback_allowed_is_loopback_only(social_care):
     with pytest.raises(webhooks.Refused, match="a private address"):
         webhooks.register(social_care, "http://10.0.0.1/hooks", ALL)
