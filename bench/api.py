@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ["VIRUS_SCAN"] = "off"
-from bench.common import BARE_URL, cpu_ms, referrer, setup
+from bench.common import BARE_URL, cpu_ms, postgres_ready, referrer, setup, throwaway_database
 
 
 def redis_if_any() -> str:
@@ -49,7 +49,7 @@ setup(
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import OperationalError, connection, reset_queries  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 
 REFERRALS = 1_000
@@ -91,19 +91,9 @@ def fill() -> tuple[Client, str]:
 
 
 def main() -> None:
-    if connection.vendor != "postgresql":
-        print("bench/api.py: BENCH_DATABASE_URL must be a PostgreSQL database")
+    if not postgres_ready("bench/api.py", "the API"):
         return
-    try:
-        with connection._nodb_cursor():  # the server, not the database (made below)
-            pass
-    except OperationalError as error:
-        print(f"bench/api.py: no PostgreSQL server ({error}); the API was not measured")
-        return
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
-        call_command("createcachetable", verbosity=0)
+    with throwaway_database():
         settings.API_RATE_LIMIT = "1000000/minute"  # the benchmark is not throttled
         http, reference = fill()
         listing = "/api/v1/referrals"
@@ -177,8 +167,6 @@ def main() -> None:
         print(
             f"Python calls a request: a page {called[0]}, one referral {called[1]}, 304 {called[2]}"
         )
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,3 +86,36 @@ def referrer(password: str | None = None):
         organisation="Bench School",
         job_title="DSL",
     )
+
+
+def postgres_ready(script: str, what: str) -> bool:
+    """Whether the benchmark's database (BENCH_DATABASE_URL) is PostgreSQL and its server
+    answers; if not, it says so (`what` was not measured) and the benchmark stops."""
+    from django.db import OperationalError, connection
+
+    if connection.vendor != "postgresql":
+        print(f"{script}: BENCH_DATABASE_URL must be a PostgreSQL database")
+        return False
+    try:
+        with connection._nodb_cursor():  # the server, not the database (made next)
+            pass
+    except OperationalError as error:
+        print(f"{script}: no PostgreSQL server ({error}); {what} was not measured")
+        return False
+    return True
+
+
+@contextmanager
+def throwaway_database() -> Iterator[None]:
+    """A new database "test_<name>" on the server, migrated, with the cache's table;
+    dropped at the end, whatever happens."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        call_command("createcachetable", verbosity=0)
+        yield
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -23,7 +23,15 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import BARE_URL, account, cpu_ms, referrer, setup
+from bench.common import (
+    BARE_URL,
+    account,
+    cpu_ms,
+    postgres_ready,
+    referrer,
+    setup,
+    throwaway_database,
+)
 
 setup(
     "bench-inbox",
@@ -32,7 +40,7 @@ setup(
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import OperationalError, connection, reset_queries  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 
 REFERRALS = 10_000
@@ -74,19 +82,9 @@ def fill() -> tuple[Client, Client, str, str]:
 
 
 def main() -> None:
-    if connection.vendor != "postgresql":
-        print("bench/inbox.py: BENCH_DATABASE_URL must be a PostgreSQL database")
+    if not postgres_ready("bench/inbox.py", "the inbox"):
         return
-    try:
-        with connection._nodb_cursor():  # the server, not the database (made below)
-            pass
-    except OperationalError as error:
-        print(f"bench/inbox.py: no PostgreSQL server ({error}); the inbox was not measured")
-        return
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
-        call_command("createcachetable", verbosity=0)
+    with throwaway_database():
         client, colleague, reference, nhs_number = fill()
         inbox = "/team/in/social-care/"
         search = "/team/in/social-care/search/"
@@ -176,8 +174,6 @@ def main() -> None:
             print(f"{what:42} {median:14.1f} {worst:8.1f} {wall:8.1f}")
         print(f"queries for one inbox page (searching): {queries}")
         print(f"Python calls a page: inbox {inbox_calls}, surname search {surname_calls}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -49,6 +49,19 @@ class Example:
             more = (*taking, "--first-number", "12345", *more)
         return [sys.executable, str(EXAMPLE), command, *more]
 
+    def receive(self, port: int, secret: str) -> subprocess.Popen[str]:
+        """`receive --once` started, and listening on the port."""
+        process = subprocess.Popen(
+            self.args("receive", "--port", str(port), "--once"),
+            env={**self.env, "FRONTDOOR_WEBHOOK_SECRET": secret},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith(f"listening on http://127.0.0.1:{port}/")
+        return process
+
     def run(self, command: str, *more: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             self.args(command, *more),
@@ -75,15 +88,7 @@ def listening(example: Example, settings: Any) -> Iterator[tuple[subprocess.Pope
     port = free_port()
     url = f"http://127.0.0.1:{port}/hooks"
     _, secret = webhooks.register(example.client, url, webhooks.EVENTS)  # type: ignore[attr-defined]
-    process = subprocess.Popen(
-        example.args("receive", "--port", str(port), "--once"),
-        env={**example.env, "FRONTDOOR_WEBHOOK_SECRET": secret},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    assert process.stdout.readline().startswith(f"listening on http://127.0.0.1:{port}/")
+    process = example.receive(port, secret)
     try:
         yield process, url, secret
     finally:
