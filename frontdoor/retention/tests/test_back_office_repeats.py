@@ -7,7 +7,7 @@ import re
 import pytest
 
 from conftest import make_user, signed_in
-from frontdoor.cases import services
+from frontdoor.cases import figures, services
 from frontdoor.cases.models import Case
 from frontdoor.referrals.models import Tombstone
 from frontdoor.retention.services import apply_retention
@@ -134,3 +134,33 @@ def test_the_inbox_of_a_team_that_could_not_see_it_does_not_tag_it(
     assert again.reference in page.content.decode()
     row = page.content.decode().split(f"/team/{again.reference}/", 1)[1].split("</tr>")[0]
     assert "Repeat:" not in row
+
+
+# --- The dashboard's re-referral figure ---------------------------------------------------
+
+
+def test_a_re_referral_still_counts_once_the_earlier_referral_is_removed(
+    professional, second_professional, manager, teams
+):
+    """Referred again a month on (a live repeat then); the first removed a year after its
+    closure: the second is still a re-referral within 12 months of the first."""
+    first = send_at(professional, SENT)
+    again = send_at(second_professional, SENT + 30 * DAY)
+    assert Case.objects.get(pk=again.pk).repeats.exists()
+    close_at(first, manager, CLOSED)
+    now = REMOVED + DAY
+    before = figures.figures(teams["social-care"], now=now)
+    apply_retention(now=now)
+    assert not Case.objects.filter(pk=first.pk).exists()
+    after = figures.figures(teams["social-care"], now=now)
+    assert (before.referrals_year, before.rereferrals) == (1, 1)
+    assert (after.referrals_year, after.rereferrals) == (1, 1)
+
+
+def test_a_removed_referral_over_12_months_before_is_not_a_re_referral(
+    professional, second_professional, manager, teams
+):
+    _, again = removed_then_again(professional, second_professional, manager)
+    assert Case.objects.get(pk=again.pk).removed_repeats.exists()  # a repeat, but too old
+    found = figures.figures(teams["social-care"], now=REMOVED + 31 * DAY)
+    assert (found.referrals_year, found.rereferrals) == (1, 0)
