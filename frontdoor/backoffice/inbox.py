@@ -12,9 +12,10 @@ it. Every showing of the inbox and every search is audited (filter names, never 
 
 A page costs the same number of queries whatever its rows (and under 10 ms of CPU with
 10,000 referrals in the team: bench/inbox.py). The team's cases are sorted, counted and
-cut to a page by key alone; then the page's rows are read as plain values in three
+cut to a page by key alone; then the page's rows are read as plain values in four
 queries (`page_rows`): the cases with the form's short name and the referrer taken out
-of the JSON (never the whole answers), their children, their repeats. These queries,
+of the JSON (never the whole answers), their children, their repeats, and their links
+to removed referrals (tombstones) about the same child. These queries,
 and the page's own when not searching (`_kept_page`), are built and compiled by the ORM
 once and their SQL sent again with each page's values (core/prepared.py): building
 them took longer than the database took to answer.
@@ -514,9 +515,10 @@ def _rows_query(pks: list[int]) -> QuerySet[Case, tuple[Any, ...]]:
 def page_rows(
     pks: list[int], team: Team, teams: list[Team], user: User, now: datetime.datetime
 ) -> list[Row]:
-    """The rows of one page of cases (by their keys, in order): three queries however many
-    rows (the cases, their children, their repeats; `repeats_of` asks one or two more when
-    a link is to another team or a restriction, `_form_names` one for retired forms), read
+    """The rows of one page of cases (by their keys, in order): four queries however many
+    rows (the cases, their children, their repeats and removed repeats; `repeats_of` asks
+    one or two more when a link is to another team or a restriction, `_form_names` one
+    for retired forms), read
     apart from sorting and counting so that values are taken out of the JSON of the page's
     rows only, never of the team's thousands. Plain values, not model objects: a page of
     50 is read in a few milliseconds."""
@@ -605,6 +607,16 @@ def _links_query(pks: list[int]) -> QuerySet[Any, tuple[Any, ...]]:
     )
 
 
+def _removed_query(pks: list[int]) -> QuerySet[Any, tuple[Any, ...]]:
+    return (
+        Case.removed_repeats.through.objects.filter(
+            KeysIn(F("case_id"), pks), tombstone__restricted=False
+        )
+        .order_by()
+        .values_list("case_id", "tombstone__team_id", "tombstone__team__slug")
+    )
+
+
 def repeats_of(pks: list[int], team: Team, teams: list[Team], user: User) -> dict[int, int]:
     """How many other referrals each case is linked to as a repeat that `user` may know
     of: those in the user's teams, transferred from one of them, or in a team the inbox's
@@ -612,7 +624,8 @@ def repeats_of(pks: list[int], team: Team, teams: list[Team], user: User) -> dic
     Read off the linked cases' own columns in one query with no subquery (a page's links
     are a few dozen rows); only when a link is to a case in another team, or to a
     restricted one, is a second (or third) query asked: whether one of `teams` transferred
-    it, whether `user` may see it."""
+    it, whether `user` may see it. One more query, always: the links to removed referrals
+    (tombstones), counted too."""
     repeats = dict.fromkeys(pks, 0)
     team_ids = {t.pk for t in teams}
     shared = set(workflow_for(team.slug).shares_repeats_with)
@@ -639,6 +652,12 @@ def repeats_of(pks: list[int], team: Team, teams: list[Team], user: User) -> dic
         if restricted_at is not None and to_id not in named:
             continue
         repeats[from_id] += 1
+    # Earlier referrals about the same child that retention has removed (their tombstones),
+    # by the referral page's rule (referral.removed_repeats): the tombstone's team is one of
+    # the user's or shares repeats with the inbox's; never one restricted when removed.
+    for case_id, team_id, slug in prepared.run("inbox.removed_repeats", _removed_query, pks):
+        if team_id in team_ids or slug in shared:
+            repeats[case_id] += 1
     return repeats
 
 

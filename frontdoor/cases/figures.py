@@ -142,18 +142,26 @@ def figures(team: Team, now: datetime.datetime | None = None) -> Figures:
         agency.longest_days = max(found)
 
     # 5. Re-referrals: referrals sent to the team in the last 12 months about a child it
-    # had a referral about in the 12 months before (the repeats linked at arrival).
+    # had a referral about in the 12 months before (the repeats linked at arrival), that
+    # referral still here or since removed by retention (its tombstone, linked at arrival
+    # or when it was removed; a tombstone keeps the team the case was in when removed).
     earlier = Case.repeats.through.objects.filter(
         from_case_id=OuterRef("pk"),
         to_case__submission__team_slug=team.slug,
         to_case__received_at__lt=OuterRef("received_at"),
         to_case__received_at__gte=OuterRef("received_at") - REREFERRAL_WINDOW,
     )
+    removed = Case.removed_repeats.through.objects.filter(
+        case_id=OuterRef("pk"),
+        tombstone__team=team,
+        tombstone__received_at__lt=OuterRef("received_at"),
+        tombstone__received_at__gte=OuterRef("received_at") - REREFERRAL_WINDOW,
+    )
     year = (
         Case.objects.filter(
             submission__team_slug=team.slug, received_at__gte=now - REREFERRAL_WINDOW
         )
-        .annotate(repeat=Exists(earlier))
+        .annotate(repeat=Exists(earlier) | Exists(removed))
         .aggregate(n=Count("pk"), repeats=Count("pk", filter=Q(repeat=True)))
     )
 

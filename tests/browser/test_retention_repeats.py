@@ -61,3 +61,40 @@ def test_the_referral_page_says_the_child_was_referred_before(
                 "height": bottom["y"] + bottom["height"] - top["y"] + 300,
             },
         )
+
+
+@pytest.mark.parametrize("java_script", [True, False], ids=["js", "no-js"])
+def test_the_inbox_tags_a_child_referred_before_as_a_repeat(
+    open_page: Callable[..., CheckedPage],
+    professional: User,
+    second_professional: User,
+    manager: User,
+    run_tasks: Callable[[], None],
+    java_script: bool,
+):
+    first = send_at(professional, SENT)
+    close_at(first, manager, SENT + 2 * DAY)
+    apply_retention(now=SENT + 367 * DAY)
+    again = send_at(second_professional, SENT + 400 * DAY)
+
+    web = open_page(java_script_enabled=java_script)
+    web.goto("/")
+    sign_in(web, manager.email, run_tasks)
+    web.goto("/team/in/social-care/")
+    row = web.main.locator(".fd-inbox-table tbody tr", has_text=again.reference)
+    expect(row.locator(".govuk-tag--purple")).to_have_text("Repeat: 1 other referral")
+    if java_script:
+        shot(web, "inbox-referred-before-removed")
+        box = row.bounding_box()
+        assert box is not None
+        web.page.screenshot(
+            path=str(SHOTS / "inbox-referred-before-removed-row.png"),
+            full_page=True,
+            clip={"x": 0, "y": box["y"] - 80, "width": 1024, "height": box["height"] + 160},
+        )
+    # By keyboard: the row's reference opens the referral, which says what was before.
+    row.get_by_role("link", name=again.reference).focus()
+    web._navigate_by(lambda: web.page.keyboard.press("Enter"))
+    expect(web.page.get_by_test_id("removed-repeats")).to_contain_text(
+        f"Referred before: {first.reference}"
+    )

@@ -121,6 +121,7 @@ def test_the_page_says_how_each_figure_is_counted(professional, boss, run_tasks)
     assert "the hours within office hours on working days" in page
     assert "Re-referral rate 0% (0 of 1 referrals)" in page
     assert "The Department for Education's measure" in page
+    assert "An earlier referral since removed under retention still counts" in page
     assert "in calendar days from the date asked to the date it came back" in page
     assert AuditEvent.objects.filter(action="dashboard.viewed", actor_id=boss.pk).exists()
 

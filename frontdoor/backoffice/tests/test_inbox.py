@@ -15,6 +15,7 @@ from frontdoor.audit.models import AuditEvent
 from frontdoor.backoffice.inbox import SearchForm, search_html
 from frontdoor.cases import services
 from frontdoor.cases.models import Case
+from frontdoor.referrals.models import Tombstone
 from tests.bulk_referrals import copies
 from tests.sending import CHILD, send
 
@@ -590,9 +591,25 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(
         staff.post(SEARCH, {"q": "smith"})
         return plain, queries(staff, INBOX)
 
+    # Every row linked to an earlier referral retention removed (its tombstone).
+    tombstone = Tombstone.objects.create(
+        reference="FD-2025-000001",
+        form_slug="social-care-referral",
+        form_version=1,
+        team=teams["social-care"],
+        received_at=timezone.now() - datetime.timedelta(days=400),
+        closed_at=timezone.now() - datetime.timedelta(days=390),
+    )
+
+    def removed_repeats() -> None:
+        tombstone.repeated_by.add(*Case.objects.all())
+
+    removed_repeats()
     few, few_searched = counted()
     copies(template, 495)
+    removed_repeats()
     many, many_searched = counted()
+    assert "Repeat: 2 other referrals" in text(staff.get(INBOX))
     assert len(references(staff.get(INBOX))) == 50
     assert few == many
     assert few_searched == many_searched

@@ -13,6 +13,7 @@ from frontdoor.backoffice import inbox
 from frontdoor.cases import services
 from frontdoor.cases.models import Case
 from frontdoor.core import prepared
+from frontdoor.referrals.models import Tombstone
 from tests.sending import CHILD, send
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,7 @@ UNBORN = {
 
 
 @pytest.fixture
-def cases(professional, second_professional, mash_staff, run_tasks):
+def cases(professional, second_professional, mash_staff, teams, run_tasks):
     """Cases with what the rows show: flags, an unborn child, a repeat, an assignee, a
     restriction."""
     first = send(
@@ -44,6 +45,18 @@ def cases(professional, second_professional, mash_staff, run_tasks):
     case = Case.objects.get(submission=second)
     services.assign(case, mash_staff, mash_staff)
     services.restrict(Case.objects.get(submission=third), [mash_staff], mash_staff)
+    # Earlier referrals retention removed, linked as repeats: one restricted (never read).
+    for n, restricted in enumerate((False, False, True)):
+        tombstone = Tombstone.objects.create(
+            reference=f"FD-2025-00000{n}",
+            form_slug="social-care-referral",
+            form_version=1,
+            team=teams["social-care" if n else "early-help"],
+            received_at=timezone.now() - datetime.timedelta(days=400),
+            closed_at=timezone.now() - datetime.timedelta(days=390),
+            restricted=restricted,
+        )
+        Case.objects.get(submission=(first, third, first)[n]).removed_repeats.add(tombstone)
     return [Case.objects.get(submission=s).pk for s in (first, second, third)]
 
 
@@ -53,6 +66,7 @@ def cases(professional, second_professional, mash_staff, run_tasks):
         ("inbox.rows", inbox._rows_query),
         ("inbox.children", inbox._children_query),
         ("inbox.repeats", inbox._links_query),
+        ("inbox.removed_repeats", inbox._removed_query),
     ],
 )
 def test_a_kept_query_gives_what_the_orm_gives(cases, key, build):
@@ -62,6 +76,16 @@ def test_a_kept_query_gives_what_the_orm_gives(cases, key, build):
     # Kept (with a statement for each length of list), not built each time.
     assert any(k[0] == key and s is not None for k, s in prepared._statements.items())
     assert sum(s is not None for k, s in prepared._statements.items() if k[0] == key) == 3
+
+
+def test_the_kept_removed_repeats_query_reads_the_links(cases, teams):
+    """Each case's links to tombstones not restricted, with the tombstone's team."""
+    early_help = (teams["early-help"].pk, "early-help")
+    social_care = (teams["social-care"].pk, "social-care")
+    prepared._statements.clear()
+    for _ in range(2):
+        found = prepared.run("inbox.removed_repeats", inbox._removed_query, cases)
+        assert sorted(found) == [(cases[0], *early_help), (cases[2], *social_care)]
 
 
 def test_the_rows_show_what_they_did(cases):
