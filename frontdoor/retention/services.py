@@ -77,8 +77,8 @@ def apply_retention(now: datetime.datetime | None = None, dry_run: bool = False)
     counts: Counter[str] = Counter()
     last = 0
     while True:
-        batch = list(due(now).filter(pk__gt=last).order_by("pk").values_list("pk", flat=True))
-        batch = batch[:BATCH]
+        pending = due(now).filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)
+        batch = list(pending[:BATCH])  # LIMIT in the query: a backlog is not read each round
         if not batch:
             break
         last = batch[-1]
