@@ -576,7 +576,6 @@ def get_referral(request: HttpRequest, reference: str, response: HttpResponse) -
         return not_modified
     _audit("api.referral.viewed", request, reference=case.submission.reference)
     response["ETag"] = etag
-    response["Cache-Control"] = "private, no-cache"
     reference = case.submission.reference
 
     def link(document: Any) -> str:
