@@ -18,6 +18,15 @@ from tests.browser.test_referral_page import SHOTS, shot
 pytestmark = pytest.mark.browser
 
 
+def referred_again(professional: User, second_professional: User, manager: User) -> tuple:
+    """A child's referral, closed and removed under retention, then the same child's
+    referral by another school 400 days after the first."""
+    first = send_at(professional, SENT)
+    close_at(first, manager, SENT + 2 * DAY)
+    apply_retention(now=SENT + 367 * DAY)
+    return first, send_at(second_professional, SENT + 400 * DAY)
+
+
 @pytest.mark.parametrize("java_script", [True, False], ids=["js", "no-js"])
 def test_the_referral_page_says_the_child_was_referred_before(
     open_page: Callable[..., CheckedPage],
@@ -27,10 +36,7 @@ def test_the_referral_page_says_the_child_was_referred_before(
     run_tasks: Callable[[], None],
     java_script: bool,
 ):
-    first = send_at(professional, SENT)
-    close_at(first, manager, SENT + 2 * DAY)
-    apply_retention(now=SENT + 367 * DAY)
-    again = send_at(second_professional, SENT + 400 * DAY)
+    first, again = referred_again(professional, second_professional, manager)
 
     web = open_page(java_script_enabled=java_script)
     web.goto("/")
@@ -72,10 +78,7 @@ def test_the_inbox_tags_a_child_referred_before_as_a_repeat(
     run_tasks: Callable[[], None],
     java_script: bool,
 ):
-    first = send_at(professional, SENT)
-    close_at(first, manager, SENT + 2 * DAY)
-    apply_retention(now=SENT + 367 * DAY)
-    again = send_at(second_professional, SENT + 400 * DAY)
+    first, again = referred_again(professional, second_professional, manager)
 
     web = open_page(java_script_enabled=java_script)
     web.goto("/")
